@@ -1,0 +1,98 @@
+// Process per client: accept a connection and fork a child process that serves it with
+// simple blocking code. Costs a process per client (its own memory map and page tables, a
+// fork, a reap); processes share nothing unless given shared memory and a shared lock.
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <unordered_set>
+
+#include "acceptor.hpp"
+#include "blocking_session.hpp"
+#include "clock.hpp"
+#include "models.hpp"
+#include "net.hpp"
+
+namespace lab {
+namespace {
+
+inline constexpr std::uint64_t kChildStopGraceMs = 3000;  // SIGTERM, then SIGKILL
+
+// Reaps every child that has exited, without blocking. The parent counted each child as an
+// active connection from accept until now, and adds its wait4 rusage here, so a child that
+// was killed leaks neither capacity nor figures.
+void reap_children(Server& server, std::unordered_set<pid_t>& children) {
+    StatsBlock& stats = *server.stats;
+    while (true) {
+        int status = 0;
+        struct rusage usage {};
+        pid_t pid = wait4(-1, &status, WNOHANG, &usage);
+        if (pid <= 0) return;  // none left to reap now (0), or no children at all (-1)
+        if (children.erase(pid) == 1) {
+            add(stats.connections_active, static_cast<std::uint64_t>(-1));
+        }
+        add_rusage(stats.children, from_rusage(usage));
+    }
+}
+
+// In the child, right after fork: die when the parent dies, and a stop latch of its own.
+void become_child(pid_t parent) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(0);  // the parent died before prctl took effect
+    install_signal_handlers();
+}
+
+// Asks every child to stop, gives them a grace period, then kills the rest; reaps all.
+void stop_children(Server& server, std::unordered_set<pid_t>& children) {
+    for (pid_t pid : children)
+        kill(pid, SIGTERM);
+    std::uint64_t deadline = mono_ns() + kChildStopGraceMs * 1'000'000;
+    while (!children.empty() && mono_ns() < deadline) {
+        reap_children(server, children);
+        usleep(10'000);
+    }
+    for (pid_t pid : children)
+        kill(pid, SIGKILL);
+    while (!children.empty()) {
+        reap_children(server, children);
+        if (!children.empty()) usleep(1'000);
+    }
+}
+
+}  // namespace
+
+void serve_fork(Server& server) {
+    StatsBlock& stats = *server.stats;
+    std::unordered_set<pid_t> children;
+    Acceptor acceptor(server, [&] { reap_children(server, children); });
+    const pid_t parent = getpid();
+    while (true) {
+        int client = acceptor.next_client();  // blocks until a client connects (or a child exits)
+        if (client < 0) break;                // the server is stopping
+        if (children.size() >= server.settings.max_clients) {
+            acceptor.refuse(client);  // ERR 503: one more process would pass --max-clients
+            continue;
+        }
+        pid_t pid = fork();
+        if (pid == 0) {
+            // The child: serve this one client, then exit.
+            become_child(parent);
+            close(server.listen_fd);  // only the parent accepts
+            acceptor.close_inherited();
+            serve_connection(client, server);
+            _exit(0);  // not exit(): the parent's clean-up (the stats file) is not ours to run
+        }
+        if (pid < 0) {
+            acceptor.refuse(client);  // no process to give: ERR 503
+            continue;
+        }
+        close(client);  // the parent's copy; the child has its own
+        children.insert(pid);
+        add(stats.connections_active, 1);
+    }
+    stop_children(server, children);
+}
+
+}  // namespace lab

@@ -1,0 +1,107 @@
+// lab-server: starts one server model on a listening socket. Its first line on standard
+// output is "listening on HOST:PORT model=NAME pid=PID"; tools read it to find the port.
+// Bad command-line input: one line on stderr, exit status 2.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+
+#include "counters.hpp"
+#include "models.hpp"
+#include "net.hpp"
+
+namespace {
+
+constexpr int kUsageError = 2;
+
+[[noreturn]] void usage_error(const std::string& message) {
+    std::cerr << "lab-server: " << message << "\n";
+    std::exit(kUsageError);
+}
+
+std::string model_names() {
+    std::string names;
+    for (const lab::Model& m : lab::models())
+        names += (names.empty() ? "" : ", ") + m.name;
+    return names;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    lab::ServerSettings settings;
+    std::optional<std::uint64_t> max_clients;
+    std::optional<std::string> stats_file;
+    bool list_models = false;
+    settings.backlog = SOMAXCONN;
+
+    CLI::App app{"lab-server: one LABP/1 server, run with the concurrency model you choose."};
+    app.add_option("--model", settings.model, "Concurrency model: " + model_names());
+    app.add_option("--host", settings.host, "Address to listen on (default 127.0.0.1)");
+    app.add_option("--port", settings.port, "Port to listen on; 0 picks a free one (default 0)");
+    app.add_option("--max-clients", max_clients,
+                   "Clients served at once; more get ERR 503 (threads, fork, select)")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--idle-timeout", settings.idle_timeout_s,
+                   "Seconds a connection may wait without a complete request (0 = never; "
+                   "default 60)");
+    app.add_option("--backlog", settings.backlog, "listen() backlog (default SOMAXCONN)")
+        ->check(CLI::Range(1, 1 << 20));
+    app.add_option("--stats-file", stats_file,
+                   "Counter block path (default /dev/shm/lab-server.PID.stats, removed at exit)");
+    app.add_flag("--list-models", list_models, "Print the models, one per line, and exit");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::string what = e.what();
+        std::replace(what.begin(), what.end(), '\n', ' ');
+        usage_error(what + " (see --help)");
+    }
+    if (list_models) {
+        for (const lab::Model& m : lab::models())
+            std::cout << m.name << "\t" << m.summary << "\n";
+        return 0;
+    }
+    if (settings.model.empty()) usage_error("--model is required (" + model_names() + ")");
+    const lab::Model* model = lab::find_model(settings.model);
+    if (model == nullptr) {
+        usage_error("unknown model '" + settings.model + "' (choose from " + model_names() + ")");
+    }
+    settings.max_clients = max_clients.value_or(model->default_max_clients);
+    if (model->max_max_clients != 0 && settings.max_clients > model->max_max_clients) {
+        usage_error("--max-clients " + std::to_string(settings.max_clients) + " is more than " +
+                    model->name + " can watch (" + std::to_string(model->max_max_clients) + ")");
+    }
+
+    // Signals first: a tool may send SIGTERM as soon as it has read the listening line.
+    lab::install_signal_handlers();
+    std::string error;
+    auto listener = lab::listen_tcp(settings.host, settings.port, settings.backlog, error);
+    if (!listener) usage_error(error);
+    settings.port = listener->port;
+
+    bool remove_stats_file = !stats_file.has_value();
+    std::string stats_path =
+        stats_file.value_or("/dev/shm/lab-server." + std::to_string(getpid()) + ".stats");
+    auto region = lab::StatsRegion::create(stats_path, model->name, listener->port, error);
+    if (!region) usage_error(error);
+
+    lab::Server server{settings, listener->fd, &region->block()};
+    std::string shown_host =
+        listener->host.find(':') != std::string::npos ? "[" + listener->host + "]" : listener->host;
+    std::cout << "listening on " << shown_host << ":" << listener->port << " model=" << model->name
+              << " pid=" << getpid() << "\n"
+              << "stats file " << stats_path << "\n"
+              << std::flush;
+
+    model->serve(server);
+
+    close(listener->fd);
+    if (remove_stats_file) unlink(stats_path.c_str());
+    return 0;
+}

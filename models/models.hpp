@@ -1,0 +1,33 @@
+// The registry of server models: the one place that lists them. lab-server picks one with
+// --model NAME; tests, the harness and the notebooks list them from here (lab-server
+// --list-models), so a new model needs a file and a line in models.cpp, nothing else.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "service.hpp"
+
+namespace lab {
+
+struct Model {
+    std::string name;
+    std::string summary;                 // one line for --help and --list-models
+    std::function<void(Server&)> serve;  // runs until the stop latch is set
+    std::uint64_t default_max_clients;   // 0: the model has no --max-clients
+    std::uint64_t max_max_clients;       // the most --max-clients may be (0: no limit)
+};
+
+const std::vector<Model>& models();
+const Model* find_model(const std::string& name);
+
+// Each model's serve function, defined in its own file.
+void serve_sequential(Server& server);
+void serve_threads(Server& server);
+void serve_fork(Server& server);
+void serve_select(Server& server);
+std::uint64_t select_max_clients();
+
+}  // namespace lab

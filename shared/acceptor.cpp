@@ -1,0 +1,115 @@
+// The blocking models' accept loop. See acceptor.hpp.
+#include "acceptor.hpp"
+
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "blocking.hpp"
+#include "clock.hpp"
+#include "net.hpp"
+
+namespace lab {
+
+Acceptor::Acceptor(Server& server, std::function<void()> on_child_event)
+    : server_(server), on_child_event_(std::move(on_child_event)) {
+    draining_.reserve(kMaxDraining);
+}
+
+Acceptor::~Acceptor() {
+    for (const Draining& d : draining_)
+        close(d.fd);
+}
+
+int Acceptor::next_client() {
+    StatsBlock& stats = *server_.stats;
+    while (!stop_requested()) {
+        int fd = accept_client(server_.listen_fd, stats);
+        if (fd >= 0) return fd;
+
+        // Nothing pending: wait for a client, the stop latch, a child, or a drain to finish.
+        std::vector<pollfd> fds = {{server_.listen_fd, POLLIN, 0},
+                                   {stop_fd(), POLLIN, 0},
+                                   {on_child_event_ ? child_event_fd() : -1, POLLIN, 0}};
+        std::uint64_t earliest = 0;
+        for (const Draining& d : draining_) {
+            fds.push_back({d.fd, POLLIN, 0});
+            if (earliest == 0 || d.deadline_ns < earliest) earliest = d.deadline_ns;
+        }
+        int timeout_ms = -1;
+        if (earliest != 0) {
+            std::uint64_t now = mono_ns();
+            timeout_ms = earliest > now ? static_cast<int>((earliest - now) / 1'000'000 + 1) : 0;
+        }
+        publish_main_rusage(stats);  // this process is about to sleep: its figures are current
+        int n;
+        {
+            BlockingTimer timer(stats, Blocking::Accept);
+            n = poll(fds.data(), fds.size(), timeout_ms);
+        }
+        if (n < 0 && errno != EINTR) return -1;
+        if (fds[2].revents != 0) {
+            drain_child_events();
+            on_child_event_();
+        }
+        std::vector<short> revents;
+        for (std::size_t i = 3; i < fds.size(); ++i)
+            revents.push_back(fds[i].revents);
+        serve_drains(revents);
+        expire_drains();
+    }
+    return -1;
+}
+
+void Acceptor::close_inherited() {
+    for (const Draining& d : draining_)
+        close(d.fd);
+    draining_.clear();
+}
+
+void Acceptor::refuse(int fd) {
+    add(server_.stats->connections_rejected, 1);
+    count_error(server_, false);
+    send_and_shutdown(fd, "ERR 503 server at --max-clients\n", *server_.stats);
+    if (draining_.size() >= kMaxDraining) {
+        read_once_and_close(fd);  // too many drains already
+        return;
+    }
+    draining_.push_back({fd, mono_ns() + kDrainMs * 1'000'000, 0});
+}
+
+void Acceptor::serve_drains(const std::vector<short>& revents) {
+    // revents[i] belongs to draining_[i]: both were built in the same order.
+    std::vector<Draining> kept;
+    for (std::size_t i = 0; i < draining_.size(); ++i) {
+        Draining d = draining_[i];
+        bool done = false;
+        if (i < revents.size() && revents[i] != 0) {
+            char sink[4096];
+            ssize_t got = recv(d.fd, sink, sizeof sink, MSG_DONTWAIT);
+            if (got > 0) d.drained += static_cast<std::size_t>(got);
+            done = got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR) ||
+                   d.drained >= kDrainBytes;
+        }
+        if (done) {
+            close(d.fd);
+        } else {
+            kept.push_back(d);
+        }
+    }
+    draining_.swap(kept);
+}
+
+void Acceptor::expire_drains() {
+    std::uint64_t now = mono_ns();
+    std::erase_if(draining_, [now](const Draining& d) {
+        if (d.deadline_ns > now) return false;
+        close(d.fd);
+        return true;
+    });
+}
+
+}  // namespace lab

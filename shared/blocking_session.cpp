@@ -1,0 +1,129 @@
+// The blocking models' per-connection loop. See blocking_session.hpp.
+#include "blocking_session.hpp"
+
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "clock.hpp"
+#include "net.hpp"
+
+namespace lab {
+namespace {
+
+inline constexpr std::size_t kBodyChunk = 64 * 1024;  // WORK bodies are streamed in chunks
+
+enum class Sent { Done, PeerGone, Stalled, Stopped };
+
+// Sends all n bytes, waiting (blocking_ns[write]) whenever the socket buffer is full. Gives
+// up when the client makes no room for an idle timeout: a reader that never reads would
+// otherwise hold this connection forever.
+Sent send_all(int fd, const char* data, std::size_t n, Server& server) {
+    while (n > 0) {
+        ssize_t sent = send_some(fd, data, n, *server.stats);
+        if (sent < 0) return Sent::PeerGone;
+        if (sent == 0) {
+            switch (
+                wait_fd(fd, POLLOUT, server.idle_deadline_ns(), *server.stats, Blocking::Write)) {
+                case WaitResult::Ready:
+                    continue;
+                case WaitResult::Timeout:
+                    return Sent::Stalled;
+                case WaitResult::Stopped:
+                    return Sent::Stopped;
+                case WaitResult::Error:
+                    return Sent::PeerGone;
+            }
+        }
+        data += sent;
+        n -= static_cast<std::size_t>(sent);
+    }
+    return Sent::Done;
+}
+
+Sent send_reply(int fd, const Codec& codec, const Reply& reply, Server& server) {
+    std::string head;
+    codec.encode(reply, head);
+    Sent result = send_all(fd, head.data(), head.size(), server);
+    if (reply.body_bytes == 0 || result != Sent::Done) return result;
+    auto chunk = std::make_unique<char[]>(kBodyChunk);
+    for (std::uint64_t offset = 0; offset < reply.body_bytes && result == Sent::Done;) {
+        std::size_t n = static_cast<std::size_t>(
+            std::min<std::uint64_t>(kBodyChunk, reply.body_bytes - offset));
+        fill_pattern(chunk.get(), n, offset);
+        result = send_all(fd, chunk.get(), n, server);
+        offset += n;
+    }
+    return result;
+}
+
+enum class Received { Data, Closed, TimedOut, Stopped };
+
+// Waits for and reads more request bytes into the codec.
+Received receive(int fd, Codec& codec, std::uint64_t deadline, Server& server) {
+    while (true) {
+        ssize_t got = recv_some(fd, codec.input_space(), *server.stats);
+        if (got > 0) {
+            codec.commit(static_cast<std::size_t>(got));
+            return Received::Data;
+        }
+        if (got == 0 || errno != EAGAIN) return Received::Closed;  // EOF, or a reset
+        switch (wait_fd(fd, POLLIN, deadline, *server.stats, Blocking::Read)) {
+            case WaitResult::Ready:
+                break;
+            case WaitResult::Timeout:
+                return Received::TimedOut;
+            case WaitResult::Stopped:
+                return Received::Stopped;
+            case WaitResult::Error:
+                return Received::Closed;
+        }
+    }
+}
+
+}  // namespace
+
+void serve_connection(int fd, Server& server) {
+    std::unique_ptr<Codec> codec = make_codec();
+    // "No complete request within --idle-timeout": the clock starts when the connection begins
+    // waiting for a request and is not reset by a partial one (a trickling client times out).
+    std::uint64_t deadline = server.idle_deadline_ns();
+    while (true) {
+        Decoded d = codec->next();
+        if (d.kind == Decoded::Kind::NeedMore) {
+            Received r = receive(fd, *codec, deadline, server);
+            if (r == Received::Data) continue;
+            if (r == Received::TimedOut) {
+                count_error(server, false);
+                Reply timeout = error_reply(ErrorCode::IdleTimeout, "idle timeout");
+                if (send_reply(fd, *codec, timeout, server) == Sent::Done) {
+                    close_gracefully(fd, *server.stats);
+                    return;
+                }
+            }
+            break;  // closed, stopped, or the 408 could not be sent
+        }
+        Reply reply;
+        if (d.kind == Decoded::Kind::Error) {
+            count_error(server, true);
+            reply = std::move(d.error);
+        } else {
+            Response response = execute(d.request, server);
+            if (response.io_wait_ms > 0 && !sleep_ms(response.io_wait_ms, *server.stats)) break;
+            reply = std::move(response.reply);
+        }
+        if (send_reply(fd, *codec, reply, server) != Sent::Done) break;
+        if (reply.close_after) {
+            // QUIT or 413: drain before closing, so that the reply is not reset away by
+            // request bytes the client sent after it.
+            close_gracefully(fd, *server.stats);
+            return;
+        }
+        deadline = server.idle_deadline_ns();
+    }
+    close(fd);
+}
+
+}  // namespace lab

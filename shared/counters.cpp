@@ -1,0 +1,263 @@
+// The shared counter block: creation, mapping, and the few operations on it.
+#include "counters.hpp"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <new>
+#include <string_view>
+
+#include "blocking.hpp"
+#include "clock.hpp"
+
+namespace lab {
+namespace {
+
+std::string errno_text(const char* what, const std::string& path) {
+    return std::string(what) + " " + path + ": " + std::strerror(errno);
+}
+
+void init_table_lock(pthread_mutex_t& lock) {
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    // Shared by every child process; robust so that a child killed while holding it
+    // cannot hang the others (the next locker gets EOWNERDEAD and repairs it).
+    pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+    pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
+    pthread_mutex_init(&lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+}
+
+void init_block(StatsBlock* block, const std::string& model, std::uint32_t port) {
+    // The memory is zero-filled (a new file or anonymous mapping); constructing the block in
+    // place starts the lifetime of its atomics.
+    new (block) StatsBlock{};
+    block->magic = kStatsMagic;
+    block->version = kStatsVersion;
+    block->size = sizeof(StatsBlock);
+    block->pid = getpid();
+    block->start_time_ns = realtime_ns();
+    block->start_mono_ns = mono_ns();
+    block->port = port;
+    std::strncpy(block->model, model.c_str(), sizeof block->model - 1);
+    init_table_lock(block->table_lock);
+    block->ready.store(1, std::memory_order_release);  // last: readers check it first
+}
+
+// Locks the table, measuring the wait, and repairs the lock if its holder died.
+class TableLock {
+  public:
+    explicit TableLock(StatsBlock& stats) : lock_(stats.table_lock) {
+        int rc = pthread_mutex_trylock(&lock_);
+        if (rc == EBUSY) {
+            BlockingTimer timer(stats, Blocking::Lock);
+            rc = pthread_mutex_lock(&lock_);
+        }
+        // A holder died mid-update: the table is still consistent, because a slot becomes
+        // visible (length set) only after its key and value are written.
+        if (rc == EOWNERDEAD) pthread_mutex_consistent(&lock_);
+    }
+    ~TableLock() { pthread_mutex_unlock(&lock_); }
+    TableLock(const TableLock&) = delete;
+    TableLock& operator=(const TableLock&) = delete;
+
+  private:
+    pthread_mutex_t& lock_;
+};
+
+std::uint64_t hash_key(const std::string& key) {
+    std::uint64_t h = 1469598103934665603u;  // FNV-1a
+    for (char c : key) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 1099511628211u;
+    }
+    return h;
+}
+
+// The slot holding key, or the empty slot where it would go.
+KeySlot& find_slot(StatsBlock& stats, const std::string& key) {
+    std::size_t i = hash_key(key) % kKeySlots;
+    while (true) {
+        KeySlot& slot = stats.slots[i];
+        if (slot.length == 0) return slot;
+        if (slot.length == key.size() && std::memcmp(slot.key, key.data(), key.size()) == 0) {
+            return slot;
+        }
+        i = (i + 1) % kKeySlots;  // at most half full, so an empty slot is always found
+    }
+}
+
+}  // namespace
+
+std::optional<StatsRegion> StatsRegion::create(const std::string& path, const std::string& model,
+                                               std::uint32_t port, std::string& error) {
+    void* memory = nullptr;
+    if (path.empty()) {
+        memory = mmap(nullptr, sizeof(StatsBlock), PROT_READ | PROT_WRITE,
+                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (memory == MAP_FAILED) {
+            error = errno_text("cannot map", "anonymous shared memory");
+            return std::nullopt;
+        }
+        init_block(static_cast<StatsBlock*>(memory), model, port);
+        return StatsRegion(static_cast<StatsBlock*>(memory), path);
+    }
+    // Build the block under a temporary name and rename it into place, so a reader never maps
+    // a half-made block. The file is sized once and never truncated while mapped: shrinking
+    // a mapped file kills its readers with SIGBUS.
+    std::string temp = path + ".tmp." + std::to_string(getpid());
+    int fd = open(temp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        error = errno_text("cannot create stats file", temp);
+        return std::nullopt;
+    }
+    if (ftruncate(fd, sizeof(StatsBlock)) != 0) {
+        error = errno_text("cannot size stats file", temp);
+        close(fd);
+        unlink(temp.c_str());
+        return std::nullopt;
+    }
+    memory = mmap(nullptr, sizeof(StatsBlock), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);  // the mapping keeps the file alive
+    if (memory == MAP_FAILED) {
+        error = errno_text("cannot map stats file", temp);
+        unlink(temp.c_str());
+        return std::nullopt;
+    }
+    init_block(static_cast<StatsBlock*>(memory), model, port);
+    if (rename(temp.c_str(), path.c_str()) != 0) {
+        error = errno_text("cannot rename stats file to", path);
+        munmap(memory, sizeof(StatsBlock));
+        unlink(temp.c_str());
+        return std::nullopt;
+    }
+    return StatsRegion(static_cast<StatsBlock*>(memory), path);
+}
+
+std::optional<StatsRegion> StatsRegion::open_readonly(const std::string& path, std::string& error) {
+    int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        error = errno_text("cannot open stats file", path);
+        return std::nullopt;
+    }
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || static_cast<std::size_t>(st.st_size) != sizeof(StatsBlock)) {
+        error = "stats file " + path + " has the wrong size (another layout version?)";
+        close(fd);
+        return std::nullopt;
+    }
+    // PROT_READ only: readers never write. The atomics are read with plain loads.
+    void* memory = mmap(nullptr, sizeof(StatsBlock), PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (memory == MAP_FAILED) {
+        error = errno_text("cannot map stats file", path);
+        return std::nullopt;
+    }
+    auto* block = static_cast<StatsBlock*>(memory);
+    const char* problem = nullptr;
+    if (block->ready.load(std::memory_order_acquire) != 1)
+        problem = "is not ready";
+    else if (block->magic != kStatsMagic)
+        problem = "is not a lab-server stats file";
+    else if (block->version != kStatsVersion)
+        problem = "has another layout version";
+    else if (block->size != sizeof(StatsBlock))
+        problem = "has the wrong size";
+    if (problem != nullptr) {
+        error = "stats file " + path + " " + problem;
+        munmap(memory, sizeof(StatsBlock));
+        return std::nullopt;
+    }
+    return StatsRegion(block, path);
+}
+
+StatsRegion::StatsRegion(StatsRegion&& other) noexcept
+    : block_(other.block_), path_(std::move(other.path_)) {
+    other.block_ = nullptr;
+}
+
+StatsRegion::~StatsRegion() {
+    if (block_ != nullptr) munmap(block_, sizeof(StatsBlock));
+}
+
+void store_max(Counter& c, std::uint64_t value) {
+    std::uint64_t seen = c.load(std::memory_order_relaxed);
+    while (seen < value && !c.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
+    }
+}
+
+void add_blocking(StatsBlock& stats, Blocking kind, std::uint64_t ns) {
+    add(stats.blocking_ns[static_cast<std::size_t>(kind)], ns);
+}
+
+Rusage from_rusage(const struct rusage& ru) {
+    auto us = [](const timeval& tv) {
+        return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000u +
+               static_cast<std::uint64_t>(tv.tv_usec);
+    };
+    Rusage r;
+    r.user_us = us(ru.ru_utime);
+    r.system_us = us(ru.ru_stime);
+    r.voluntary_ctx_switches = static_cast<std::uint64_t>(ru.ru_nvcsw);
+    r.involuntary_ctx_switches = static_cast<std::uint64_t>(ru.ru_nivcsw);
+    r.max_rss_kb = static_cast<std::uint64_t>(ru.ru_maxrss);
+    return r;
+}
+
+Rusage read_rusage(int who) {
+    struct rusage ru {};
+    getrusage(who, &ru);
+    return from_rusage(ru);
+}
+
+void add_rusage(RusageCounters& into, const Rusage& r) {
+    add(into.user_us, r.user_us);
+    add(into.system_us, r.system_us);
+    add(into.voluntary_ctx_switches, r.voluntary_ctx_switches);
+    add(into.involuntary_ctx_switches, r.involuntary_ctx_switches);
+    store_max(into.max_rss_kb, r.max_rss_kb);
+}
+
+void store_rusage(RusageCounters& into, const Rusage& r) {
+    into.user_us.store(r.user_us, std::memory_order_relaxed);
+    into.system_us.store(r.system_us, std::memory_order_relaxed);
+    into.voluntary_ctx_switches.store(r.voluntary_ctx_switches, std::memory_order_relaxed);
+    into.involuntary_ctx_switches.store(r.involuntary_ctx_switches, std::memory_order_relaxed);
+    into.max_rss_kb.store(r.max_rss_kb, std::memory_order_relaxed);
+}
+
+Rusage load_rusage(const RusageCounters& from) {
+    Rusage r;
+    r.user_us = load(from.user_us);
+    r.system_us = load(from.system_us);
+    r.voluntary_ctx_switches = load(from.voluntary_ctx_switches);
+    r.involuntary_ctx_switches = load(from.involuntary_ctx_switches);
+    r.max_rss_kb = load(from.max_rss_kb);
+    return r;
+}
+
+TableResult incr_key(StatsBlock& stats, const std::string& key, std::uint64_t& value) {
+    TableLock lock(stats);
+    KeySlot& slot = find_slot(stats, key);
+    if (slot.length == 0) {
+        if (stats.key_count >= kMaxTableKeys) return TableResult::Full;
+        std::memcpy(slot.key, key.data(), key.size());
+        slot.value = 0;
+        slot.length = static_cast<std::uint8_t>(key.size());  // visible from here on
+        ++stats.key_count;
+    }
+    value = ++slot.value;
+    return TableResult::Ok;
+}
+
+std::uint64_t get_key(StatsBlock& stats, const std::string& key) {
+    TableLock lock(stats);
+    return find_slot(stats, key).value;
+}
+
+}  // namespace lab

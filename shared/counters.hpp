@@ -1,0 +1,149 @@
+// The server's counters: one block of shared memory that every thread and every child
+// process updates, and that STATS (or any tool outside the server) reads at any moment.
+// Its layout is documented in shared/PROTOCOL.md ("The counter block"); bump kStatsVersion
+// whenever it changes.
+#pragma once
+
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace lab {
+
+inline constexpr std::uint64_t kStatsMagic = 0x314B4C4241424C43;  // "CLBALKL1" little-endian
+inline constexpr std::uint32_t kStatsVersion = 1;
+
+// Only lock-free 8-byte atomics may live in memory shared between processes: a lock-based
+// atomic would keep its lock in one process's private memory.
+using Counter = std::atomic<std::uint64_t>;
+static_assert(Counter::is_always_lock_free);
+static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
+
+// Kinds of waiting a server can do. Each model wraps its blocking calls in BlockingTimer
+// (blocking.hpp), which adds the time to the matching counter as soon as the call returns.
+enum class Blocking : std::size_t {
+    Accept,  // waiting in accept() for a client
+    Read,    // waiting for a client's request bytes
+    Write,   // waiting for room to send a reply
+    IoWait,  // WORK's simulated I/O (a sleep in the blocking models)
+    Lock,    // waiting for the INCR/GET table's lock
+    Wait,    // an event loop's readiness wait (select)
+    Queue,   // a connection waiting for a worker (pool models)
+    Count
+};
+inline constexpr std::array<const char*, static_cast<std::size_t>(Blocking::Count)> kBlockingNames =
+    {"accept", "read", "write", "io_wait", "lock", "wait", "queue"};
+
+// Resource usage, as integers so that it can be summed with atomics.
+struct RusageCounters {
+    Counter user_us;
+    Counter system_us;
+    Counter voluntary_ctx_switches;
+    Counter involuntary_ctx_switches;
+    Counter max_rss_kb;  // a maximum, kept with compare-and-swap
+};
+
+// A plain copy of one rusage reading.
+struct Rusage {
+    std::uint64_t user_us = 0;
+    std::uint64_t system_us = 0;
+    std::uint64_t voluntary_ctx_switches = 0;
+    std::uint64_t involuntary_ctx_switches = 0;
+    std::uint64_t max_rss_kb = 0;
+};
+
+// One INCR/GET counter. Written only under StatsBlock::table_lock.
+struct KeySlot {
+    std::uint64_t value;
+    std::uint8_t length;  // 0 = unused; set last when a key is added
+    char key[71];
+};
+inline constexpr std::size_t kMaxTableKeys = 1024;           // = kMaxKeys of protocol.hpp
+inline constexpr std::size_t kKeySlots = 2 * kMaxTableKeys;  // open addressing, at most half full
+
+struct StatsBlock {
+    // Header. Everything but `ready` is written once, before `ready` is stored (release).
+    std::uint64_t magic;
+    std::uint32_t version;
+    std::uint32_t size;           // sizeof(StatsBlock)
+    std::int64_t pid;             // the server's main process
+    std::uint64_t start_time_ns;  // CLOCK_REALTIME at start
+    std::uint64_t start_mono_ns;  // CLOCK_MONOTONIC at start (uptime)
+    std::uint32_t port;           // the listening port (for accept_queue)
+    std::atomic<std::uint32_t> ready;
+    char model[32];
+
+    Counter connections_accepted;
+    Counter connections_active;
+    Counter connections_rejected;
+    Counter requests;
+    Counter errors;
+    Counter bytes_in;
+    Counter bytes_out;
+    std::array<Counter, static_cast<std::size_t>(Blocking::Count)> blocking_ns;
+    RusageCounters children;        // sum of wait4() of every reaped child (max_rss: largest)
+    RusageCounters exited_threads;  // sum of RUSAGE_THREAD of every thread that has exited
+    RusageCounters main_process;    // the main process's own RUSAGE_SELF, published as it goes
+
+    // The INCR/GET table, guarded by a process-shared robust mutex.
+    pthread_mutex_t table_lock;
+    std::uint32_t key_count;
+    std::array<KeySlot, kKeySlots> slots;
+};
+
+// Owns the mapping of a StatsBlock. Created by the server; the mapping is inherited by
+// children across fork(). Movable, not copyable.
+class StatsRegion {
+  public:
+    // Creates the block. With a path: a file written under a temporary name and renamed
+    // into place (readers never see a half-made block); otherwise anonymous shared memory.
+    // Returns nullopt and fills `error` on failure.
+    static std::optional<StatsRegion> create(const std::string& path, const std::string& model,
+                                             std::uint32_t port, std::string& error);
+    // Maps an existing block read-only after checking magic, version, size and readiness.
+    static std::optional<StatsRegion> open_readonly(const std::string& path, std::string& error);
+
+    StatsRegion(StatsRegion&& other) noexcept;
+    StatsRegion& operator=(StatsRegion&&) = delete;
+    StatsRegion(const StatsRegion&) = delete;
+    ~StatsRegion();
+
+    StatsBlock& block() const { return *block_; }
+    const std::string& path() const { return path_; }
+
+  private:
+    StatsRegion(StatsBlock* block, std::string path) : block_(block), path_(std::move(path)) {}
+    StatsBlock* block_;
+    std::string path_;
+};
+
+// Counter helpers: relaxed atomics, since each counter is independent.
+inline void add(Counter& c, std::uint64_t n) {
+    c.fetch_add(n, std::memory_order_relaxed);
+}
+inline std::uint64_t load(const Counter& c) {
+    return c.load(std::memory_order_relaxed);
+}
+void store_max(Counter& c, std::uint64_t value);
+void add_blocking(StatsBlock& stats, Blocking kind, std::uint64_t ns);
+
+// Rusage of RUSAGE_SELF, RUSAGE_THREAD or RUSAGE_CHILDREN.
+Rusage read_rusage(int who);
+Rusage from_rusage(const struct rusage& ru);
+void add_rusage(RusageCounters& into, const Rusage& r);    // sums; max_rss by maximum
+void store_rusage(RusageCounters& into, const Rusage& r);  // overwrites
+Rusage load_rusage(const RusageCounters& from);
+
+// The INCR/GET table. Both take the robust lock; time spent waiting for it is added to
+// blocking_ns[lock]. incr_key returns Full when the key is new and kMaxKeys keys exist.
+enum class TableResult { Ok, Full };
+TableResult incr_key(StatsBlock& stats, const std::string& key, std::uint64_t& value);
+std::uint64_t get_key(StatsBlock& stats, const std::string& key);
+
+}  // namespace lab

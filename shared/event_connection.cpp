@@ -1,0 +1,207 @@
+// An event loop's per-connection state machine. See event_connection.hpp.
+#include "event_connection.hpp"
+
+#include <errno.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "clock.hpp"
+#include "net.hpp"
+
+namespace lab {
+namespace {
+inline constexpr std::size_t kBodyChunk = 64 * 1024;
+}
+
+EventConnection::EventConnection(int fd, Server& server, DrainBudget& drains, bool refuse)
+    : fd_(fd), server_(server), drains_(drains), codec_(make_codec()) {
+    if (refuse) {
+        add(server_.stats->connections_rejected, 1);
+        count_error(server_, false);
+        send_and_shutdown(fd_, "ERR 503 server at --max-clients\n", *server_.stats);
+        start_draining();
+        return;
+    }
+    counted_ = true;
+    add(server_.stats->connections_active, 1);
+    reset_idle_deadline();
+}
+
+EventConnection::~EventConnection() {
+    finish();
+}
+
+bool EventConnection::wants_read() {
+    if (mode_ == Mode::Draining) return true;
+    // Stop reading requests while parked (replies go out in order), while output is large
+    // (a client that does not read its replies), or while the codec is full.
+    return mode_ == Mode::Serving && !input_closed_ && !close_after_flush_ &&
+           out_.size() - out_sent_ < kOutputHighWater && !codec_->input_space().empty();
+}
+
+bool EventConnection::wants_write() const {
+    return mode_ != Mode::Draining && mode_ != Mode::Finished &&
+           (out_sent_ < out_.size() || body_left_ > 0);
+}
+
+void EventConnection::on_readable() {
+    if (mode_ == Mode::Draining) {
+        char sink[4096];
+        ssize_t got = recv(fd_, sink, sizeof sink, 0);
+        if (got > 0) drained_ += static_cast<std::size_t>(got);
+        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR) || drained_ >= kDrainBytes) {
+            finish();
+        }
+        return;
+    }
+    if (mode_ != Mode::Serving) return;
+    ssize_t got = recv_some(fd_, codec_->input_space(), *server_.stats);
+    if (got > 0) {
+        codec_->commit(static_cast<std::size_t>(got));
+    } else if (got == 0) {
+        input_closed_ = true;  // answer what was sent before the client shut down its side
+    } else if (errno != EAGAIN) {
+        finish();  // reset by the client
+        return;
+    }
+    advance();
+}
+
+void EventConnection::on_writable() {
+    flush();
+    if (mode_ == Mode::Serving) advance();
+}
+
+void EventConnection::on_deadline(std::uint64_t now_ns) {
+    if (deadline_ns_ == 0 || now_ns < deadline_ns_) return;
+    switch (mode_) {
+        case Mode::Parked:  // the simulated I/O is over: the reply can go
+            mode_ = Mode::Serving;
+            queue(parked_reply_);
+            reset_idle_deadline();
+            flush();
+            advance();
+            break;
+        case Mode::Serving:
+            if (wants_write()) {
+                finish();  // no room made for a whole idle timeout: a reader that never reads
+            } else {
+                count_error(server_, false);
+                queue(error_reply(ErrorCode::IdleTimeout, "idle timeout"));
+                close_after_flush_ = true;
+                flush();
+            }
+            break;
+        case Mode::Draining:
+            finish();
+            break;
+        case Mode::Finished:
+            break;
+    }
+}
+
+void EventConnection::advance() {
+    bool starved = false;  // every complete request is answered or queued
+    while (mode_ == Mode::Serving && !close_after_flush_ &&
+           out_.size() - out_sent_ < kOutputHighWater && body_left_ == 0) {
+        Decoded d = codec_->next();
+        if (d.kind == Decoded::Kind::NeedMore) {
+            starved = true;
+            break;
+        }
+        if (d.kind == Decoded::Kind::Error) {
+            count_error(server_, true);
+            queue(d.error);
+            continue;
+        }
+        // WORK's CPU time is spent right here, in the loop's only thread: every other client
+        // waits for it. That is the event loop's price, and part of the lesson.
+        Response response = execute(d.request, server_);
+        if (response.io_wait_ms > 0) {
+            // Simulated I/O is a timer: park this connection and serve the others meanwhile.
+            mode_ = Mode::Parked;
+            parked_reply_ = std::move(response.reply);
+            deadline_ns_ = mono_ns() + response.io_wait_ms * 1'000'000;
+            break;
+        }
+        queue(response.reply);
+        reset_idle_deadline();
+    }
+    flush();
+    if (starved && mode_ == Mode::Serving && input_closed_ && !wants_write() &&
+        !close_after_flush_) {
+        finish();  // the client is gone and everything it asked for is answered
+    }
+}
+
+void EventConnection::queue(const Reply& reply) {
+    codec_->encode(reply, out_);
+    body_left_ = reply.body_bytes;
+    body_offset_ = 0;
+    if (reply.close_after) close_after_flush_ = true;
+}
+
+void EventConnection::flush() {
+    while (mode_ == Mode::Serving || mode_ == Mode::Parked) {
+        if (out_sent_ == out_.size()) {
+            out_.clear();
+            out_sent_ = 0;
+            if (body_left_ == 0) break;
+            // Stream the WORK body: generate one chunk at a time, never the whole reply.
+            std::size_t n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(kBodyChunk, body_left_));
+            out_.resize(n);
+            fill_pattern(out_.data(), n, body_offset_);
+            body_offset_ += n;
+            body_left_ -= n;
+        }
+        ssize_t sent =
+            send_some(fd_, out_.data() + out_sent_, out_.size() - out_sent_, *server_.stats);
+        if (sent < 0) {
+            finish();  // the client is gone; nobody else is affected
+            return;
+        }
+        if (sent == 0) return;  // socket buffer full: wait for writability
+        out_sent_ += static_cast<std::size_t>(sent);
+        if (mode_ == Mode::Serving) reset_idle_deadline();  // progress: not a stalled reader
+    }
+    if (mode_ == Mode::Serving && close_after_flush_ && !wants_write()) {
+        shutdown(fd_, SHUT_WR);
+        start_draining();
+    }
+}
+
+void EventConnection::start_draining() {
+    if (counted_) {
+        add(server_.stats->connections_active, static_cast<std::uint64_t>(-1));
+        counted_ = false;
+    }
+    if (drains_.active >= drains_.max) {
+        char sink[4096];
+        [[maybe_unused]] ssize_t n = recv(fd_, sink, sizeof sink, MSG_DONTWAIT);
+        finish();  // too many drains already: the short way, read once and close
+        return;
+    }
+    ++drains_.active;
+    drain_counted_ = true;
+    mode_ = Mode::Draining;
+    deadline_ns_ = mono_ns() + kDrainMs * 1'000'000;
+}
+
+void EventConnection::finish() {
+    if (mode_ == Mode::Finished) return;
+    mode_ = Mode::Finished;
+    if (counted_) add(server_.stats->connections_active, static_cast<std::uint64_t>(-1));
+    if (drain_counted_) --drains_.active;
+    counted_ = drain_counted_ = false;
+    deadline_ns_ = 0;
+    close(fd_);
+}
+
+void EventConnection::reset_idle_deadline() {
+    deadline_ns_ = server_.idle_deadline_ns();
+}
+
+}  // namespace lab

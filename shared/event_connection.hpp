@@ -1,0 +1,78 @@
+// One client of an event loop (select now; poll and epoll later): the state a blocking
+// model keeps on its thread's stack, kept here between callbacks instead. The loop tells
+// the connection what happened (readable, writable, a deadline passed); the connection
+// says what it wants next (wants_read, wants_write, deadline_ns). It never blocks.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "service.hpp"
+
+namespace lab {
+
+// Output a connection may have queued before it stops decoding requests: a client that
+// does not read its replies stops being read from, and costs at most this much memory.
+inline constexpr std::size_t kOutputHighWater = 64 * 1024;
+
+// How many connections of one loop may be draining after a closing reply (413, 408, 503,
+// QUIT) at once; past it a closing connection reads once without blocking and closes.
+struct DrainBudget {
+    std::size_t active = 0;
+    std::size_t max = 64;
+};
+
+// Not thread-safe: belongs to the loop thread.
+class EventConnection {
+  public:
+    // Takes ownership of the non-blocking fd. With refuse=true the client is told ERR 503
+    // at once and the connection only drains.
+    EventConnection(int fd, Server& server, DrainBudget& drains, bool refuse = false);
+    ~EventConnection();
+    EventConnection(const EventConnection&) = delete;
+    EventConnection& operator=(const EventConnection&) = delete;
+
+    int fd() const { return fd_; }
+    bool wants_read();
+    bool wants_write() const;
+    // The connection's one deadline (CLOCK_MONOTONIC ns; 0 = none): the end of a simulated
+    // I/O wait, the idle timeout, a stalled reader's timeout, or the end of a drain.
+    std::uint64_t deadline_ns() const { return deadline_ns_; }
+    bool finished() const { return mode_ == Mode::Finished; }
+    // True while the client is being served (not refused, not draining): it counts
+    // towards --max-clients.
+    bool counts_as_client() const { return counted_; }
+
+    void on_readable();
+    void on_writable();
+    void on_deadline(std::uint64_t now_ns);
+
+  private:
+    enum class Mode { Serving, Parked, Draining, Finished };
+    void advance();  // decode and execute buffered requests while output allows
+    void queue(const Reply& reply);
+    void flush();  // write what the socket takes now
+    void start_draining();
+    void finish();
+    void reset_idle_deadline();
+
+    int fd_;
+    Server& server_;
+    DrainBudget& drains_;
+    std::unique_ptr<Codec> codec_;
+    Mode mode_ = Mode::Serving;
+    std::string out_;              // encoded bytes not yet sent
+    std::size_t out_sent_ = 0;     // how much of out_ is already sent
+    std::uint64_t body_left_ = 0;  // WORK body bytes still to generate
+    std::uint64_t body_offset_ = 0;
+    Reply parked_reply_;  // sent when the simulated I/O of a WORK ends
+    bool close_after_flush_ = false;
+    bool input_closed_ = false;  // the client shut down its side; finish its requests
+    bool drain_counted_ = false;
+    bool counted_ = false;
+    std::uint64_t deadline_ns_ = 0;
+    std::size_t drained_ = 0;
+};
+
+}  // namespace lab

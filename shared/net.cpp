@@ -1,0 +1,283 @@
+// Socket, signal and waiting helpers. See net.hpp for each contract.
+#include "net.hpp"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "blocking.hpp"
+#include "clock.hpp"
+
+namespace lab {
+namespace {
+
+int g_stop_pipe[2] = {-1, -1};
+int g_child_pipe[2] = {-1, -1};
+std::atomic<bool> g_stopping{false};
+int g_spare_fd = -1;  // reserved for EMFILE: freed to accept and refuse one client
+
+void on_stop_signal(int) {
+    int saved = errno;  // a handler must not disturb the errno of the code it interrupted
+    request_stop();
+    errno = saved;
+}
+
+void on_child_signal(int) {
+    int saved = errno;
+    char byte = 'c';
+    // The pipe is non-blocking: when it is full a wake-up is already pending.
+    [[maybe_unused]] ssize_t n = write(g_child_pipe[1], &byte, 1);
+    errno = saved;
+}
+
+void make_pipe(int (&fds)[2]) {
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+        std::perror("lab-server: pipe");
+        std::_Exit(1);
+    }
+}
+
+}  // namespace
+
+std::optional<Listener> listen_tcp(const std::string& host, std::uint16_t port, int backlog,
+                                   std::string& error) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    std::string service = std::to_string(port);
+    if (int rc = getaddrinfo(host.c_str(), service.c_str(), &hints, &found); rc != 0) {
+        error = "cannot resolve " + host + ": " + gai_strerror(rc);
+        return std::nullopt;
+    }
+    std::string last_error = "no address";
+    for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+        int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            last_error = std::strerror(errno);
+            continue;
+        }
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
+            last_error = std::strerror(errno);
+            close(fd);
+            continue;
+        }
+        sockaddr_storage bound{};
+        socklen_t len = sizeof bound;
+        getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
+        char text[INET6_ADDRSTRLEN] = {};
+        std::uint16_t real_port = 0;
+        if (bound.ss_family == AF_INET6) {
+            auto* in6 = reinterpret_cast<sockaddr_in6*>(&bound);
+            inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+            real_port = ntohs(in6->sin6_port);
+        } else {
+            auto* in4 = reinterpret_cast<sockaddr_in*>(&bound);
+            inet_ntop(AF_INET, &in4->sin_addr, text, sizeof text);
+            real_port = ntohs(in4->sin_port);
+        }
+        freeaddrinfo(found);
+        if (g_spare_fd < 0) g_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        return Listener{fd, text, real_port};
+    }
+    freeaddrinfo(found);
+    error = "cannot listen on " + host + ":" + service + ": " + last_error;
+    return std::nullopt;
+}
+
+void install_signal_handlers() {
+    for (int* fds : {g_stop_pipe, g_child_pipe}) {
+        if (fds[0] >= 0) close(fds[0]);
+        if (fds[1] >= 0) close(fds[1]);
+    }
+    g_stopping.store(false, std::memory_order_relaxed);
+    make_pipe(g_stop_pipe);
+    make_pipe(g_child_pipe);
+    struct sigaction sa {};
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop_signal;
+    // No SA_RESTART: a blocking call returns EINTR, and every wait also polls stop_fd().
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGINT, &sa, nullptr);
+    sa.sa_handler = on_child_signal;
+    sa.sa_flags = SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, nullptr);
+    sa.sa_handler = SIG_IGN;
+    sa.sa_flags = 0;
+    sigaction(SIGPIPE, &sa, nullptr);
+}
+
+int stop_fd() {
+    return g_stop_pipe[0];
+}
+bool stop_requested() {
+    return g_stopping.load(std::memory_order_relaxed);
+}
+
+void request_stop() {
+    g_stopping.store(true, std::memory_order_relaxed);
+    char byte = 's';
+    // Never read back: the pipe stays readable, so every present and future wait sees it,
+    // in this process and in forked children, which share the pipe.
+    [[maybe_unused]] ssize_t n = write(g_stop_pipe[1], &byte, 1);
+}
+
+int child_event_fd() {
+    return g_child_pipe[0];
+}
+
+void drain_child_events() {
+    char buf[64];
+    while (read(g_child_pipe[0], buf, sizeof buf) > 0) {
+    }
+}
+
+bool set_nonblocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
+}
+
+WaitResult wait_fd(int fd, short events, std::uint64_t deadline_ns, StatsBlock& stats,
+                   Blocking kind) {
+    BlockingTimer timer(stats, kind);
+    while (true) {
+        pollfd fds[2] = {{fd, events, 0}, {stop_fd(), POLLIN, 0}};
+        int timeout_ms = -1;
+        if (deadline_ns != 0) {
+            std::uint64_t now = mono_ns();
+            if (now >= deadline_ns) return WaitResult::Timeout;
+            timeout_ms = static_cast<int>(std::min<std::uint64_t>(
+                (deadline_ns - now + 999'999) / 1'000'000, 24ull * 3600 * 1000));
+        }
+        int n = poll(fds, 2, timeout_ms);
+        if (n < 0) {
+            if (errno == EINTR) continue;  // a signal; the stop latch tells us if it matters
+            return WaitResult::Error;
+        }
+        if (fds[1].revents != 0) return WaitResult::Stopped;
+        // Errors and hang-ups count as ready: the next read or write reports them.
+        if (fds[0].revents != 0) return WaitResult::Ready;
+    }
+}
+
+bool sleep_ms(std::uint64_t ms, StatsBlock& stats) {
+    std::uint64_t deadline = mono_ns() + ms * 1'000'000;
+    BlockingTimer timer(stats, Blocking::IoWait);
+    while (true) {
+        std::uint64_t now = mono_ns();
+        if (now >= deadline) return true;
+        pollfd stop{stop_fd(), POLLIN, 0};
+        int n = poll(&stop, 1, static_cast<int>((deadline - now + 999'999) / 1'000'000));
+        if (n > 0) return false;
+    }
+}
+
+int accept_client(int listen_fd, StatsBlock& stats) {
+    int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+        add(stats.connections_accepted, 1);
+        return fd;
+    }
+    if ((errno == EMFILE || errno == ENFILE) && g_spare_fd >= 0) {
+        // Out of descriptors: the pending client would stay readable and the loop would spin.
+        // Free the reserve, take the client, refuse it, and take the reserve back.
+        close(g_spare_fd);
+        fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd >= 0) {
+            add(stats.connections_accepted, 1);
+            add(stats.connections_rejected, 1);
+            add(stats.errors, 1);
+            send_and_shutdown(fd, "ERR 503 server out of file descriptors\n", stats);
+            read_once_and_close(fd);
+        }
+        g_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    // EAGAIN: nothing pending; EINTR: a signal; ECONNABORTED: the client left first.
+    return -1;
+}
+
+ssize_t send_some(int fd, const char* data, std::size_t n, StatsBlock& stats) {
+    while (true) {
+        ssize_t sent = send(fd, data, n, MSG_NOSIGNAL);  // EPIPE instead of SIGPIPE
+        if (sent >= 0) {
+            add(stats.bytes_out, static_cast<std::uint64_t>(sent));
+            return sent;
+        }
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
+        return -1;  // EPIPE, ECONNRESET: the peer is gone
+    }
+}
+
+ssize_t recv_some(int fd, std::span<char> into, StatsBlock& stats) {
+    while (true) {
+        ssize_t got = recv(fd, into.data(), into.size(), 0);
+        if (got > 0) add(stats.bytes_in, static_cast<std::uint64_t>(got));
+        if (got >= 0 || errno != EINTR) return got;
+    }
+}
+
+void send_and_shutdown(int fd, const std::string& line, StatsBlock& stats) {
+    send_some(fd, line.data(), line.size(), stats);  // a fresh socket has room for one line
+    shutdown(fd, SHUT_WR);
+}
+
+void read_once_and_close(int fd) {
+    char sink[4096];
+    [[maybe_unused]] ssize_t n = recv(fd, sink, sizeof sink, MSG_DONTWAIT);
+    close(fd);
+}
+
+void close_gracefully(int fd, StatsBlock& stats) {
+    shutdown(fd, SHUT_WR);
+    std::uint64_t deadline = mono_ns() + kDrainMs * 1'000'000;
+    std::size_t drained = 0;
+    char sink[4096];
+    while (drained < kDrainBytes) {
+        if (wait_fd(fd, POLLIN, deadline, stats, Blocking::Read) != WaitResult::Ready) break;
+        ssize_t got = recv(fd, sink, sizeof sink, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0 && !(got < 0 && errno == EAGAIN)) break;  // closed by the client, or failed
+        if (got > 0) drained += static_cast<std::size_t>(got);
+    }
+    close(fd);
+}
+
+std::uint64_t accept_queue_length(std::uint16_t port) {
+    std::uint64_t total = 0;
+    for (const char* path : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+        std::ifstream in(path);
+        std::string line;
+        std::getline(in, line);  // header
+        while (std::getline(in, line)) {
+            // sl local_address rem_address st tx_queue:rx_queue ...
+            std::istringstream fields(line);
+            std::string slot, local, remote, state, queues;
+            fields >> slot >> local >> remote >> state >> queues;
+            auto colon = local.rfind(':');
+            if (state != "0A" || colon == std::string::npos) continue;  // 0A = LISTEN
+            if (std::stoul(local.substr(colon + 1), nullptr, 16) != port) continue;
+            auto q = queues.find(':');
+            if (q != std::string::npos) total += std::stoull(queues.substr(q + 1), nullptr, 16);
+        }
+    }
+    return total;
+}
+
+}  // namespace lab

@@ -1,0 +1,126 @@
+// The protocol module (LABP/1), sans-I/O: bytes go in, requests come out; replies go in,
+// bytes come out. Nothing here makes a system call, so every model uses the very same code.
+// The wire format is specified in shared/PROTOCOL.md; the limits below are quoted there.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace lab {
+
+// Limits of LABP/1. Input beyond them is refused with an ERR reply.
+inline constexpr std::size_t kMaxLineBytes = 4096;  // a request line, counting its CR and LF
+inline constexpr std::uint64_t kMaxCpuUs = 1'000'000;
+inline constexpr std::uint64_t kMaxIoMs = 60'000;
+inline constexpr std::uint64_t kMaxReplyBytes = 16'777'216;
+inline constexpr std::size_t kMaxKeyBytes = 64;
+inline constexpr std::size_t kMaxKeys = 1024;
+
+enum class Command { Ping, Echo, Work, Incr, Get, Stats, Quit };
+
+// One decoded request. Which fields mean something depends on the command.
+struct Request {
+    Command command = Command::Ping;
+    std::string text;          // ECHO: the line after its first four characters; INCR/GET: the key
+    std::uint64_t cpu_us = 0;  // WORK
+    std::uint64_t io_ms = 0;   // WORK
+    std::uint64_t reply_bytes = 0;  // WORK
+};
+
+// Error codes of `ERR <code> <message>` replies (see PROTOCOL.md for when each is sent).
+enum class ErrorCode : int {
+    BadRequest = 400,
+    IdleTimeout = 408,
+    LineTooLong = 413,
+    OverLimit = 422,
+    Internal = 500,
+    OverCapacity = 503,
+};
+
+// True for the errors after which the server replies, closes its side and drains the client.
+constexpr bool closes_connection(ErrorCode code) {
+    return code == ErrorCode::LineTooLong || code == ErrorCode::IdleTimeout ||
+           code == ErrorCode::OverCapacity;
+}
+
+// A reply before encoding. `ok` picks OK or ERR; `text` is what follows the word (may be
+// empty); `body_bytes` pattern bytes ('a' + i % 26) follow the line and are streamed by the
+// caller with fill_pattern(), never built whole.
+struct Reply {
+    bool ok = true;
+    std::string text;
+    std::uint64_t body_bytes = 0;
+    bool close_after = false;  // QUIT, and the errors of closes_connection()
+};
+
+Reply ok_reply(std::string text);
+Reply error_reply(ErrorCode code, std::string_view message);
+
+// What the decoder yields for each call of next().
+struct Decoded {
+    enum class Kind { NeedMore, Request, Error };
+    Kind kind = Kind::NeedMore;
+    Request request;   // when kind == Request
+    Reply error;       // when kind == Error: a ready ERR reply
+    ErrorCode code{};  // when kind == Error
+};
+
+// A per-connection codec: a decoder for requests and an encoder for replies. The interface
+// leaves room for a second wire format chosen per connection (an HTTP/1.1 subset, later).
+//
+// Input contract: the caller copies received bytes into input_space() and then calls
+// commit(n); or calls feed(). The codec holds at most kMaxLineBytes of input, so a connection
+// never holds more than one request's worth: when input_space() is empty, next() has a
+// complete request or an error ready. Not thread-safe; one codec belongs to one connection.
+class Codec {
+  public:
+    virtual ~Codec() = default;
+
+    // Free room for incoming bytes; empty while the buffer holds a full line's worth.
+    virtual std::span<char> input_space() = 0;
+    // Declares that the first n bytes of input_space() now hold received data.
+    virtual void commit(std::size_t n) = 0;
+    // The next request, an error, or NeedMore. After an error that closes the connection
+    // (413), the codec stays failed and returns that error again.
+    virtual Decoded next() = 0;
+    // Bytes received but not yet decoded.
+    virtual std::size_t buffered() const = 0;
+    // Appends the reply's line (not its body) to out.
+    virtual void encode(const Reply& reply, std::string& out) const = 0;
+
+    // Copies as much of bytes as fits; returns how many bytes were taken.
+    std::size_t feed(std::string_view bytes);
+};
+
+// LABP/1: one request per LF-terminated line.
+class LabpCodec final : public Codec {
+  public:
+    std::span<char> input_space() override;
+    void commit(std::size_t n) override;
+    Decoded next() override;
+    std::size_t buffered() const override { return end_ - start_; }
+    void encode(const Reply& reply, std::string& out) const override;
+
+  private:
+    char buffer_[kMaxLineBytes];
+    std::size_t start_ = 0;    // first byte not yet decoded
+    std::size_t end_ = 0;      // one past the last received byte
+    std::size_t scanned_ = 0;  // bytes from start_ known to hold no LF: each byte is scanned once
+    bool failed_ = false;      // after 413 the stream has no more request boundaries
+};
+
+// The codec a new connection starts with.
+std::unique_ptr<Codec> make_codec();
+
+// Parses one request line (without CR/LF). Returns Request or Error; exposed for tests.
+Decoded parse_line(std::string_view line);
+
+// Writes n bytes of the WORK reply body into out, starting at body offset `offset`:
+// byte i of the body is 'a' + i % 26.
+void fill_pattern(char* out, std::size_t n, std::uint64_t offset);
+
+}  // namespace lab

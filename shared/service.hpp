@@ -1,0 +1,57 @@
+// What the server does for each request, the same in every model. Only the simulated I/O
+// is left to the model: the blocking models sleep, an event loop sets a timer.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "counters.hpp"
+#include "protocol.hpp"
+
+namespace lab {
+
+// What every model knows about the server it runs in.
+struct ServerSettings {
+    std::string model;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 0;  // the real listening port
+    std::uint64_t max_clients = 0;
+    std::uint64_t idle_timeout_s = 60;  // 0 = no idle timeout
+    int backlog = 0;
+};
+
+struct Server {
+    ServerSettings settings;
+    int listen_fd = -1;
+    StatsBlock* stats = nullptr;
+
+    // CLOCK_MONOTONIC deadline for a connection that starts waiting now, or 0 for none.
+    std::uint64_t idle_deadline_ns() const;
+};
+
+// The model's part of a reply: wait io_wait_ms of simulated I/O, then send `reply`.
+struct Response {
+    Reply reply;
+    std::uint64_t io_wait_ms = 0;
+};
+
+// Executes one request in the calling thread. WORK's CPU time is spent here (the thread's
+// own CPU clock, so preemption does not shorten it); its I/O is returned as io_wait_ms.
+// Counts the request (and an error reply) in stats.
+Response execute(const Request& request, Server& server);
+
+// Counts an ERR reply that did not come from execute() (decoder errors, 408, 503).
+void count_error(Server& server, bool was_request);
+
+// Spends cpu_us microseconds of the calling thread's CPU time.
+void burn_cpu(std::uint64_t cpu_us);
+
+// The STATS object as one line of JSON (see PROTOCOL.md). `self` is the main process's
+// rusage: read directly in the main process, from the block in a forked child.
+std::string stats_json(const StatsBlock& stats);
+
+// Publishes the calling (main) process's RUSAGE_SELF into the block, for STATS answered by
+// a child process and for readers outside the server.
+void publish_main_rusage(StatsBlock& stats);
+
+}  // namespace lab
