@@ -4,6 +4,8 @@
 #include <sys/select.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
 #include <map>
 #include <memory>
 
@@ -105,7 +107,10 @@ void serve_select(Server& server) {
     while (true) {
         Interest interest = build_interest(server, clients);
         int ready = wait_for_events(server, interest);
-        if (ready < 0 && errno != EINTR) break;
+        if (ready < 0 && errno != EINTR) {
+            std::perror("lab-server: select");
+            break;
+        }
         if (ready > 0 && FD_ISSET(stop_fd(), &interest.readable)) break;  // SIGTERM or SIGINT
 
         // Dispatch: serve each socket that select() found ready.

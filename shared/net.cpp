@@ -106,8 +106,9 @@ void install_signal_handlers() {
         if (fds[0] >= 0) close(fds[0]);
         if (fds[1] >= 0) close(fds[1]);
     }
-    g_stopping.store(false, std::memory_order_relaxed);
     make_pipe(g_stop_pipe);
+    // A stop that arrived before (in a child: between fork and here) must not be lost.
+    if (g_stopping.load(std::memory_order_relaxed)) request_stop();
     make_pipe(g_child_pipe);
     struct sigaction sa {};
     sigemptyset(&sa.sa_mask);
@@ -206,6 +207,11 @@ int accept_client(int listen_fd, StatsBlock& stats) {
             send_and_shutdown(fd, "ERR 503 server out of file descriptors\n", stats);
             read_once_and_close(fd);
         }
+        g_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    } else if (errno == EMFILE || errno == ENFILE) {
+        // No reserve to free (another thread took the descriptor): the pending client keeps
+        // the listening socket readable, so pause instead of spinning on it.
+        usleep(10'000);
         g_spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     }
     // EAGAIN: nothing pending; EINTR: a signal; ECONNABORTED: the client left first.
