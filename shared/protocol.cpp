@@ -166,6 +166,7 @@ Decoded parse_line(std::string_view line) {
 std::size_t Codec::feed(std::string_view bytes) {
     std::span<char> room = input_space();
     std::size_t n = std::min(room.size(), bytes.size());
+    if (n == 0) return 0;  // room.data() may be null (a failed codec): memcpy must not see it
     std::memcpy(room.data(), bytes.data(), n);
     commit(n);
     return n;

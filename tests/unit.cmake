@@ -9,4 +9,4 @@ target_link_libraries(unit_tests PRIVATE
     GTest::gtest_main
     lab_warnings
     lab_sanitizers)
-gtest_discover_tests(unit_tests DISCOVERY_TIMEOUT 60)
+gtest_discover_tests(unit_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
