@@ -16,6 +16,8 @@
 namespace {
 
 constexpr int kUsageError = 2;
+constexpr std::uint64_t kMaxMaxClients = 1'000'000;
+constexpr std::uint64_t kMaxIdleTimeoutS = 86'400 * 365;  // a year: far from overflowing ns
 
 [[noreturn]] void usage_error(const std::string& message) {
     std::cerr << "lab-server: " << message << "\n";
@@ -44,10 +46,11 @@ int main(int argc, char** argv) {
     app.add_option("--port", settings.port, "Port to listen on; 0 picks a free one (default 0)");
     app.add_option("--max-clients", max_clients,
                    "Clients served at once; more get ERR 503 (threads, fork, select)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(std::uint64_t{1}, kMaxMaxClients));
     app.add_option("--idle-timeout", settings.idle_timeout_s,
                    "Seconds a connection may wait without a complete request (0 = never; "
-                   "default 60)");
+                   "default 60)")
+        ->check(CLI::Range(std::uint64_t{0}, kMaxIdleTimeoutS));
     app.add_option("--backlog", settings.backlog, "listen() backlog (default SOMAXCONN)")
         ->check(CLI::Range(1, 1 << 20));
     app.add_option("--stats-file", stats_file,
