@@ -17,7 +17,8 @@ namespace {
 
 constexpr int kUsageError = 2;
 constexpr std::uint64_t kMaxMaxClients = 1'000'000;
-constexpr std::uint64_t kMaxIdleTimeoutS = 86'400 * 365;  // a year: far from overflowing ns
+constexpr std::uint64_t kMaxIdleTimeoutS =
+    std::uint64_t{86'400} * 365;  // a year: far from overflowing ns
 
 [[noreturn]] void usage_error(const std::string& message) {
     std::cerr << "lab-server: " << message << "\n";

@@ -13,8 +13,6 @@
 namespace lab {
 namespace {
 
-inline constexpr std::size_t kBodyChunk = 64 * 1024;  // WORK bodies are streamed in chunks
-
 enum class Sent { Done, PeerGone, Stalled, Stopped };
 
 // Sends all n bytes, waiting (blocking_ns[write]) whenever the socket buffer is full. Gives
@@ -48,10 +46,10 @@ Sent send_reply(int fd, const Codec& codec, const Reply& reply, Server& server) 
     codec.encode(reply, head);
     Sent result = send_all(fd, head.data(), head.size(), server);
     if (reply.body_bytes == 0 || result != Sent::Done) return result;
-    auto chunk = std::make_unique<char[]>(kBodyChunk);
+    auto chunk = std::make_unique<char[]>(kBodyChunkBytes);
     for (std::uint64_t offset = 0; offset < reply.body_bytes && result == Sent::Done;) {
         std::size_t n = static_cast<std::size_t>(
-            std::min<std::uint64_t>(kBodyChunk, reply.body_bytes - offset));
+            std::min<std::uint64_t>(kBodyChunkBytes, reply.body_bytes - offset));
         fill_pattern(chunk.get(), n, offset);
         result = send_all(fd, chunk.get(), n, server);
         offset += n;

@@ -11,9 +11,6 @@
 #include "net.hpp"
 
 namespace lab {
-namespace {
-inline constexpr std::size_t kBodyChunk = 64 * 1024;
-}
 
 EventConnection::EventConnection(int fd, Server& server, DrainBudget& drains, bool refuse)
     : fd_(fd), server_(server), drains_(drains), codec_(make_codec()) {
@@ -151,7 +148,7 @@ void EventConnection::flush() {
             if (body_left_ == 0) break;
             // Stream the WORK body: generate one chunk at a time, never the whole reply.
             std::size_t n =
-                static_cast<std::size_t>(std::min<std::uint64_t>(kBodyChunk, body_left_));
+                static_cast<std::size_t>(std::min<std::uint64_t>(kBodyChunkBytes, body_left_));
             out_.resize(n);
             fill_pattern(out_.data(), n, body_offset_);
             body_offset_ += n;

@@ -14,7 +14,7 @@ namespace lab {
 
 // Output a connection may have queued before it stops decoding requests: a client that
 // does not read its replies stops being read from, and costs at most this much memory.
-inline constexpr std::size_t kOutputHighWater = 64 * 1024;
+inline constexpr std::size_t kOutputHighWater = std::size_t{64} * 1024;
 
 // How many connections of one loop may be draining after a closing reply (413, 408, 503,
 // QUIT) at once; past it a closing connection reads once without blocking and closes.

@@ -19,6 +19,8 @@ inline constexpr std::uint64_t kMaxIoMs = 60'000;
 inline constexpr std::uint64_t kMaxReplyBytes = 16'777'216;
 inline constexpr std::size_t kMaxKeyBytes = 64;
 inline constexpr std::size_t kMaxKeys = 1024;
+// WORK bodies are generated and sent in chunks of this size, never built whole.
+inline constexpr std::size_t kBodyChunkBytes = std::size_t{64} * 1024;
 
 enum class Command { Ping, Echo, Work, Incr, Get, Stats, Quit };
 
