@@ -100,37 +100,49 @@ void EventConnection::on_deadline(std::uint64_t now_ns) {
 }
 
 void EventConnection::advance() {
-    bool starved = false;  // every complete request is answered or queued
-    while (mode_ == Mode::Serving && !close_after_flush_ &&
-           out_.size() - out_sent_ < kOutputHighWater && body_left_ == 0) {
-        Decoded d = codec_->next();
-        if (d.kind == Decoded::Kind::NeedMore) {
-            starved = true;
-            break;
+    while (mode_ == Mode::Serving) {
+        bool starved = false;  // every complete request is answered or queued
+        while (mode_ == Mode::Serving && !output_full()) {
+            Decoded d = codec_->next();
+            if (d.kind == Decoded::Kind::NeedMore) {
+                starved = true;
+                break;
+            }
+            if (d.kind == Decoded::Kind::Error) {
+                count_error(server_, true);
+                queue(d.error);
+                continue;
+            }
+            // WORK's CPU time is spent right here, in the loop's only thread: every other
+            // client waits for it. That is the event loop's price, and part of the lesson.
+            Response response = execute(d.request, server_);
+            if (response.io_wait_ms > 0) {
+                // Simulated I/O is a timer: park this connection, serve the others meanwhile.
+                mode_ = Mode::Parked;
+                parked_reply_ = std::move(response.reply);
+                deadline_ns_ = mono_ns() + response.io_wait_ms * 1'000'000;
+                break;
+            }
+            queue(response.reply);
+            reset_idle_deadline();
         }
-        if (d.kind == Decoded::Kind::Error) {
-            count_error(server_, true);
-            queue(d.error);
-            continue;
+        flush();
+        if (mode_ != Mode::Serving) return;  // parked, draining or finished
+        if (starved) {
+            if (input_closed_ && !wants_write() && !close_after_flush_) {
+                finish();  // the client is gone and everything it asked for is answered
+            }
+            return;
         }
-        // WORK's CPU time is spent right here, in the loop's only thread: every other client
-        // waits for it. That is the event loop's price, and part of the lesson.
-        Response response = execute(d.request, server_);
-        if (response.io_wait_ms > 0) {
-            // Simulated I/O is a timer: park this connection and serve the others meanwhile.
-            mode_ = Mode::Parked;
-            parked_reply_ = std::move(response.reply);
-            deadline_ns_ = mono_ns() + response.io_wait_ms * 1'000'000;
-            break;
-        }
-        queue(response.reply);
-        reset_idle_deadline();
+        // Decoding stopped for output; if the socket took it all, decode on, else wait for
+        // writability (on_writable comes back here).
+        if (output_full()) return;
     }
-    flush();
-    if (starved && mode_ == Mode::Serving && input_closed_ && !wants_write() &&
-        !close_after_flush_) {
-        finish();  // the client is gone and everything it asked for is answered
-    }
+}
+
+bool EventConnection::output_full() const {
+    // A pending WORK body must go out before the next reply's line is queued behind it.
+    return close_after_flush_ || body_left_ > 0 || out_.size() - out_sent_ >= kOutputHighWater;
 }
 
 void EventConnection::queue(const Reply& reply) {

@@ -50,7 +50,8 @@ class EventConnection {
 
   private:
     enum class Mode { Serving, Parked, Draining, Finished };
-    void advance();  // decode and execute buffered requests while output allows
+    void advance();            // decode and execute buffered requests while output allows
+    bool output_full() const;  // no more replies may be queued until output drains
     void queue(const Reply& reply);
     void flush();  // write what the socket takes now
     void start_draining();

@@ -1,1 +1,17 @@
-# Server tests (see tests/CMakeLists.txt).
+# Server tests (see tests/CMakeLists.txt): the conformance and behaviour suites, run against
+# the real lab-server. Each test starts its own server on port 0, so tests may run in
+# parallel (ctest -j). Test names end in the model name (Models/Conformance.Ping/threads),
+# so that CI can pick the models it runs under ThreadSanitizer with -R 'threads|select'.
+add_executable(server_tests
+    ${CMAKE_CURRENT_SOURCE_DIR}/server_process.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/conformance_test.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/behaviour_test.cpp)
+target_link_libraries(server_tests PRIVATE
+    GTest::gtest_main
+    nlohmann_json::nlohmann_json
+    lab_models
+    lab_warnings
+    lab_sanitizers)
+add_dependencies(server_tests lab-server)
+target_compile_definitions(server_tests PRIVATE LAB_SERVER_PATH="$<TARGET_FILE:lab-server>")
+gtest_discover_tests(server_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)

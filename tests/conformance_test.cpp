@@ -1,0 +1,873 @@
+// The conformance suite: LABP/1 as every model must speak it, checked against a real
+// lab-server per test (Models/Conformance.NAME/MODEL), and the command line (Cli.NAME).
+// Only relations and orders of magnitude are asserted about time, and every wait is bounded.
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <future>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "counters.hpp"
+#include "server_process.hpp"
+
+namespace labtest {
+namespace {
+
+using nlohmann::json;
+
+// True if text is "ERR <code> <message>" with a non-empty message.
+testing::AssertionResult IsError(const std::optional<std::string>& reply, int code) {
+    std::string prefix = "ERR " + std::to_string(code) + " ";
+    if (!reply) return testing::AssertionFailure() << "no reply (timeout or EOF)";
+    if (reply->rfind(prefix, 0) != 0 || reply->size() == prefix.size()) {
+        return testing::AssertionFailure() << "'" << *reply << "' is not '" << prefix << "<msg>'";
+    }
+    return testing::AssertionSuccess();
+}
+
+// Sends STATS and parses the JSON after "OK ".
+std::optional<json> stats_of(Client& c) {
+    auto reply = c.request("STATS");
+    if (!reply || reply->rfind("OK {", 0) != 0) {
+        ADD_FAILURE() << "STATS reply: " << reply.value_or("<none>");
+        return std::nullopt;
+    }
+    try {
+        return json::parse(reply->substr(3));
+    } catch (const json::exception& e) {
+        ADD_FAILURE() << "STATS is not JSON: " << e.what() << "\n" << *reply;
+        return std::nullopt;
+    }
+}
+
+std::uint64_t u64(const json& j, const char* key) {
+    if (!j.contains(key) || !j[key].is_number_unsigned()) {
+        ADD_FAILURE() << "STATS field " << key << " is missing or not an unsigned integer";
+        return 0;
+    }
+    return j[key].get<std::uint64_t>();
+}
+
+using Conformance = ModelTest;
+
+// ---------------------------------------------------------------------------------------
+// Each command, one request at a time
+
+TEST_P(Conformance, Ping) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    EXPECT_EQ(c.request("PING"), "OK PONG");
+    EXPECT_EQ(c.request("PING\r"), "OK PONG") << "a CR before the LF is dropped";
+    EXPECT_EQ(c.request("PING"), "OK PONG");
+}
+
+TEST_P(Conformance, Echo) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    // The text after "ECHO" is copied exactly, its leading space included.
+    EXPECT_EQ(c.request("ECHO hello"), "OK hello");
+    EXPECT_EQ(c.request("ECHO  a  b"), "OK  a  b");
+    EXPECT_EQ(c.request("ECHO x y z "), "OK x y z ");
+    EXPECT_EQ(c.request("ECHO"), "OK");
+    EXPECT_EQ(c.request("ECHO "), "OK ");
+    EXPECT_EQ(c.request("ECHO ~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./"),
+              "OK ~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./");
+    EXPECT_EQ(c.request("ECHO PING"), "OK PING");
+    EXPECT_EQ(c.request("ECHO with cr\r"), "OK with cr");
+    EXPECT_EQ(c.request("PING"), "OK PONG");
+}
+
+TEST_P(Conformance, Work) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    // Each reply is read before the next request is sent; a PING after each body shows
+    // that exactly reply_bytes bytes came, with no LF after them.
+    for (std::size_t n : {0u, 1u, 26u, 27u, 100000u}) {
+        SCOPED_TRACE("WORK 0 0 " + std::to_string(n));
+        ASSERT_EQ(c.request("WORK 0 0 " + std::to_string(n)), "OK " + std::to_string(n));
+        auto body = c.read_exact(n, 10s);
+        ASSERT_TRUE(body.has_value()) << "body did not arrive";
+        EXPECT_EQ(body->size(), n);
+        for (std::size_t i = 0; i < n; ++i) {
+            ASSERT_EQ((*body)[i], static_cast<char>('a' + i % 26)) << "body byte " << i;
+        }
+        EXPECT_EQ(c.request("PING"), "OK PONG") << "bytes after the body";
+    }
+    // CPU time and simulated I/O: the reply is the same.
+    EXPECT_EQ(c.request("WORK 2000 20 5"), "OK 5");
+    EXPECT_EQ(c.read_exact(5), "abcde");
+    EXPECT_EQ(c.request("WORK 0 0 0"), "OK 0");
+    EXPECT_EQ(c.request("PING"), "OK PONG");
+}
+
+// A request that follows a WORK with a body in the same read must still be answered.
+TEST_P(Conformance, WorkBodyThenPipelinedRequest) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    ASSERT_TRUE(c.send_all("WORK 0 0 3\nPING\n"));
+    EXPECT_EQ(c.read_line(), "OK 3");
+    EXPECT_EQ(c.read_exact(3), "abc");
+    EXPECT_EQ(c.read_line(), "OK PONG") << "the PING after a WORK body was not answered";
+}
+
+TEST_P(Conformance, IncrGet) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    {
+        Client c = connect();
+        EXPECT_EQ(c.request("GET apples"), "OK 0") << "an unknown key is 0";
+        EXPECT_EQ(c.request("INCR apples"), "OK 1");
+        EXPECT_EQ(c.request("INCR apples"), "OK 2");
+        EXPECT_EQ(c.request("GET apples"), "OK 2");
+        EXPECT_EQ(c.request("INCR Pears_-9"), "OK 1");
+        EXPECT_EQ(c.request("GET apples"), "OK 2");
+        EXPECT_EQ(c.request("GET APPLES"), "OK 0") << "keys are case-sensitive";
+        EXPECT_EQ(c.request("QUIT"), "OK BYE");
+        EXPECT_TRUE(c.expect_eof());
+    }
+    // The values are shared by all clients (for fork: by all processes).
+    Client d = connect();
+    EXPECT_EQ(d.request("GET apples"), "OK 2");
+    EXPECT_EQ(d.request("INCR apples"), "OK 3");
+    EXPECT_EQ(d.request("GET Pears_-9"), "OK 1");
+}
+
+// The INCR table holds 1024 keys; a new key past them is refused, the others still work.
+TEST_P(Conformance, TooManyKeys) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    std::string requests;
+    for (int i = 0; i < 1024; ++i)
+        requests += "INCR key" + std::to_string(i) + "\n";
+    ASSERT_TRUE(c.send_all(requests));
+    for (int i = 0; i < 1024; ++i) {
+        ASSERT_EQ(c.read_line(), "OK 1") << "INCR key" << i;
+    }
+    EXPECT_TRUE(IsError(c.request("INCR onemore"), 422));
+    EXPECT_EQ(c.request("GET onemore"), "OK 0");
+    EXPECT_EQ(c.request("INCR key0"), "OK 2");
+    EXPECT_EQ(c.request("GET key1023"), "OK 1");
+}
+
+TEST_P(Conformance, StatsFieldsAndTypes) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    auto j = stats_of(c);
+    ASSERT_TRUE(j.has_value());
+    ASSERT_TRUE(j->is_object());
+    ASSERT_TRUE((*j)["model"].is_string());
+    EXPECT_EQ((*j)["model"], model());
+    ASSERT_TRUE((*j)["pid"].is_number_integer());
+    EXPECT_EQ((*j)["pid"].get<long>(), server().pid()) << "the main process, also in fork";
+    ASSERT_TRUE((*j)["uptime_s"].is_number());
+    EXPECT_GE((*j)["uptime_s"].get<double>(), 0.0);
+    EXPECT_LT((*j)["uptime_s"].get<double>(), 600.0);
+    for (const char* key : {"connections_accepted", "connections_active", "connections_rejected",
+                            "requests", "errors", "bytes_in", "bytes_out", "accept_queue"}) {
+        SCOPED_TRACE(key);
+        u64(*j, key);
+    }
+    ASSERT_TRUE((*j)["blocking_ns"].is_object());
+    for (const char* key : {"accept", "read", "write", "io_wait", "lock", "wait", "queue"}) {
+        SCOPED_TRACE(std::string("blocking_ns.") + key);
+        u64((*j)["blocking_ns"], key);
+    }
+    ASSERT_TRUE((*j)["rusage"].is_object());
+    for (const char* who : {"self", "children"}) {
+        SCOPED_TRACE(std::string("rusage.") + who);
+        const json& r = (*j)["rusage"][who];
+        ASSERT_TRUE(r.is_object());
+        for (const char* key : {"user_s", "system_s"}) {
+            ASSERT_TRUE(r.contains(key) && r[key].is_number()) << key;
+            EXPECT_GE(r[key].get<double>(), 0.0) << key;
+        }
+        for (const char* key : {"voluntary_ctx_switches", "involuntary_ctx_switches", "max_rss_kb"})
+            u64(r, key);
+    }
+    EXPECT_GT(u64((*j)["rusage"]["self"], "max_rss_kb"), 0u);
+    // Still one line: the connection goes on.
+    EXPECT_EQ(c.request("PING"), "OK PONG");
+}
+
+TEST_P(Conformance, QuitSaysByeAndCloses) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    EXPECT_EQ(c.request("PING"), "OK PONG");
+    // A request pipelined after QUIT is not answered; the BYE is not lost to it either.
+    ASSERT_TRUE(c.send_all("QUIT\nPING\n"));
+    EXPECT_EQ(c.read_line(), "OK BYE");
+    EXPECT_TRUE(c.expect_eof()) << "no EOF after OK BYE";
+    c.close();
+    Client d = connect();
+    EXPECT_EQ(d.request("PING"), "OK PONG");
+}
+
+// ---------------------------------------------------------------------------------------
+// Framing
+
+// A client that shuts down its side after its requests still gets every reply, then EOF.
+TEST_P(Conformance, HalfClosedClientGetsItsReplies) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    ASSERT_TRUE(c.send_all("PING\nECHO last words\nINCR half\n"));
+    c.shutdown_write();
+    EXPECT_EQ(c.read_until_eof(), "OK PONG\nOK last words\nOK 1\n");
+    c.close();
+    Client d = connect();
+    EXPECT_EQ(d.request("GET half"), "OK 1");
+}
+
+TEST_P(Conformance, Pipelining200MixedRequests) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    struct Expected {
+        std::string line;  // the exact reply line, or "ERR 400" (then only its prefix counts)
+        std::size_t body = 0;
+    };
+    std::string requests;
+    std::vector<Expected> expected;
+    std::uint64_t hits = 0;
+    for (int i = 0; i < 200; ++i) {
+        std::string n = std::to_string(i);
+        switch (i % 8) {
+            case 0:
+                requests += "PING\n";
+                expected.push_back({"OK PONG"});
+                break;
+            case 1:
+                requests += "ECHO n" + n + "\n";
+                expected.push_back({"OK n" + n});
+                break;
+            case 2:
+            case 6:
+                requests += "INCR pipelined\n";
+                expected.push_back({"OK " + std::to_string(++hits)});
+                break;
+            case 3:
+                requests += "GET pipelined\n";
+                expected.push_back({"OK " + std::to_string(hits)});
+                break;
+            case 4: {
+                std::size_t k = static_cast<std::size_t>(i % 37);
+                requests += "WORK 0 0 " + std::to_string(k) + "\n";
+                expected.push_back({"OK " + std::to_string(k), k});
+                break;
+            }
+            case 5:
+                if (i % 40 == 5) {
+                    requests += "NOPE " + n + "\n";
+                    expected.push_back({"ERR 400"});
+                } else {
+                    requests += "ECHO  x  " + n + "\r\n";
+                    expected.push_back({"OK  x  " + n});
+                }
+                break;
+            default:
+                requests += "WORK 0 0 0\n";
+                expected.push_back({"OK 0"});
+                break;
+        }
+    }
+    ASSERT_TRUE(c.send_all(requests));  // one write
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        SCOPED_TRACE("reply " + std::to_string(i));
+        auto line = c.read_line();
+        ASSERT_TRUE(line.has_value()) << "no reply " << i << " of " << expected.size();
+        if (expected[i].line == "ERR 400") {
+            EXPECT_TRUE(IsError(line, 400));
+        } else {
+            ASSERT_EQ(*line, expected[i].line);
+        }
+        if (expected[i].body > 0) {
+            ASSERT_EQ(c.read_exact(expected[i].body), pattern(expected[i].body));
+        }
+    }
+    EXPECT_EQ(c.request("PING"), "OK PONG");
+}
+
+// Pipelined requests in one small write whose replies add up to more than 64 KiB (120 STATS
+// replies of about 700 bytes each) are all answered, in order.
+TEST_P(Conformance, PipelinedRepliesBeyond64KiB) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    constexpr int kRequests = 120;
+    std::string requests;
+    for (int i = 0; i < kRequests; ++i)
+        requests += "STATS\n";
+    requests += "ECHO done\n";
+    ASSERT_TRUE(c.send_all(requests));  // one write
+    for (int i = 0; i < kRequests; ++i) {
+        auto line = c.read_line();
+        ASSERT_TRUE(line.has_value()) << "no reply " << i << " of " << kRequests;
+        ASSERT_EQ(line->rfind("OK {", 0), 0u) << "reply " << i << ": " << *line;
+    }
+    EXPECT_EQ(c.read_line(), "OK done");
+}
+
+TEST_P(Conformance, OneByteAtATime) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    c.set_nodelay();
+    for (char byte : std::string("ECHO one byte at a time\r\nPING\n")) {
+        ASSERT_TRUE(c.send_all(std::string(1, byte)));
+        std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(c.read_line(), "OK one byte at a time");
+    EXPECT_EQ(c.read_line(), "OK PONG");
+}
+
+TEST_P(Conformance, BadInputKeepsConnectionOpen) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    const std::string key64(64, 'k');
+    const std::string key65(65, 'k');
+    struct Case {
+        std::string line;  // sent with a LF after it
+        int code;
+    };
+    const std::vector<Case> cases = {
+        {"FROB", 400},
+        {"PINGPONG", 400},
+        {" PING", 400},
+        {"", 400},
+        {"\r", 400},  // an empty line with CR LF
+        {"PING now", 400},
+        {"STATS please", 400},
+        {"QUIT now", 400},
+        {"WORK", 400},
+        {"WORK 1 2", 400},
+        {"WORK 1 2 3 4", 400},
+        {"WORK 0 0 0 ", 400},
+        {"WORK  0 0 0", 400},
+        {"WORK a 0 0", 400},
+        {"WORK -1 0 0", 400},
+        {"WORK 0 +5 0", 400},
+        {"WORK 0 0 0x10", 400},
+        {"WORK 0 0 18446744073709551616", 400},  // 2^64: not a 64-bit number
+        {"WORK x 99999999 0", 400},              // a bad number is 400 before any limit
+        {"WORK 1000001 0 0", 422},
+        {"WORK 0 60001 0", 422},
+        {"WORK 0 0 16777217", 422},
+        {"WORK 0 0 99999999999", 422},
+        {"INCR", 400},
+        {"INCR ", 400},
+        {"INCR a b", 400},
+        {"INCR a.b", 400},
+        {"GET", 400},
+        {"GET a/b", 400},
+        {"GET k\xc3\xa9", 400},
+        {"INCR " + key65, 422},
+        {"GET " + key65, 422},
+        {std::string("PI\x01NG"), 400},
+        {std::string("PI\0NG", 5), 400},
+        {"ECHO tab\there", 400},
+        {"ECHO \x7f", 400},
+        {"ECHO caf\xc3\xa9", 400},
+    };
+    for (const Case& k : cases) {
+        SCOPED_TRACE("request '" + k.line + "'");
+        ASSERT_TRUE(c.send_all(k.line + "\n"));
+        auto reply = c.read_line();
+        EXPECT_TRUE(IsError(reply, k.code));
+        ASSERT_EQ(c.request("PING"), "OK PONG") << "the connection did not survive";
+    }
+    // The limits themselves are allowed.
+    EXPECT_EQ(c.request("INCR " + key64), "OK 1");
+    EXPECT_EQ(c.request("GET " + key64), "OK 1");
+    EXPECT_EQ(c.request("WORK 0 0 0"), "OK 0");
+}
+
+TEST_P(Conformance, LineLengthLimit) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    {
+        Client c = connect();
+        // 4096 bytes counting the LF (and CR) are allowed.
+        std::string text(4090, 'x');
+        EXPECT_EQ(c.request("ECHO " + text), "OK " + text);  // 4095 + LF
+        std::string shorter(4089, 'y');
+        EXPECT_EQ(c.request("ECHO " + shorter + "\r"), "OK " + shorter);  // 4094 + CR LF
+        EXPECT_EQ(c.request("PING"), "OK PONG");
+        // 4097 bytes counting the LF: too long.
+        ASSERT_TRUE(c.send_all("ECHO " + std::string(4091, 'z') + "\n"));
+        EXPECT_TRUE(IsError(c.read_line(), 413));
+        EXPECT_TRUE(c.expect_eof()) << "no EOF after ERR 413";
+    }
+    {
+        Client c = connect();
+        // 4097 bytes counting CR LF: too long as well.
+        ASSERT_TRUE(c.send_all("ECHO " + std::string(4090, 'z') + "\r\n"));
+        EXPECT_TRUE(IsError(c.read_line(), 413));
+        EXPECT_TRUE(c.expect_eof()) << "no EOF after ERR 413";
+    }
+}
+
+TEST_P(Conformance, OverlongLineGets413ThenEofOthersUnaffected) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client other;
+    if (!sequential()) {  // sequential serves one client at a time
+        other = connect();
+        ASSERT_EQ(other.request("PING"), "OK PONG");
+    }
+    Client c = connect();
+    ASSERT_TRUE(c.send_all(std::string(5000, 'x')));  // no LF
+    ASSERT_TRUE(c.send_all("more\nPING\n"));
+    EXPECT_TRUE(IsError(c.read_line(), 413));
+    EXPECT_TRUE(c.expect_eof()) << "no EOF after ERR 413 (or a PING reply after it)";
+    c.close();
+    if (sequential()) other = connect();
+    EXPECT_EQ(other.request("PING"), "OK PONG");
+    Client fresh = connect();
+    if (sequential()) other.close();
+    EXPECT_EQ(fresh.request("PING"), "OK PONG");
+}
+
+// ---------------------------------------------------------------------------------------
+// Clients that misbehave, and many clients
+
+TEST_P(Conformance, ClientResetMidReplyDoesNotHurtServer) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    {
+        Client c = connect();
+        ASSERT_TRUE(c.send_all("WORK 0 0 16777216\n"));
+        EXPECT_EQ(c.read_line(), "OK 16777216");
+        EXPECT_EQ(c.read_exact(1000), pattern(1000));
+        c.set_linger_zero();
+        c.close();  // a reset, with most of the reply unsent
+    }
+    Client d = connect();
+    EXPECT_EQ(d.request("PING", 10s), "OK PONG");
+    auto j = stats_of(d);
+    ASSERT_TRUE(j.has_value());
+    EXPECT_EQ((*j)["model"], model());
+    EXPECT_GE(u64(*j, "connections_accepted"), 2u);
+    EXPECT_EQ(d.request("PING"), "OK PONG");
+}
+
+TEST_P(Conformance, ThreeHundredClientsAllServed) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    constexpr std::size_t kClients = 300;
+    std::vector<Client> clients(kClients);
+    for (std::size_t i = 0; i < kClients; ++i) {
+        ASSERT_TRUE(clients[i].connect(port(), 10s)) << "client " << i << " cannot connect";
+    }
+    for (std::size_t i = 0; i < kClients; ++i) {
+        ASSERT_TRUE(clients[i].send_all("PING\n")) << "client " << i;
+    }
+    // Read whichever client is answered; close it at once (sequential then takes the next).
+    std::vector<std::string> replies(kClients);
+    std::size_t done = 0;
+    auto deadline = Clock::now() + 30s;
+    while (done < kClients && Clock::now() < deadline) {
+        pump_any(clients, deadline);
+        for (std::size_t i = 0; i < kClients; ++i) {
+            Client& c = clients[i];
+            if (!c.connected()) continue;
+            if (auto line = c.take_line()) {
+                replies[i] = *line;
+            } else if (c.at_eof()) {
+                replies[i] = "<EOF before a reply>";
+            } else {
+                continue;
+            }
+            c.close();
+            ++done;
+        }
+    }
+    EXPECT_EQ(done, kClients) << "only " << done << " clients answered within 30 s";
+    std::size_t pongs =
+        static_cast<std::size_t>(std::count(replies.begin(), replies.end(), "OK PONG"));
+    EXPECT_EQ(pongs, kClients);
+    for (std::size_t i = 0; i < kClients; ++i) {
+        if (replies[i] != "OK PONG" && !replies[i].empty()) {
+            ADD_FAILURE() << "client " << i << " got '" << replies[i] << "'";
+            break;
+        }
+    }
+}
+
+TEST_P(Conformance, ConcurrentIncrLosesNothing) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    constexpr std::size_t kClients = 16;
+    constexpr std::size_t kIncrs = 200;
+    std::string pipeline;
+    for (std::size_t i = 0; i < kIncrs; ++i)
+        pipeline += "INCR hits\n";
+    pipeline += "QUIT\n";
+    std::vector<Client> clients(kClients);
+    for (Client& c : clients)
+        ASSERT_TRUE(c.connect(port()));
+    for (Client& c : clients)
+        ASSERT_TRUE(c.send_all(pipeline));  // all at once, before reading any reply
+
+    auto transcripts = read_all_until_eof(clients, Clock::now(), 30s);
+    std::vector<std::uint64_t> all;
+    for (std::size_t i = 0; i < kClients; ++i) {
+        SCOPED_TRACE("client " + std::to_string(i));
+        ASSERT_GE(transcripts[i].eof_at, 0.0) << "no EOF after QUIT within 30 s";
+        std::vector<std::string> lines;
+        std::string& t = transcripts[i].bytes;
+        for (std::size_t at = 0, lf; (lf = t.find('\n', at)) != std::string::npos; at = lf + 1)
+            lines.push_back(t.substr(at, lf - at));
+        ASSERT_EQ(lines.size(), kIncrs + 1);
+        EXPECT_EQ(lines.back(), "OK BYE");
+        std::uint64_t previous = 0;
+        for (std::size_t k = 0; k < kIncrs; ++k) {
+            ASSERT_EQ(lines[k].rfind("OK ", 0), 0u) << lines[k];
+            std::uint64_t value = std::stoull(lines[k].substr(3));
+            EXPECT_GT(value, previous) << "a client's own increments go up";
+            previous = value;
+            all.push_back(value);
+        }
+    }
+    std::set<std::uint64_t> distinct(all.begin(), all.end());
+    EXPECT_EQ(distinct.size(), kClients * kIncrs) << "two INCRs returned the same value";
+    EXPECT_EQ(*distinct.begin(), 1u);
+    EXPECT_EQ(*distinct.rbegin(), kClients * kIncrs);
+    Client c = connect();
+    EXPECT_EQ(c.request("GET hits"), "OK " + std::to_string(kClients * kIncrs));
+}
+
+TEST_P(Conformance, MaxClientsRefusesWith503) {
+    if (!has_max_clients(model())) GTEST_SKIP() << model() << " has no --max-clients";
+    ASSERT_NO_FATAL_FAILURE(start({"--max-clients", "2"}));
+    Client a = connect();
+    Client b = connect();
+    ASSERT_EQ(a.request("PING"), "OK PONG");
+    ASSERT_EQ(b.request("PING"), "OK PONG");
+
+    Client refused = connect();
+    EXPECT_TRUE(IsError(refused.read_line(), 503));
+    EXPECT_TRUE(refused.expect_eof()) << "no EOF after ERR 503";
+    refused.close();
+
+    EXPECT_EQ(a.request("QUIT"), "OK BYE");
+    EXPECT_TRUE(a.expect_eof());
+    a.close();
+    // Once the server has finished with a, a new client is served again.
+    Client c;
+    std::string last;
+    bool served = eventually(
+        [&] {
+            if (!c.connect(port())) return false;
+            last = c.request("PING").value_or("<none>");
+            if (last == "OK PONG") return true;
+            c.close();
+            std::this_thread::sleep_for(50ms);
+            return false;
+        },
+        5s);
+    ASSERT_TRUE(served) << "no client served after one of two left; last reply '" << last << "'";
+    EXPECT_EQ(b.request("PING"), "OK PONG");
+    auto j = stats_of(c);
+    ASSERT_TRUE(j.has_value());
+    EXPECT_GE(u64(*j, "connections_rejected"), 1u);
+    EXPECT_GE(u64(*j, "errors"), u64(*j, "connections_rejected")) << "each ERR 503 is an error";
+    EXPECT_LE(u64(*j, "connections_active"), 2u);
+}
+
+// ---------------------------------------------------------------------------------------
+// Stopping
+
+// Clients in every state a stop may find: idle before a request, mid-request, and (not for
+// sequential, which serves one at a time) several served clients; for fork those are child
+// processes that must not outlive the server.
+void stop_with_clients(ServerProcess& server, bool sequential, int sig, bool whole_group) {
+    std::vector<Client> clients;
+    Client first(server.port());
+    ASSERT_TRUE(first.connected());
+    ASSERT_EQ(first.request("PING"), "OK PONG");
+    ASSERT_TRUE(first.send_all("PIN"));  // half a request
+    clients.push_back(std::move(first));
+    if (!sequential) {
+        for (int i = 0; i < 2; ++i) {
+            Client c(server.port());
+            ASSERT_EQ(c.request("PING"), "OK PONG");
+            clients.push_back(std::move(c));
+        }
+        Client working(server.port());  // mid-WORK: 30 s of simulated I/O
+        ASSERT_EQ(working.request("PING"), "OK PONG");
+        ASSERT_TRUE(working.send_all("WORK 0 30000 1\n"));
+        clients.push_back(std::move(working));
+        Client stalled(server.port());  // a reader that does not read a 16 MiB reply
+        ASSERT_TRUE(stalled.send_all("WORK 0 0 16777216\n"));
+        clients.push_back(std::move(stalled));
+    }
+    Client idle(server.port());  // sends nothing (for sequential: waits in the backlog)
+    ASSERT_TRUE(idle.connected());
+    clients.push_back(std::move(idle));
+    std::this_thread::sleep_for(100ms);
+
+    auto t0 = Clock::now();
+    server.signal(sig, whole_group);
+    int status = server.wait_exit(10s);
+    double took = seconds_since(t0);
+    EXPECT_TRUE(server.exited()) << "still running 10 s after the signal";
+    EXPECT_EQ(status, 0) << "exit status after the signal";
+    EXPECT_LT(took, 10.0);
+    EXPECT_FALSE(server.group_alive()) << "a process of the server's group survived it";
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        EXPECT_TRUE(clients[i].read_until_eof(10s).has_value()) << "client " << i << " no EOF";
+    }
+}
+
+TEST_P(Conformance, SigtermExitsZeroLeavingNoProcess) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    stop_with_clients(server(), sequential(), SIGTERM, false);
+}
+
+TEST_P(Conformance, SigintToGroupExitsZeroLeavingNoProcess) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    stop_with_clients(server(), sequential(), SIGINT, true);  // like Ctrl-C
+}
+
+// ---------------------------------------------------------------------------------------
+// Counters
+
+TEST_P(Conformance, StatsCountsTraffic) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client c = connect();
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+    constexpr std::uint64_t kPings = 10;
+    for (std::uint64_t i = 0; i < kPings; ++i) {
+        ASSERT_EQ(c.request("PING"), "OK PONG");
+        sent += 5;
+        received += 8;
+    }
+    auto error = c.request("FROB");
+    ASSERT_TRUE(IsError(error, 400));
+    sent += 5;
+    received += error->size() + 1;
+
+    auto j = stats_of(c);
+    sent += 6;
+    ASSERT_TRUE(j.has_value());
+    std::uint64_t stats_reply_bytes = 4 + j->dump().size() / 2;  // surely no shorter
+    // requests: every decoded request line, error lines and this STATS included.
+    EXPECT_EQ(u64(*j, "requests"), kPings + 2);
+    EXPECT_EQ(u64(*j, "errors"), 1u);
+    EXPECT_EQ(u64(*j, "connections_accepted"), 1u);
+    EXPECT_EQ(u64(*j, "connections_active"), 1u);
+    EXPECT_EQ(u64(*j, "connections_rejected"), 0u);
+    EXPECT_GE(u64(*j, "bytes_in"), sent);
+    EXPECT_GE(u64(*j, "bytes_out"), received);
+    EXPECT_EQ((*j)["pid"].get<long>(), server().pid());
+
+    auto again = stats_of(c);
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(u64(*again, "requests"), kPings + 3);
+    EXPECT_EQ(u64(*again, "errors"), 1u);
+    EXPECT_GE(u64(*again, "bytes_out"), received + stats_reply_bytes);
+
+    EXPECT_EQ(c.request("QUIT"), "OK BYE");
+    EXPECT_TRUE(c.expect_eof());
+    c.close();
+    Client d = connect();
+    auto third = stats_of(d);
+    ASSERT_TRUE(third.has_value());
+    EXPECT_EQ(u64(*third, "connections_accepted"), 2u);
+    EXPECT_EQ(u64(*third, "requests"), kPings + 5);  // + QUIT + this STATS
+    EXPECT_EQ(u64(*third, "errors"), 1u);
+    EXPECT_GE(u64(*third, "connections_active"), 1u);
+    EXPECT_LE(u64(*third, "connections_active"), 2u);  // the first may still be closing
+    EXPECT_EQ(d.request("QUIT"), "OK BYE");
+    EXPECT_TRUE(d.expect_eof());
+    d.close();
+
+    // A line over the limit is a request line answered with an error, like any other.
+    Client e = connect();
+    ASSERT_TRUE(e.send_all(std::string(5000, 'x')));
+    EXPECT_TRUE(IsError(e.read_line(), 413));
+    EXPECT_TRUE(e.expect_eof());
+    e.close();
+    Client f = connect();
+    auto fourth = stats_of(f);
+    ASSERT_TRUE(fourth.has_value());
+    EXPECT_EQ(u64(*fourth, "connections_accepted"), 4u);
+    EXPECT_EQ(u64(*fourth, "requests"), kPings + 8);  // + QUIT, the long line, this STATS
+    EXPECT_EQ(u64(*fourth, "errors"), 2u);
+}
+
+TEST_P(Conformance, StatsFileReadableWhileServerBusy) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    Client a = connect();
+    ASSERT_EQ(a.request("PING"), "OK PONG");  // a holds the server (for sequential)
+
+    std::string error;
+    auto region = lab::StatsRegion::open_readonly(server().stats_path(), error);
+    ASSERT_TRUE(region.has_value()) << error;
+    const lab::StatsBlock& block = region->block();
+    EXPECT_GE(lab::load(block.connections_accepted), 1u);
+    EXPECT_TRUE(eventually([&] { return lab::load(block.connections_active) == 1; }, 3s))
+        << "connections_active " << lab::load(block.connections_active);
+    EXPECT_GE(lab::load(block.requests), 1u);
+
+    Client b = connect();  // for sequential: waits in the backlog
+    EXPECT_EQ(block.pid, server().pid());
+    EXPECT_EQ(std::string(block.model), model());
+    EXPECT_EQ(block.port, port());
+    if (sequential()) {
+        std::this_thread::sleep_for(200ms);
+        EXPECT_EQ(lab::load(block.connections_accepted), 1u) << "b accepted while a is served";
+        EXPECT_EQ(lab::load(block.connections_active), 1u);
+        // b waits in the listen backlog, and STATS says so.
+        auto j = stats_of(a);
+        ASSERT_TRUE(j.has_value());
+        EXPECT_EQ(u64(*j, "accept_queue"), 1u);
+    } else {
+        EXPECT_TRUE(eventually([&] { return lab::load(block.connections_accepted) == 2; }, 3s));
+    }
+    EXPECT_EQ(a.request("QUIT"), "OK BYE");
+    EXPECT_TRUE(a.expect_eof());
+    a.close();
+    EXPECT_EQ(b.request("PING"), "OK PONG");
+    EXPECT_EQ(lab::load(block.connections_accepted), 2u);
+    EXPECT_GE(lab::load(block.requests), 3u);
+    EXPECT_GE(lab::load(block.bytes_in), 15u);
+}
+
+// ---------------------------------------------------------------------------------------
+// Idle timeout
+
+TEST_P(Conformance, IdleTimeout) {
+    ASSERT_NO_FATAL_FAILURE(start({"--idle-timeout", "1"}));
+    // A client that sends a complete request every 300 ms for 2 s is never timed out.
+    auto keep_busy = [port = port()]() -> std::string {
+        Client c(port);
+        if (!c.connected()) return "cannot connect";
+        for (int i = 0; i < 7; ++i) {
+            auto reply = c.request("PING");
+            if (reply != "OK PONG") {
+                return "PING " + std::to_string(i) + " got '" + reply.value_or("<none>") + "'";
+            }
+            std::this_thread::sleep_for(300ms);
+        }
+        if (c.request("QUIT") != "OK BYE") return "no BYE";
+        return "";
+    };
+    // A client that sends nothing, and one that sends half a request, are.
+    auto expect_timeout = [&](const std::string& partial) {
+        SCOPED_TRACE("idle client that sent '" + partial + "'");
+        Client c = connect();
+        auto t0 = Clock::now();
+        if (!partial.empty()) {
+            ASSERT_TRUE(c.send_all(partial));
+        }
+        EXPECT_TRUE(IsError(c.read_line(6s), 408));
+        double took = seconds_since(t0);
+        EXPECT_GE(took, 0.5);
+        EXPECT_LT(took, 5.0);
+        EXPECT_TRUE(c.expect_eof()) << "no EOF after ERR 408";
+    };
+    if (sequential()) {  // one client at a time
+        EXPECT_EQ(keep_busy(), "");
+        expect_timeout("");
+        expect_timeout("PIN");
+    } else {
+        auto busy = std::async(std::launch::async, keep_busy);
+        auto partial = std::async(std::launch::async, [&] { expect_timeout("PIN"); });
+        expect_timeout("");
+        partial.get();
+        EXPECT_EQ(busy.get(), "");
+    }
+    Client c = connect();
+    EXPECT_EQ(c.request("PING"), "OK PONG");
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, Conformance, testing::ValuesIn(all_models()), model_test_name);
+
+// ---------------------------------------------------------------------------------------
+// The command line
+
+void ExpectUsageError(const RunResult& r, const std::string& mention = "") {
+    EXPECT_FALSE(r.timed_out) << "lab-server kept running";
+    EXPECT_EQ(r.exit_status, 2);
+    EXPECT_FALSE(r.err.empty());
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "stderr: '" << r.err << "'";
+    if (!r.err.empty()) {
+        EXPECT_EQ(r.err.back(), '\n') << "stderr: '" << r.err << "'";
+    }
+    EXPECT_EQ(r.out.find("listening on"), std::string::npos) << r.out;
+    if (!mention.empty()) {
+        EXPECT_NE(r.err.find(mention), std::string::npos) << r.err;
+    }
+}
+
+TEST(Cli, UnknownModel) {
+    ExpectUsageError(run_server({"--model", "nosuchmodel"}, 5s), "nosuchmodel");
+}
+
+TEST(Cli, MissingModel) {
+    ExpectUsageError(run_server({}, 5s));
+}
+
+TEST(Cli, PortOutOfRange) {
+    ExpectUsageError(run_server({"--model", "select", "--port", "99999"}, 5s));
+}
+
+TEST(Cli, PortNotANumber) {
+    ExpectUsageError(run_server({"--model", "select", "--port", "abc"}, 5s));
+}
+
+TEST(Cli, UnknownFlag) {
+    ExpectUsageError(run_server({"--model", "select", "--frobnicate"}, 5s));
+}
+
+TEST(Cli, BadNumbers) {
+    for (const char* flag : {"--idle-timeout", "--max-clients", "--backlog"}) {
+        for (const char* value : {"abc", "-1", "1.5"}) {
+            SCOPED_TRACE(std::string(flag) + " " + value);
+            ExpectUsageError(run_server({"--model", "threads", flag, value}, 5s));
+        }
+    }
+}
+
+TEST(Cli, PortInUse) {
+    ServerProcess first({"--model", "select"});
+    ASSERT_TRUE(first.started()) << first.start_error();
+    ExpectUsageError(run_server({"--model", "select", "--port", std::to_string(first.port())}, 5s));
+    Client c(first.port());
+    EXPECT_EQ(c.request("PING"), "OK PONG") << "the first server is unharmed";
+}
+
+TEST(Cli, MaxClientsOverSelectLimit) {
+    ExpectUsageError(run_server({"--max-clients", "5000", "--model", "select"}, 5s));
+}
+
+TEST(Cli, StatsFileThatCannotBeCreated) {
+    ExpectUsageError(
+        run_server({"--model", "select", "--stats-file", "/nonexistent-dir/lab.stats"}, 5s));
+}
+
+TEST(Cli, Help) {
+    RunResult r = run_server({"--help"}, 5s);
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_status, 0);
+    EXPECT_NE(r.out.find("--model"), std::string::npos) << r.out;
+}
+
+// An idle timeout too large to be a deadline must be refused, or honoured as "very long";
+// it must not wrap around into "at once".
+TEST(Cli, HugeIdleTimeoutIsRefusedOrHonoured) {
+    for (const char* value : {"18446744073", "99999999999999"}) {
+        SCOPED_TRACE(std::string("--idle-timeout ") + value);
+        ServerProcess server({"--model", "threads", "--idle-timeout", value}, 5s);
+        if (!server.started()) {
+            EXPECT_EQ(server.wait_exit(5s), 2) << server.start_error();
+            continue;
+        }
+        Client c(server.port());
+        EXPECT_EQ(c.request("PING"), "OK PONG");
+        auto early = c.read_line(1500ms);
+        EXPECT_FALSE(early.has_value()) << "unasked-for reply '" << *early << "'";
+        EXPECT_EQ(c.request("PING"), "OK PONG");
+    }
+}
+
+}  // namespace
+}  // namespace labtest
