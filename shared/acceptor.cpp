@@ -27,6 +27,9 @@ Acceptor::~Acceptor() {
 int Acceptor::next_client() {
     StatsBlock& stats = *server_.stats;
     while (!stop_requested()) {
+        // Keep the main process's figures current for readers that cannot ask it (a forked
+        // child answering STATS, a tool outside the server).
+        publish_main_rusage(stats);
         int fd = accept_client(server_.listen_fd, stats);
         if (fd >= 0) return fd;
 
@@ -44,7 +47,6 @@ int Acceptor::next_client() {
             std::uint64_t now = mono_ns();
             timeout_ms = earliest > now ? static_cast<int>((earliest - now) / 1'000'000 + 1) : 0;
         }
-        publish_main_rusage(stats);  // this process is about to sleep: its figures are current
         int n;
         {
             BlockingTimer timer(stats, Blocking::Accept);
