@@ -42,18 +42,21 @@ Sent send_all(int fd, const char* data, std::size_t n, Server& server) {
 }
 
 Sent send_reply(int fd, const Codec& codec, const Reply& reply, Server& server) {
-    std::string head;
-    codec.encode(reply, head);
-    Sent result = send_all(fd, head.data(), head.size(), server);
-    if (reply.body_bytes == 0 || result != Sent::Done) return result;
-    auto chunk = std::make_unique<char[]>(kBodyChunkBytes);
-    for (std::uint64_t offset = 0; offset < reply.body_bytes && result == Sent::Done;) {
+    // The line and the body's first chunk go out in one send: one system call, one packet.
+    std::string buffer;
+    codec.encode(reply, buffer);
+    std::uint64_t offset = 0;
+    Sent result = Sent::Done;
+    do {
         std::size_t n = static_cast<std::size_t>(
             std::min<std::uint64_t>(kBodyChunkBytes, reply.body_bytes - offset));
-        fill_pattern(chunk.get(), n, offset);
-        result = send_all(fd, chunk.get(), n, server);
+        std::size_t head = buffer.size();
+        buffer.resize(head + n);
+        fill_pattern(buffer.data() + head, n, offset);
         offset += n;
-    }
+        result = send_all(fd, buffer.data(), buffer.size(), server);
+        buffer.clear();
+    } while (result == Sent::Done && offset < reply.body_bytes);
     return result;
 }
 

@@ -193,6 +193,11 @@ int accept_client(int listen_fd, StatsBlock& stats) {
     int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
         add(stats.connections_accepted, 1);
+        // Replies go out as soon as they are written. With Nagle's algorithm on, a reply sent
+        // in two pieces (a WORK line, then its body) would wait for the client's delayed ACK
+        // of the first: about 40 ms added to every such request.
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         return fd;
     }
     if ((errno == EMFILE || errno == ENFILE) && g_spare_fd >= 0) {

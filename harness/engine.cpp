@@ -1,0 +1,622 @@
+// The client engine. See engine.hpp for what it does; the comments here say why.
+#include "engine.hpp"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <queue>
+#include <random>
+#include <unordered_map>
+
+#include "clock.hpp"
+
+namespace lab {
+namespace {
+
+inline constexpr std::size_t kReadBuffer = 64 * 1024;
+inline constexpr std::size_t kMaxReplyLine = 4096;  // a reply line longer than this is wrong
+inline constexpr std::uint64_t kScanIntervalNs = 20'000'000;  // timeout checks
+inline constexpr std::uint64_t kBackoffMinNs = 10'000'000;
+inline constexpr std::uint64_t kBackoffMaxNs = 1'000'000'000;
+inline constexpr int kMaxEvents = 256;
+
+struct Expected {
+    RequestSpec::Kind kind = RequestSpec::Kind::Ping;
+    std::string line;              // PING, ECHO: the exact reply line
+    std::uint64_t body_bytes = 0;  // WORK
+    std::uint64_t key = 0;         // INCR
+};
+
+struct Connection {
+    enum class State { Idle, Connecting, Sending, Waiting, Pausing, Closed };
+    int fd = -1;
+    std::size_t slot = 0;
+    State state = State::Closed;
+    bool slow = false;
+    std::uint64_t generation = 0;  // invalidates timers set for an earlier state
+    // The request in flight.
+    std::string out;
+    std::size_t out_sent = 0;
+    std::uint64_t intended_ns = 0;  // when it should have gone out (open loop: the schedule)
+    std::uint64_t sent_ns = 0;      // when its first byte went out
+    std::uint64_t deadline_ns = 0;  // connect or request timeout
+    Expected expect;
+    // The reply being read.
+    std::string line;
+    bool in_body = false;
+    std::uint64_t body_left = 0;
+    std::uint64_t body_offset = 0;
+    bool read_paused = false;
+    std::uint64_t connect_start_ns = 0;
+    std::uint64_t requests_on_connection = 0;
+    std::uint64_t backoff_ns = kBackoffMinNs;
+    std::unordered_map<std::uint64_t, std::uint64_t> last_incr;  // per key, on this connection
+};
+
+struct Timer {
+    std::uint64_t at_ns;
+    std::size_t slot;
+    std::uint64_t generation;
+    bool operator>(const Timer& o) const { return at_ns > o.at_ns; }
+};
+
+class Engine {
+  public:
+    Engine(const EngineConfig& config, const EngineHooks& hooks,
+           const std::atomic<bool>& interrupted)
+        : config_(config), hooks_(hooks), interrupted_(interrupted), rng_(config.seed) {
+        open_loop_ = config_.rate_rps > 0;
+        for (const RequestSpec& s : config_.workload.mix)
+            total_weight_ += s.weight;
+        for (const RequestSpec& s : config_.workload.mix) {
+            std::string text;
+            for (std::uint64_t i = 0; i < s.echo_bytes; ++i) {
+                text += static_cast<char>('A' + static_cast<char>(i % 26));
+            }
+            echo_texts_.push_back(text);
+        }
+    }
+
+    EngineResult run();
+
+  private:
+    // Connection life
+    void start_connect(Connection& c);
+    void on_connected(Connection& c);
+    void begin_request(Connection& c, std::uint64_t intended_ns);
+    void send_more(Connection& c);
+    void read_more(Connection& c);
+    bool consume(Connection& c, const char* data, std::size_t n);
+    void finish_request(Connection& c);
+    void fail(Connection& c, std::uint64_t ErrorCounts::*kind, const std::string& why);
+    void close_connection(Connection& c);
+    void become_idle(Connection& c);
+    void set_interest(Connection& c);
+    void add_timer(Connection& c, std::uint64_t at_ns);
+    void run_timers(std::uint64_t now);
+    void check_deadlines(std::uint64_t now);
+    void dispatch_open_loop(std::uint64_t now);
+    std::uint64_t next_schedule_ns() const;
+    bool in_window(std::uint64_t t) const { return t >= window_start_ && t <= window_end_; }
+
+    const EngineConfig& config_;
+    const EngineHooks& hooks_;
+    const std::atomic<bool>& interrupted_;
+    std::mt19937_64 rng_;
+    bool open_loop_ = false;
+    std::uint64_t total_weight_ = 0;
+    std::vector<std::string> echo_texts_;
+    int epoll_fd_ = -1;
+    sockaddr_storage address_{};
+    socklen_t address_len_ = 0;
+    std::vector<Connection> connections_;
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
+    std::vector<std::size_t> idle_;  // open loop: connections free to take the next request
+    std::uint64_t start_ = 0;
+    std::uint64_t window_start_ = 0;
+    std::uint64_t window_end_ = 0;
+    std::uint64_t scheduled_ = 0;  // open loop: requests handed out so far
+    bool window_open_ = false;
+    EngineResult result_;
+};
+
+std::uint64_t cpu_ns_self() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    auto ns = [](const timeval& tv) {
+        return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000'000 +
+               static_cast<std::uint64_t>(tv.tv_usec) * 1000;
+    };
+    return ns(ru.ru_utime) + ns(ru.ru_stime);
+}
+
+EngineResult Engine::run() {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    std::string service = std::to_string(config_.port);
+    if (getaddrinfo(config_.host.c_str(), service.c_str(), &hints, &found) != 0 || !found) {
+        result_.errors.refused = 1;
+        result_.first_wrong_reply = "cannot resolve " + config_.host;
+        return result_;
+    }
+    std::memcpy(&address_, found->ai_addr, found->ai_addrlen);
+    address_len_ = found->ai_addrlen;
+    freeaddrinfo(found);
+
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    connections_.resize(config_.connections);
+    result_.per_connection_requests.assign(config_.connections, 0);
+    start_ = mono_ns();
+    window_start_ = start_ + config_.warmup_ns;
+    window_end_ = window_start_ + config_.duration_ns;
+    std::uint64_t cpu_at_window_start = 0;
+    std::uint64_t next_scan = start_ + kScanIntervalNs;
+    std::uint64_t next_progress = start_ + 1'000'000'000;
+
+    for (std::size_t i = 0; i < connections_.size(); ++i) {
+        connections_[i].slot = i;
+        // A share of the connections are slow clients, spread evenly over the slots.
+        if (config_.workload.slow) {
+            std::uint64_t share = config_.workload.slow->share_pct;
+            connections_[i].slow = (i * share) / 100 != ((i + 1) * share) / 100;
+        }
+        start_connect(connections_[i]);
+    }
+
+    epoll_event events[kMaxEvents];
+    while (!interrupted_.load(std::memory_order_relaxed)) {
+        std::uint64_t now = mono_ns();
+        if (!window_open_ && now >= window_start_) {
+            window_open_ = true;
+            cpu_at_window_start = cpu_ns_self();
+            if (hooks_.window_start) hooks_.window_start();
+        }
+        if (now >= window_end_) break;
+        std::uint64_t wake = std::min({window_end_, next_scan, next_progress});
+        if (!window_open_) wake = std::min(wake, window_start_);
+        if (!timers_.empty()) wake = std::min(wake, timers_.top().at_ns);
+        if (open_loop_ && !idle_.empty()) wake = std::min(wake, next_schedule_ns());
+        int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
+        int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+        for (int i = 0; i < n; ++i) {
+            Connection& c = connections_[events[i].data.u64];
+            std::uint32_t ev = events[i].events;
+            if (c.state == Connection::State::Connecting) {
+                if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connected(c);
+                continue;
+            }
+            if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) read_more(c);
+            if ((ev & EPOLLOUT) && c.state == Connection::State::Sending) send_more(c);
+        }
+        now = mono_ns();
+        run_timers(now);
+        if (open_loop_) dispatch_open_loop(now);
+        if (now >= next_scan) {
+            check_deadlines(now);
+            next_scan = now + kScanIntervalNs;
+        }
+        if (now >= next_progress) {
+            next_progress += 1'000'000'000;
+            if (hooks_.progress) {
+                Progress p;
+                p.elapsed_s = (static_cast<double>(now) - static_cast<double>(window_start_)) / 1e9;
+                p.requests = result_.requests;
+                p.errors = result_.errors.total();
+                hooks_.progress(p);
+            }
+        }
+    }
+    std::uint64_t end = std::min(mono_ns(), window_end_);
+    if (window_open_ && hooks_.window_end) hooks_.window_end();
+    result_.window_start_mono_ns = window_start_;
+    result_.window_ns = end > window_start_ ? end - window_start_ : 0;
+    result_.harness_cpu_ns = window_open_ ? cpu_ns_self() - cpu_at_window_start : 0;
+    // Requests the window owed but never answered still count: a stalled server must not
+    // hide its stall by simply not replying (a sequential server's queued clients, an open
+    // loop's overdue schedule). Their latency so far is a lower bound.
+    for (Connection& c : connections_) {
+        if ((c.state == Connection::State::Sending || c.state == Connection::State::Waiting) &&
+            in_window(c.intended_ns)) {
+            result_.latency.record(end - c.intended_ns);
+            if (open_loop_) result_.latency_uncorrected.record(end - c.sent_ns);
+            ++result_.unfinished;
+        }
+    }
+    if (open_loop_) {
+        for (std::uint64_t t = next_schedule_ns(); t < end; t = next_schedule_ns()) {
+            if (t >= window_start_) {
+                result_.latency.record(end - t);
+                ++result_.unfinished;
+            }
+            ++scheduled_;
+        }
+    }
+    for (Connection& c : connections_)
+        close_connection(c);
+    close(epoll_fd_);
+    return result_;
+}
+
+void Engine::start_connect(Connection& c) {
+    c.fd = socket(address_.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) {
+        fail(c, &ErrorCounts::refused, std::string("socket: ") + std::strerror(errno));
+        return;
+    }
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    c.connect_start_ns = mono_ns();
+    c.deadline_ns = c.connect_start_ns + config_.connect_timeout_ns;
+    c.state = Connection::State::Connecting;
+    c.requests_on_connection = 0;
+    c.last_incr.clear();
+    ++c.generation;
+    epoll_event ev{};
+    ev.events = EPOLLOUT;
+    ev.data.u64 = c.slot;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, c.fd, &ev);
+    int rc = connect(c.fd, reinterpret_cast<const sockaddr*>(&address_), address_len_);
+    if (rc != 0 && errno != EINPROGRESS) {
+        fail(c, &ErrorCounts::refused, std::string("connect: ") + std::strerror(errno));
+    }
+}
+
+void Engine::on_connected(Connection& c) {
+    int error = 0;
+    socklen_t len = sizeof error;
+    getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &error, &len);
+    if (error != 0) {
+        fail(c, &ErrorCounts::refused, std::string("connect: ") + std::strerror(error));
+        return;
+    }
+    std::uint64_t now = mono_ns();
+    if (in_window(now)) result_.connect.record(now - c.connect_start_ns);
+    c.backoff_ns = kBackoffMinNs;
+    become_idle(c);
+}
+
+// A connection with nothing in flight: closed loop sends at once (or after think time);
+// open loop waits for the schedule.
+void Engine::become_idle(Connection& c) {
+    c.state = Connection::State::Idle;
+    c.deadline_ns = 0;
+    ++c.generation;
+    set_interest(c);
+    if (open_loop_) {
+        idle_.push_back(c.slot);
+    } else if (config_.workload.think_time_ns > 0 && c.requests_on_connection > 0) {
+        c.state = Connection::State::Pausing;
+        add_timer(c, mono_ns() + config_.workload.think_time_ns);
+    } else {
+        begin_request(c, mono_ns());
+    }
+}
+
+void Engine::begin_request(Connection& c, std::uint64_t intended_ns) {
+    std::uint64_t pick = std::uniform_int_distribution<std::uint64_t>(0, total_weight_ - 1)(rng_);
+    std::size_t index = 0;
+    while (pick >= config_.workload.mix[index].weight)
+        pick -= config_.workload.mix[index++].weight;
+    const RequestSpec& spec = config_.workload.mix[index];
+    c.expect = Expected{};
+    c.expect.kind = spec.kind;
+    switch (spec.kind) {
+        case RequestSpec::Kind::Ping:
+            c.out = "PING\n";
+            c.expect.line = "OK PONG";
+            break;
+        case RequestSpec::Kind::Echo:
+            c.out = "ECHO " + echo_texts_[index] + "\n";
+            c.expect.line = "OK " + echo_texts_[index];
+            break;
+        case RequestSpec::Kind::Work:
+            c.out = "WORK " + std::to_string(spec.cpu_us) + " " + std::to_string(spec.io_ms) + " " +
+                    std::to_string(spec.reply_bytes) + "\n";
+            c.expect.line = "OK " + std::to_string(spec.reply_bytes);
+            c.expect.body_bytes = spec.reply_bytes;
+            break;
+        case RequestSpec::Kind::Incr:
+            c.expect.key = std::uniform_int_distribution<std::uint64_t>(0, spec.keys - 1)(rng_);
+            c.out = "INCR k" + std::to_string(c.expect.key) + "\n";
+            break;
+    }
+    c.out_sent = 0;
+    c.line.clear();
+    c.in_body = false;
+    c.intended_ns = intended_ns;
+    c.sent_ns = mono_ns();
+    c.deadline_ns = c.sent_ns + config_.workload.request_timeout_ns;
+    c.state = Connection::State::Sending;
+    ++c.generation;
+    send_more(c);
+}
+
+void Engine::send_more(Connection& c) {
+    while (c.out_sent < c.out.size()) {
+        std::size_t n = c.out.size() - c.out_sent;
+        if (c.slow && config_.workload.slow->write_chunk_bytes > 0) {
+            n = std::min<std::size_t>(n, config_.workload.slow->write_chunk_bytes);
+        }
+        ssize_t sent = send(c.fd, c.out.data() + c.out_sent, n, MSG_NOSIGNAL);
+        if (sent < 0) {
+            if (errno == EAGAIN || errno == EINTR) break;
+            fail(c, &ErrorCounts::reset, std::string("send: ") + std::strerror(errno));
+            return;
+        }
+        c.out_sent += static_cast<std::size_t>(sent);
+        if (c.slow && config_.workload.slow->write_pause_ns > 0 && c.out_sent < c.out.size()) {
+            add_timer(c, mono_ns() + config_.workload.slow->write_pause_ns);
+            set_interest(c);  // no EPOLLOUT while pausing: the timer resumes sending
+            return;
+        }
+    }
+    if (c.out_sent == c.out.size()) c.state = Connection::State::Waiting;
+    set_interest(c);
+}
+
+void Engine::read_more(Connection& c) {
+    if (c.fd < 0 || c.read_paused) return;
+    char buffer[kReadBuffer];
+    std::size_t want = sizeof buffer;
+    if (c.slow && config_.workload.slow->read_chunk_bytes > 0) {
+        want = std::min<std::size_t>(want, config_.workload.slow->read_chunk_bytes);
+    }
+    ssize_t got = recv(c.fd, buffer, want, 0);
+    if (got < 0) {
+        if (errno == EAGAIN || errno == EINTR) return;
+        fail(c, &ErrorCounts::reset, std::string("recv: ") + std::strerror(errno));
+        return;
+    }
+    if (got == 0) {
+        if (c.state == Connection::State::Idle || c.state == Connection::State::Pausing) {
+            // The server closed an idle connection (an idle timeout): reconnect quietly.
+            close_connection(c);
+            start_connect(c);
+        } else {
+            fail(c, &ErrorCounts::reset, "the server closed the connection mid-request");
+        }
+        return;
+    }
+    if (!consume(c, buffer, static_cast<std::size_t>(got))) return;
+    if (c.slow && config_.workload.slow->read_pause_ns > 0 && c.fd >= 0 &&
+        c.state == Connection::State::Waiting) {
+        c.read_paused = true;
+        set_interest(c);
+        add_timer(c, mono_ns() + config_.workload.slow->read_pause_ns);
+    }
+}
+
+// Feeds received bytes to the reply parser; returns false if the connection was closed.
+bool Engine::consume(Connection& c, const char* data, std::size_t n) {
+    while (n > 0) {
+        if (c.state != Connection::State::Waiting && c.state != Connection::State::Sending) {
+            fail(c, &ErrorCounts::wrong_reply, "bytes arrived with no request in flight");
+            return false;
+        }
+        if (c.in_body) {
+            // Check the WORK body against its pattern as it streams by.
+            std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(n, c.body_left));
+            for (std::size_t i = 0; i < take; ++i) {
+                char want = static_cast<char>('a' + (c.body_offset + i) % 26);
+                if (data[i] != want) {
+                    fail(c, &ErrorCounts::wrong_reply,
+                         "WORK body byte " + std::to_string(c.body_offset + i) + " is wrong");
+                    return false;
+                }
+            }
+            c.body_offset += take;
+            c.body_left -= take;
+            data += take;
+            n -= take;
+            if (c.body_left == 0) {
+                finish_request(c);
+                if (c.fd < 0) return false;
+            }
+            continue;
+        }
+        const char* lf = static_cast<const char*>(std::memchr(data, '\n', n));
+        std::size_t take = lf ? static_cast<std::size_t>(lf - data) : n;
+        if (c.line.size() + take > kMaxReplyLine) {
+            fail(c, &ErrorCounts::wrong_reply, "a reply line over 4096 bytes");
+            return false;
+        }
+        c.line.append(data, take);
+        data += take;
+        n -= take;
+        if (!lf) break;
+        ++data;  // the LF
+        --n;
+        // A whole reply line.
+        if (c.line.starts_with("ERR ")) {
+            bool refused = c.line.starts_with("ERR 503");
+            fail(c, refused ? &ErrorCounts::refused : &ErrorCounts::server_err, c.line);
+            return false;
+        }
+        if (c.expect.kind == RequestSpec::Kind::Incr) {
+            std::uint64_t value = 0;
+            bool ok = c.line.size() > 3 && c.line.starts_with("OK ");
+            for (std::size_t i = 3; ok && i < c.line.size(); ++i) {
+                ok = c.line[i] >= '0' && c.line[i] <= '9' && value < 1'000'000'000'000'000;
+                if (ok) value = value * 10 + static_cast<std::uint64_t>(c.line[i] - '0');
+            }
+            std::uint64_t& last = c.last_incr[c.expect.key];
+            if (!ok || value <= last) {
+                fail(c, &ErrorCounts::wrong_reply,
+                     "INCR reply '" + c.line + "' is not above " + std::to_string(last));
+                return false;
+            }
+            last = value;
+        } else if (c.line != c.expect.line) {
+            fail(c, &ErrorCounts::wrong_reply,
+                 "expected '" + c.expect.line.substr(0, 60) + "', got '" + c.line.substr(0, 60) +
+                     "'");
+            return false;
+        }
+        if (c.expect.body_bytes > 0) {
+            c.in_body = true;
+            c.body_left = c.expect.body_bytes;
+            c.body_offset = 0;
+            continue;
+        }
+        finish_request(c);
+        if (c.fd < 0) return false;
+    }
+    return true;
+}
+
+void Engine::finish_request(Connection& c) {
+    std::uint64_t now = mono_ns();
+    if (in_window(c.intended_ns) && now <= window_end_) {
+        result_.latency.record(now - c.intended_ns);
+        if (open_loop_) result_.latency_uncorrected.record(now - c.sent_ns);
+        ++result_.requests;
+        ++result_.per_connection_requests[c.slot];
+    }
+    c.line.clear();
+    c.in_body = false;
+    ++c.requests_on_connection;
+    std::uint64_t limit = config_.workload.requests_per_connection;
+    if (limit != 0 && c.requests_on_connection >= limit) {
+        close_connection(c);  // then reconnect: a new client takes this one's place
+        start_connect(c);
+        return;
+    }
+    become_idle(c);
+}
+
+void Engine::fail(Connection& c, std::uint64_t ErrorCounts::*kind, const std::string& why) {
+    std::uint64_t now = mono_ns();
+    if (in_window(now)) {
+        ++(result_.errors.*kind);
+        if (kind == &ErrorCounts::wrong_reply && result_.first_wrong_reply.empty()) {
+            result_.first_wrong_reply = why;
+        }
+    }
+    // A request that was owed in the open loop is given up: its slot in the schedule is not
+    // retried, it is an error.
+    close_connection(c);
+    // Back off before reconnecting, doubling up to a second, with jitter, so that refused or
+    // failing connects do not storm the server.
+    c.state = Connection::State::Closed;
+    std::uint64_t jitter = std::uniform_int_distribution<std::uint64_t>(0, c.backoff_ns / 2)(rng_);
+    add_timer(c, now + c.backoff_ns + jitter);
+    c.backoff_ns = std::min(c.backoff_ns * 2, kBackoffMaxNs);
+}
+
+void Engine::close_connection(Connection& c) {
+    if (c.fd >= 0) {
+        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c.fd, nullptr);
+        close(c.fd);
+        c.fd = -1;
+    }
+    if (open_loop_) std::erase(idle_, c.slot);
+    c.state = Connection::State::Closed;
+    c.read_paused = false;
+    c.deadline_ns = 0;
+    ++c.generation;
+}
+
+void Engine::set_interest(Connection& c) {
+    if (c.fd < 0) return;
+    epoll_event ev{};
+    ev.data.u64 = c.slot;
+    if (!c.read_paused) ev.events |= EPOLLIN;
+    if (c.state == Connection::State::Connecting) ev.events = EPOLLOUT;
+    bool pausing_write = c.slow && c.state == Connection::State::Sending &&
+                         config_.workload.slow->write_pause_ns > 0 && c.out_sent > 0;
+    if (c.state == Connection::State::Sending && !pausing_write) ev.events |= EPOLLOUT;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, c.fd, &ev);
+}
+
+void Engine::add_timer(Connection& c, std::uint64_t at_ns) {
+    timers_.push(Timer{at_ns, c.slot, c.generation});
+}
+
+void Engine::run_timers(std::uint64_t now) {
+    while (!timers_.empty() && timers_.top().at_ns <= now) {
+        Timer t = timers_.top();
+        timers_.pop();
+        Connection& c = connections_[t.slot];
+        if (t.generation != c.generation) continue;  // set for a state the connection left
+        switch (c.state) {
+            case Connection::State::Closed:
+                start_connect(c);  // the back-off is over
+                break;
+            case Connection::State::Pausing:
+                begin_request(c, now);  // think time is over
+                break;
+            case Connection::State::Sending:
+                send_more(c);  // a slow client's write pause is over
+                break;
+            case Connection::State::Waiting:
+                c.read_paused = false;  // a slow client's read pause is over
+                set_interest(c);
+                read_more(c);
+                break;
+            default:
+                break;
+        }
+    }
+}
+
+void Engine::check_deadlines(std::uint64_t now) {
+    for (Connection& c : connections_) {
+        if (c.deadline_ns == 0 || now < c.deadline_ns) continue;
+        if (c.state == Connection::State::Connecting || c.state == Connection::State::Sending ||
+            c.state == Connection::State::Waiting) {
+            fail(c, &ErrorCounts::timeout,
+                 c.state == Connection::State::Connecting ? "connect timeout" : "request timeout");
+        }
+    }
+}
+
+std::uint64_t Engine::next_schedule_ns() const {
+    // Request k is due at start + k / rate: a fixed schedule that does not wait for replies.
+    return start_ +
+           static_cast<std::uint64_t>(static_cast<double>(scheduled_) * 1e9 / config_.rate_rps);
+}
+
+void Engine::dispatch_open_loop(std::uint64_t now) {
+    // A request whose time has come goes out on a free connection. If none is free it waits,
+    // and its latency keeps counting from its scheduled time (coordinated omission).
+    while (!idle_.empty() && next_schedule_ns() <= now) {
+        std::size_t slot = idle_.back();
+        idle_.pop_back();
+        std::uint64_t due = next_schedule_ns();
+        ++scheduled_;
+        begin_request(connections_[slot], due);
+    }
+}
+
+}  // namespace
+
+EngineResult run_engine(const EngineConfig& config, const EngineHooks& hooks,
+                        const std::atomic<bool>& interrupted) {
+    Engine engine(config, hooks, interrupted);
+    return engine.run();
+}
+
+double jain_fairness(const std::vector<std::uint64_t>& counts) {
+    if (counts.empty()) return 1.0;
+    double sum = 0;
+    double squares = 0;
+    for (std::uint64_t c : counts) {
+        sum += static_cast<double>(c);
+        squares += static_cast<double>(c) * static_cast<double>(c);
+    }
+    if (squares == 0) return 1.0;
+    return sum * sum / (static_cast<double>(counts.size()) * squares);
+}
+
+}  // namespace lab

@@ -1,0 +1,366 @@
+// lab-harness: drives server models with a workload and records what happens into JSON.
+//   lab-harness --models sequential,threads,fork,select --workload io --connections 1,8,64
+//               --duration 5s --warmup 1s --repeat 3 --out results/NAME.json
+// Exit status: 0 done; 1 a server was wrong (a wrong reply, a crash); 2 bad input or a server
+// that would not start; 130 interrupted (what was measured so far is still written).
+#include <signal.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "duration.hpp"
+#include "models.hpp"
+#include "results.hpp"
+#include "run.hpp"
+#include "workload.hpp"
+
+namespace {
+
+constexpr int kUsageError = 2;
+constexpr std::uint64_t kMaxConnections = 100'000;
+constexpr std::uint64_t kMaxRepeat = 100;
+constexpr std::uint64_t kDescriptorMargin = 64;  // stdio, epoll, pipes, /proc files
+
+std::atomic<bool> g_interrupted{false};
+
+void on_signal(int) {
+    g_interrupted.store(true);
+}
+
+[[noreturn]] void usage_error(const std::string& message) {
+    std::cerr << "lab-harness: " << message << "\n";
+    std::exit(kUsageError);
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+    std::vector<std::string> parts;
+    std::stringstream in(text);
+    std::string part;
+    while (std::getline(in, part, sep))
+        parts.push_back(part);
+    return parts;
+}
+
+std::uint64_t duration_or_die(const std::string& flag, const std::string& text) {
+    auto ns = lab::parse_duration_ns(text);
+    if (!ns) usage_error(flag + " '" + text + "' is not a duration (N, Nms, Ns or Nm)");
+    return *ns;
+}
+
+// The server binary: --server-bin, else lab-server beside this executable.
+std::string default_server_bin(const char* argv0) {
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) self = std::filesystem::absolute(argv0);
+    return (self.parent_path() / "lab-server").string();
+}
+
+// Makes room for `connections` descriptors: raises the soft RLIMIT_NOFILE to the hard one.
+void ensure_descriptors(std::uint64_t connections) {
+    rlimit limit{};
+    getrlimit(RLIMIT_NOFILE, &limit);
+    std::uint64_t needed = connections + kDescriptorMargin;
+    if (limit.rlim_cur < needed && limit.rlim_cur < limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &limit);
+        getrlimit(RLIMIT_NOFILE, &limit);
+    }
+    if (limit.rlim_cur < needed) {
+        usage_error(std::to_string(connections) + " connections need " + std::to_string(needed) +
+                    " file descriptors but the limit is " + std::to_string(limit.rlim_cur) +
+                    "; raise it first, e.g. `ulimit -n " + std::to_string(needed) +
+                    "` (as root: `ulimit -Hn " + std::to_string(needed) + "`)");
+    }
+}
+
+std::string fixed(double value, int digits) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(digits) << value;
+    return out.str();
+}
+
+void print_summary(const nlohmann::json& runs) {
+    std::cout << std::left << std::setw(11) << "model" << std::right << std::setw(6) << "conns"
+              << std::setw(4) << "rep" << std::setw(11) << "req/s" << std::setw(10) << "p50 ms"
+              << std::setw(10) << "p99 ms" << std::setw(8) << "errors" << std::setw(10)
+              << "cpu us/r" << std::setw(9) << "vcs/r" << std::setw(9) << "ivcs/r" << std::setw(9)
+              << "tasks"
+              << "\n";
+    for (const auto& run : runs) {
+        const auto& client = run["client"];
+        std::uint64_t errors = 0;
+        for (const auto& [kind, count] : client["errors"].items())
+            errors += count.get<std::uint64_t>();
+        auto per = run.value("per_request", nlohmann::json::object());
+        auto server = run.value("server", nlohmann::json::object());
+        std::uint64_t tasks = server.value("peak_threads", std::uint64_t{0});
+        std::cout
+            << std::left << std::setw(11) << run["model"].get<std::string>() << std::right
+            << std::setw(6) << run["connections"].get<std::uint64_t>() << std::setw(4)
+            << run["repeat"].get<std::uint64_t>() << std::setw(11)
+            << fixed(client["throughput_rps"].get<double>(), 0) << std::setw(10)
+            << fixed(static_cast<double>(client["latency_ns"]["p50"].get<std::uint64_t>()) / 1e6, 2)
+            << std::setw(10)
+            << fixed(static_cast<double>(client["latency_ns"]["p99"].get<std::uint64_t>()) / 1e6, 2)
+            << std::setw(8) << errors << std::setw(10) << fixed(per.value("cpu_us", 0.0), 1)
+            << std::setw(9) << fixed(per.value("voluntary_ctx_switches", 0.0), 2) << std::setw(9)
+            << fixed(per.value("involuntary_ctx_switches", 0.0), 2) << std::setw(9) << tasks
+            << "\n";
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string models_text = "all";
+    std::string workload_name = "ping";
+    std::string workload_dir = LAB_WORKLOAD_DIR;
+    std::string connections_text = "1";
+    std::string duration_text = "5s";
+    std::string warmup_text = "1s";
+    std::uint64_t repeat = 1;
+    double rate = 0;
+    std::string out_path;
+    std::string connect_text;
+    std::vector<std::string> server_args;
+    std::string server_bin;
+    std::optional<std::string> request_timeout_text, think_time_text;
+    std::optional<std::uint64_t> requests_per_connection;
+    std::string connect_timeout_text = "2s";
+    std::uint64_t seed = 1;
+    bool quiet = false;
+    bool list = false;
+
+    CLI::App app{
+        "lab-harness: drive lab-server models with a workload; record latency, "
+        "throughput, blocking time and context switches into JSON."};
+    app.add_option("--models", models_text, "Comma-separated models, or all (default all)");
+    app.add_option("--workload", workload_name,
+                   "Workload name (in --workload-dir) or a .json path (default ping)");
+    app.add_option("--workload-dir", workload_dir, "Where named workloads live");
+    app.add_option("--connections", connections_text,
+                   "Comma-separated connection counts (default 1)");
+    app.add_option("--duration", duration_text,
+                   "Measurement window per run: N[ms|s|m] (default 5s)");
+    app.add_option("--warmup", warmup_text, "Time before the window, not recorded (default 1s)");
+    app.add_option("--repeat", repeat, "Runs per (model, connections) (default 1)")
+        ->check(CLI::Range(std::uint64_t{1}, kMaxRepeat));
+    app.add_option(
+           "--rate", rate,
+           "Open loop: total requests per second on a fixed schedule (default: closed loop)")
+        ->check(CLI::Range(0.0, 10'000'000.0));
+    app.add_option("--out", out_path, "Write the results JSON here");
+    app.add_option("--connect", connect_text, "Drive a server started elsewhere, HOST:PORT");
+    app.add_option("--server-arg", server_args,
+                   "Extra lab-server argument, e.g. --server-arg=--max-clients=10000 (repeatable)")
+        ->allow_extra_args(false);
+    app.add_option("--server-bin", server_bin,
+                   "lab-server to start (default: the one beside lab-harness)");
+    app.add_option("--request-timeout", request_timeout_text,
+                   "Override the workload's request timeout");
+    app.add_option("--think-time", think_time_text, "Override the workload's think time");
+    app.add_option("--requests-per-connection", requests_per_connection,
+                   "Override the workload's requests per connection (0 = keep it)")
+        ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000'000}));
+    app.add_option("--connect-timeout", connect_timeout_text, "Connect timeout (default 2s)");
+    app.add_option("--seed", seed, "Seed for the request mix");
+    app.add_flag("--quiet", quiet, "No progress lines and no summary table");
+    app.add_flag("--list-workloads", list, "Print the workloads in --workload-dir and exit");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::string what = e.what();
+        std::replace(what.begin(), what.end(), '\n', ' ');
+        usage_error(what + " (see --help)");
+    }
+    if (list) {
+        for (const std::string& name : lab::list_workloads(workload_dir))
+            std::cout << name << "\n";
+        return 0;
+    }
+
+    // Models.
+    std::vector<std::string> models;
+    if (models_text == "all") {
+        for (const lab::Model& m : lab::models())
+            models.push_back(m.name);
+    } else {
+        for (const std::string& name : split(models_text, ',')) {
+            if (lab::find_model(name) == nullptr) {
+                std::string known;
+                for (const lab::Model& m : lab::models())
+                    known += (known.empty() ? "" : ", ") + m.name;
+                usage_error("unknown model '" + name + "' (choose from " + known + ")");
+            }
+            models.push_back(name);
+        }
+    }
+    // Connection counts.
+    std::vector<std::uint64_t> connection_counts;
+    std::uint64_t most_connections = 0;
+    for (const std::string& part : split(connections_text, ',')) {
+        char* end = nullptr;
+        unsigned long long n = std::strtoull(part.c_str(), &end, 10);
+        if (part.empty() || *end != '\0' || part[0] == '-' || n == 0 || n > kMaxConnections) {
+            usage_error("--connections '" + part + "' must be a whole number from 1 to " +
+                        std::to_string(kMaxConnections));
+        }
+        connection_counts.push_back(n);
+        most_connections = std::max<std::uint64_t>(most_connections, n);
+    }
+    std::uint64_t duration_ns = duration_or_die("--duration", duration_text);
+    std::uint64_t warmup_ns = duration_or_die("--warmup", warmup_text);
+    if (duration_ns == 0) usage_error("--duration must be more than 0");
+    std::uint64_t connect_timeout_ns = duration_or_die("--connect-timeout", connect_timeout_text);
+    if (connect_timeout_ns == 0) usage_error("--connect-timeout must be more than 0");
+
+    std::string error;
+    auto workload = lab::load_workload(workload_name, workload_dir, error);
+    if (!workload) usage_error(error);
+    if (request_timeout_text) {
+        workload->request_timeout_ns = duration_or_die("--request-timeout", *request_timeout_text);
+        if (workload->request_timeout_ns == 0) usage_error("--request-timeout must be more than 0");
+    }
+    if (think_time_text)
+        workload->think_time_ns = duration_or_die("--think-time", *think_time_text);
+    if (requests_per_connection) workload->requests_per_connection = *requests_per_connection;
+
+    std::optional<std::string> connect_host;
+    std::uint16_t connect_port = 0;
+    if (!connect_text.empty()) {
+        auto colon = connect_text.rfind(':');
+        unsigned long port = 0;
+        if (colon != std::string::npos)
+            port = std::strtoul(connect_text.c_str() + colon + 1, nullptr, 10);
+        if (colon == std::string::npos || colon == 0 || port == 0 || port > 65535) {
+            usage_error("--connect '" + connect_text + "' must be HOST:PORT");
+        }
+        connect_host = connect_text.substr(0, colon);
+        connect_port = static_cast<std::uint16_t>(port);
+        if (models.size() != 1)
+            usage_error("--connect drives one server: give --models with its one model");
+    }
+    if (server_bin.empty()) server_bin = default_server_bin(argv[0]);
+    if (!connect_host && access(server_bin.c_str(), X_OK) != 0) {
+        usage_error("cannot run " + server_bin + " (build it, or give --server-bin)");
+    }
+    ensure_descriptors(most_connections);
+
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+
+    nlohmann::json tool = lab::tool_info();
+    if (tool["sanitized"].get<bool>() && !quiet) {
+        std::cerr << "lab-harness: note: a sanitizer build ("
+                  << tool["sanitizers"].get<std::string>()
+                  << "); its figures are not representative\n";
+    }
+    std::string command_line;
+    for (int i = 0; i < argc; ++i)
+        command_line += (i ? " " : "") + std::string(argv[i]);
+    nlohmann::json doc = {
+        {"schema_version", lab::kSchemaVersion},
+        {"tool", tool},
+        {"machine", lab::machine_info()},
+        {"config",
+         {{"command_line", command_line},
+          {"models", models},
+          {"workload",
+           {{"name", workload->name},
+            {"path", workload->path},
+            {"description", workload->description}}},
+          {"connections", connection_counts},
+          {"duration_s", static_cast<double>(duration_ns) / 1e9},
+          {"warmup_s", static_cast<double>(warmup_ns) / 1e9},
+          {"repeat", repeat},
+          {"rate_rps", rate > 0 ? nlohmann::json(rate) : nlohmann::json(nullptr)},
+          {"think_time_s", static_cast<double>(workload->think_time_ns) / 1e9},
+          {"request_timeout_s", static_cast<double>(workload->request_timeout_ns) / 1e9},
+          {"requests_per_connection", workload->requests_per_connection},
+          {"connect_timeout_s", static_cast<double>(connect_timeout_ns) / 1e9},
+          {"server_bin", connect_host ? nlohmann::json(nullptr) : nlohmann::json(server_bin)},
+          {"server_args", server_args},
+          {"connect", connect_host ? nlohmann::json(connect_text) : nlohmann::json(nullptr)},
+          {"seed", seed}}},
+        {"runs", nlohmann::json::array()}};
+
+    bool server_wrong = false;
+    bool interactive = isatty(STDERR_FILENO) != 0 && !quiet;
+    for (std::uint64_t rep = 0; rep < repeat && !g_interrupted; ++rep) {
+        for (std::uint64_t connections : connection_counts) {
+            // Models are interleaved inside each connection count, so slow drift of the machine
+            // affects them alike.
+            for (const std::string& model : models) {
+                if (g_interrupted) break;
+                lab::RunSpec spec;
+                spec.model = model;
+                spec.connections = connections;
+                spec.repeat = rep;
+                spec.server_bin = server_bin;
+                spec.server_args = server_args;
+                spec.connect_host = connect_host;
+                spec.connect_port = connect_port;
+                spec.engine.workload = *workload;
+                spec.engine.connections = connections;
+                spec.engine.warmup_ns = warmup_ns;
+                spec.engine.duration_ns = duration_ns;
+                spec.engine.rate_rps = rate;
+                spec.engine.connect_timeout_ns = connect_timeout_ns;
+                spec.engine.seed = seed + rep;
+                std::string label =
+                    model + " c=" + std::to_string(connections) + " rep=" + std::to_string(rep);
+                auto progress = [&](const lab::Progress& p) {
+                    if (!interactive) return;
+                    double rps =
+                        p.elapsed_s > 0 ? static_cast<double>(p.requests) / p.elapsed_s : 0;
+                    std::cerr << "\r" << label << "  " << fixed(p.elapsed_s, 0) << "s  "
+                              << fixed(rps, 0) << " req/s  errors " << p.errors << "    "
+                              << std::flush;
+                };
+                lab::RunOutcome outcome = lab::run_once(spec, progress, g_interrupted);
+                if (interactive) std::cerr << "\r" << std::string(70, ' ') << "\r";
+                if (outcome.start_failed) usage_error(outcome.failure);
+                if (!quiet) {
+                    const auto& c = outcome.run["client"];
+                    std::cerr << label << ": " << fixed(c["throughput_rps"].get<double>(), 0)
+                              << " req/s, p99 "
+                              << fixed(static_cast<double>(
+                                           c["latency_ns"]["p99"].get<std::uint64_t>()) /
+                                           1e6,
+                                       2)
+                              << " ms\n";
+                }
+                if (outcome.server_failed) {
+                    server_wrong = true;
+                    std::cerr << "lab-harness: " << label << ": " << outcome.failure << "\n";
+                }
+                outcome.run["server_failed"] = outcome.server_failed;
+                if (outcome.server_failed) outcome.run["failure"] = outcome.failure;
+                doc["runs"].push_back(outcome.run);
+            }
+        }
+    }
+    doc["interrupted"] = g_interrupted.load();
+    if (!out_path.empty()) {
+        if (!lab::write_results(out_path, doc, error)) {
+            std::cerr << "lab-harness: " << error << "\n";
+            return 1;
+        }
+        if (!quiet) std::cerr << "lab-harness: wrote " << out_path << "\n";
+    }
+    if (!quiet) print_summary(doc["runs"]);
+    if (g_interrupted) return 130;
+    return server_wrong ? 1 : 0;
+}

@@ -1,0 +1,60 @@
+// Workloads: JSON files (harness/workloads/NAME.json) that say what the simulated clients
+// send. An instructor copies one and edits it. The format is in harness/workloads/README.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+// One kind of request in the mix.
+struct RequestSpec {
+    enum class Kind { Ping, Echo, Work, Incr };
+    Kind kind = Kind::Ping;
+    std::uint64_t weight = 1;
+    std::uint64_t echo_bytes = 0;   // ECHO: length of the text
+    std::uint64_t cpu_us = 0;       // WORK
+    std::uint64_t io_ms = 0;        // WORK
+    std::uint64_t reply_bytes = 0;  // WORK
+    std::uint64_t keys = 1;         // INCR: spread over this many keys
+};
+
+// How a slow client behaves: requests written a few bytes at a time with a pause between,
+// replies read a few bytes at a time with a pause between. 0 bytes = not slow.
+struct SlowClient {
+    std::uint64_t write_chunk_bytes = 0;
+    std::uint64_t write_pause_ns = 0;
+    std::uint64_t read_chunk_bytes = 0;
+    std::uint64_t read_pause_ns = 0;
+    // Share of connections (0-100) that behave slowly; the others are normal.
+    std::uint64_t share_pct = 100;
+};
+
+struct Workload {
+    std::string name;
+    std::string description;
+    std::string path;  // where it was read from
+    std::vector<RequestSpec> mix;
+    std::uint64_t think_time_ns = 0;
+    std::uint64_t requests_per_connection = 0;  // 0 = keep the connection forever
+    std::uint64_t request_timeout_ns = 10'000'000'000;
+    std::optional<SlowClient> slow;
+};
+
+// Limits a workload file may not pass.
+inline constexpr std::uint64_t kMaxEchoBytes = 4000;  // an ECHO line must fit in 4096 bytes
+inline constexpr std::uint64_t kMaxIncrKeys = 1024;
+inline constexpr std::size_t kMaxMixEntries = 64;
+
+// Loads `name_or_path`: a path if it contains '/' or ends in .json, else
+// <workload_dir>/<name>.json. On failure returns nullopt and a one-line message naming the
+// file, the field and what is wrong.
+std::optional<Workload> load_workload(const std::string& name_or_path,
+                                      const std::string& workload_dir, std::string& error);
+
+// The names of the workloads in a directory, sorted.
+std::vector<std::string> list_workloads(const std::string& workload_dir);
+
+}  // namespace lab
