@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
     std::uint64_t seed = 1;
     bool quiet = false;
     bool list = false;
+    bool perf = false;
 
     CLI::App app{
         "lab-harness: drive lab-server models with a workload; record latency, "
@@ -172,6 +173,9 @@ int main(int argc, char** argv) {
     app.add_option("--connect-timeout", connect_timeout_text, "Connect timeout (default 2s)");
     app.add_option("--seed", seed, "Seed for the request mix");
     app.add_flag("--quiet", quiet, "No progress lines and no summary table");
+    app.add_flag("--perf", perf,
+                 "Also count the server's context switches and CPU with perf stat over the "
+                 "window, as a check (needs linux-perf; root)");
     app.add_flag("--list-workloads", list, "Print the workloads in --workload-dir and exit");
     try {
         app.parse(argc, argv);
@@ -312,6 +316,7 @@ int main(int argc, char** argv) {
                 spec.server_args = server_args;
                 spec.connect_host = connect_host;
                 spec.connect_port = connect_port;
+                spec.perf = perf;
                 spec.engine.workload = *workload;
                 spec.engine.connections = connections;
                 spec.engine.warmup_ns = warmup_ns;

@@ -17,7 +17,9 @@
 #include "clock.hpp"
 #include "counters.hpp"
 #include "net.hpp"
+#include "perf_stat.hpp"
 #include "proc_sampler.hpp"
+#include "results.hpp"
 #include "spawned_server.hpp"
 
 namespace lab {
@@ -251,11 +253,20 @@ RunOutcome run_connected(const RunSpec& spec, const std::function<void(const Pro
     std::optional<json> before;
     std::optional<json> after;
     EngineHooks hooks;
-    hooks.window_start = [&] { before = ask_stats(config.host, config.port); };
-    hooks.window_end = [&] { after = ask_stats(config.host, config.port); };
+    CpuTimes cpu_start;
+    CpuTimes cpu_end;
+    hooks.window_start = [&] {
+        cpu_start = read_cpu_times();
+        before = ask_stats(config.host, config.port);
+    };
+    hooks.window_end = [&] {
+        after = ask_stats(config.host, config.port);
+        cpu_end = read_cpu_times();
+    };
     hooks.progress = progress;
     EngineResult r = run_engine(config, hooks, interrupted);
     outcome.run = base_run(spec, r);
+    outcome.run["client"]["steal_pct"] = steal_pct(cpu_start, cpu_end);
     json server = {{"figures_from", "STATS"}};
     if (before && after) {
         auto delta = [&](const char* who, const char* key) {
@@ -336,14 +347,27 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
     BlockSnapshot block_start;
     BlockSnapshot block_end;
     EngineHooks hooks;
+    CpuTimes cpu_start;
+    CpuTimes cpu_end;
+    std::optional<PerfCounts> perf_counts;
+    std::string perf_error;
+    std::optional<PerfStat> perf =
+        spec.perf ? PerfStat::attach(server->pid(), perf_error) : std::nullopt;
     hooks.window_start = [&] {
+        // perf first: its enable waits for an acknowledgement, which must not eat into the
+        // window of the other figures.
+        if (perf && !perf->enable()) perf_error = "perf did not start counting";
+        cpu_start = read_cpu_times();
         block_start = snapshot(block);
         tree_start = sample_tree(server->pid(), false);
     };
     hooks.window_end = [&] {
         tree_end = sample_tree(server->pid(), false);
         block_end = snapshot(block);
+        cpu_end = read_cpu_times();
+        if (perf && perf_error.empty()) perf_counts = perf->finish(perf_error);
     };
+    std::string server_affinity = cpu_affinity(server->pid());
     hooks.progress = progress;
     EngineResult r = run_engine(config, hooks, interrupted);
     sampler.stop();
@@ -351,7 +375,9 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
     std::vector<Sample> samples = sampler.samples();
 
     outcome.run = base_run(spec, r);
-    json server_json = {{"figures_from", "counter block, /proc, wait4"}};
+    outcome.run["client"]["steal_pct"] = steal_pct(cpu_start, cpu_end);
+    json server_json = {{"figures_from", "counter block, /proc, wait4"},
+                        {"cpu_affinity", server_affinity}};
     if (tree_start && tree_end) {
         const TreeSample& a = *tree_start;
         const TreeSample& b = *tree_end;
@@ -431,6 +457,21 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
         // CPU per request from schedstat (ns), not from utime/stime, which the kernel reports
         // in clock ticks (10 ms): too coarse for a few hundred requests.
         outcome.run["per_request"] = per_request(oncpu_ns / 1e9, vol, invol, blocked_ns, served);
+        if (spec.perf) {
+            json check = {{"error", perf_error}};
+            if (perf_counts) {
+                auto ratio = [](double ours, double theirs) {
+                    return theirs > 0 ? ours / theirs : 0.0;
+                };
+                check = {{"context_switches", perf_counts->context_switches},
+                         {"task_clock_ns", perf_counts->task_clock_ns},
+                         {"ctx_switches_ratio",
+                          ratio(vol + invol, static_cast<double>(perf_counts->context_switches))},
+                         {"oncpu_ratio",
+                          ratio(oncpu_ns, static_cast<double>(perf_counts->task_clock_ns))}};
+            }
+            server_json["perf"] = check;
+        }
     } else {
         server_json["note"] = "the server's process tree could not be read at the window's edges";
     }

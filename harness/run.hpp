@@ -26,6 +26,8 @@ struct RunSpec {
     std::optional<std::string> connect_host;
     std::uint16_t connect_port = 0;
     std::uint64_t sample_interval_ns = 100'000'000;
+    // Attach `perf stat` to the server for the window, as an independent check (spawned only).
+    bool perf = false;
 };
 
 struct RunOutcome {
