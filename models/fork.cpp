@@ -37,11 +37,29 @@ void reap_children(Server& server, std::unordered_set<pid_t>& children) {
     }
 }
 
+// Blocks the signals whose handlers use the stop latch, around fork(): a SIGTERM that hit
+// the child before it had its own latch would write to the parent's.
+class SignalsHeld {
+  public:
+    SignalsHeld() {
+        sigset_t held;
+        sigemptyset(&held);
+        for (int s : {SIGTERM, SIGINT, SIGCHLD})
+            sigaddset(&held, s);
+        sigprocmask(SIG_BLOCK, &held, &previous_);
+    }
+    void release() { sigprocmask(SIG_SETMASK, &previous_, nullptr); }
+
+  private:
+    sigset_t previous_{};
+};
+
 // In the child, right after fork: die when the parent dies, and a stop latch of its own.
-void become_child(pid_t parent) {
+void become_child(pid_t parent, SignalsHeld& held) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(0);  // the parent died before prctl took effect
     install_signal_handlers();
+    held.release();  // a signal that came meanwhile is delivered now, to the child's own latch
 }
 
 // Asks every child to stop, gives them a grace period, then kills the rest; reaps all.
@@ -75,15 +93,17 @@ void serve_fork(Server& server) {
             acceptor.refuse(client);  // ERR 503: one more process would pass --max-clients
             continue;
         }
+        SignalsHeld held;
         pid_t pid = fork();
         if (pid == 0) {
             // The child: serve this one client, then exit.
-            become_child(parent);
+            become_child(parent, held);
             close(server.listen_fd);  // only the parent accepts
             acceptor.close_inherited();
             serve_connection(client, server);
             _exit(0);  // not exit(): the parent's clean-up (the stats file) is not ours to run
         }
+        held.release();
         if (pid < 0) {
             acceptor.refuse(client);  // no process to give: ERR 503
             continue;

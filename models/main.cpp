@@ -25,6 +25,17 @@ constexpr std::uint64_t kMaxIdleTimeoutS =
     std::exit(kUsageError);
 }
 
+// CLI11 reads "010" as octal and "0x50" as hex; a server's numbers are plain decimal.
+const CLI::Validator kDecimal(
+    [](std::string& text) -> std::string {
+        if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) {
+            return "'" + text + "' is not a plain decimal number";
+        }
+        if (text.size() > 1 && text[0] == '0') return "'" + text + "' has a leading zero";
+        return "";
+    },
+    "DECIMAL");
+
 std::string model_names() {
     std::string names;
     for (const lab::Model& m : lab::models())
@@ -44,18 +55,22 @@ int main(int argc, char** argv) {
     CLI::App app{"lab-server: one LABP/1 server, run with the concurrency model you choose."};
     app.add_option("--model", settings.model, "Concurrency model: " + model_names());
     app.add_option("--host", settings.host, "Address to listen on (default 127.0.0.1)");
-    app.add_option("--port", settings.port, "Port to listen on; 0 picks a free one (default 0)");
+    app.add_option("--port", settings.port, "Port to listen on; 0 picks a free one (default 0)")
+        ->check(kDecimal);
     app.add_option("--max-clients", max_clients,
                    "Clients served at once; more get ERR 503 (threads, fork, select)")
-        ->check(CLI::Range(std::uint64_t{1}, kMaxMaxClients));
+        ->check(kDecimal & CLI::Range(std::uint64_t{1}, kMaxMaxClients));
     app.add_option("--idle-timeout", settings.idle_timeout_s,
                    "Seconds a connection may wait without a complete request (0 = never; "
                    "default 60)")
-        ->check(CLI::Range(std::uint64_t{0}, kMaxIdleTimeoutS));
+        ->check(kDecimal & CLI::Range(std::uint64_t{0}, kMaxIdleTimeoutS));
     app.add_option("--backlog", settings.backlog, "listen() backlog (default SOMAXCONN)")
-        ->check(CLI::Range(1, 1 << 20));
+        ->check(kDecimal & CLI::Range(1, 1 << 20));
     app.add_option("--stats-file", stats_file,
                    "Counter block path (default /dev/shm/lab-server.PID.stats, removed at exit)");
+    bool anonymous_stats = false;
+    app.add_flag("--no-stats-file", anonymous_stats,
+                 "Keep the counters in anonymous shared memory: only STATS can read them");
     app.add_flag("--list-models", list_models, "Print the models, one per line, and exit");
     try {
         app.parse(argc, argv);
@@ -77,6 +92,7 @@ int main(int argc, char** argv) {
         usage_error("unknown model '" + settings.model + "' (choose from " + model_names() + ")");
     }
     settings.max_clients = max_clients.value_or(model->default_max_clients);
+    settings.table_locking = model->table_locking;
     if (model->max_max_clients != 0 && settings.max_clients > model->max_max_clients) {
         usage_error("--max-clients " + std::to_string(settings.max_clients) + " is more than " +
                     model->name + " can watch (" + std::to_string(model->max_max_clients) + ")");
@@ -92,6 +108,11 @@ int main(int argc, char** argv) {
     bool remove_stats_file = !stats_file.has_value();
     std::string stats_path =
         stats_file.value_or("/dev/shm/lab-server." + std::to_string(getpid()) + ".stats");
+    if (anonymous_stats) {
+        if (stats_file) usage_error("--stats-file and --no-stats-file do not go together");
+        stats_path.clear();  // anonymous shared memory
+        remove_stats_file = false;
+    }
     auto region = lab::StatsRegion::create(stats_path, model->name, listener->port, error);
     if (!region) usage_error(error);
 
@@ -100,7 +121,7 @@ int main(int argc, char** argv) {
         listener->host.find(':') != std::string::npos ? "[" + listener->host + "]" : listener->host;
     std::cout << "listening on " << shown_host << ":" << listener->port << " model=" << model->name
               << " pid=" << getpid() << "\n"
-              << "stats file " << stats_path << "\n"
+              << "stats file " << (stats_path.empty() ? "(anonymous)" : stats_path) << "\n"
               << std::flush;
 
     model->serve(server);

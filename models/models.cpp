@@ -8,11 +8,13 @@ inline constexpr std::uint64_t kDefaultMaxClients = 1024;
 const std::vector<Model>& models() {
     static const std::vector<Model> list = {
         {"sequential", "one client at a time; the others wait in the listen backlog",
-         serve_sequential, 0, 0},
-        {"threads", "one thread per client, blocking I/O", serve_threads, kDefaultMaxClients, 0},
-        {"fork", "one child process per client, blocking I/O", serve_fork, kDefaultMaxClients, 0},
+         serve_sequential, 0, 0, Locking::SingleTask},
+        {"threads", "one thread per client, blocking I/O", serve_threads, kDefaultMaxClients, 0,
+         Locking::Shared},
+        {"fork", "one child process per client, blocking I/O", serve_fork, kDefaultMaxClients, 0,
+         Locking::Shared},
         {"select", "one thread, non-blocking sockets and a select() loop", serve_select,
-         select_max_clients(), select_max_clients()},
+         select_max_clients(), select_max_clients(), Locking::SingleTask},
     };
     return list;
 }

@@ -18,6 +18,7 @@ struct Model {
     std::function<void(Server&)> serve;  // runs until the stop latch is set
     std::uint64_t default_max_clients;   // 0: the model has no --max-clients
     std::uint64_t max_max_clients;       // the most --max-clients may be (0: no limit)
+    Locking table_locking;               // Shared if several tasks serve clients at once
 };
 
 const std::vector<Model>& models();

@@ -53,6 +53,7 @@ Interest build_interest(Server& server, Clients& clients) {
         if (client->wants_read()) interest.watch(fd, interest.readable);
         if (client->wants_write()) interest.watch(fd, interest.writable);
         interest.add_deadline(client->deadline_ns());
+        if (client->yielded()) interest.add_deadline(mono_ns());  // has work: do not sleep
     }
     return interest;
 }
@@ -121,6 +122,11 @@ void serve_select(Server& server) {
             if (ready <= 0 || fd > interest.max_fd) break;  // new clients were not in this turn
             if (FD_ISSET(fd, &interest.readable)) client->on_readable();
             if (FD_ISSET(fd, &interest.writable) && !client->finished()) client->on_writable();
+        }
+
+        // Give another turn to clients that yielded with requests still buffered.
+        for (auto& [fd, client] : clients) {
+            if (client->yielded()) client->resume();
         }
 
         // Run due timers: simulated I/O that has ended, idle clients, drains that are over.

@@ -30,6 +30,14 @@ int Acceptor::next_client() {
         // Keep the main process's figures current for readers that cannot ask it (a forked
         // child answering STATS, a tool outside the server).
         publish_main_rusage(stats);
+        // Reap and expire on every pass, not only when poll() runs: under a steady stream of
+        // connects accept() always succeeds and poll() is never reached, and exited children
+        // would pile up as zombies still counted against --max-clients.
+        if (on_child_event_) {
+            drain_child_events();
+            on_child_event_();
+        }
+        expire_drains();
         int fd = accept_client(server_.listen_fd, stats);
         if (fd >= 0) return fd;
 
@@ -53,15 +61,10 @@ int Acceptor::next_client() {
             n = poll(fds.data(), fds.size(), timeout_ms);
         }
         if (n < 0 && errno != EINTR) return -1;
-        if (fds[2].revents != 0) {
-            drain_child_events();
-            on_child_event_();
-        }
         std::vector<short> revents;
         for (std::size_t i = 3; i < fds.size(); ++i)
             revents.push_back(fds[i].revents);
         serve_drains(revents);
-        expire_drains();
     }
     return -1;
 }

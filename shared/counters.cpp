@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -52,7 +53,11 @@ void init_block(StatsBlock* block, const std::string& model, std::uint32_t port)
 // Locks the table, measuring the wait, and repairs the lock if its holder died.
 class TableLock {
   public:
-    explicit TableLock(StatsBlock& stats) : lock_(stats.table_lock) {
+    TableLock(StatsBlock& stats, Locking locking) : lock_(stats.table_lock) {
+        if (locking == Locking::SingleTask) {
+            held_ = false;  // one task only: nobody to exclude
+            return;
+        }
         int rc = pthread_mutex_trylock(&lock_);
         if (rc == EBUSY) {
             BlockingTimer timer(stats, Blocking::Lock);
@@ -62,12 +67,15 @@ class TableLock {
         // visible (length set) only after its key and value are written.
         if (rc == EOWNERDEAD) pthread_mutex_consistent(&lock_);
     }
-    ~TableLock() { pthread_mutex_unlock(&lock_); }
+    ~TableLock() {
+        if (held_) pthread_mutex_unlock(&lock_);
+    }
     TableLock(const TableLock&) = delete;
     TableLock& operator=(const TableLock&) = delete;
 
   private:
     pthread_mutex_t& lock_;
+    bool held_ = true;
 };
 
 std::uint64_t hash_key(const std::string& key) {
@@ -84,7 +92,9 @@ KeySlot& find_slot(StatsBlock& stats, const std::string& key) {
     std::size_t i = hash_key(key) % kKeySlots;
     while (true) {
         KeySlot& slot = stats.slots[i];
-        if (slot.length == 0) return slot;
+        if (std::atomic_ref<std::uint8_t>(slot.length).load(std::memory_order_acquire) == 0) {
+            return slot;
+        }
         if (slot.length == key.size() && std::memcmp(slot.key, key.data(), key.size()) == 0) {
             return slot;
         }
@@ -168,6 +178,9 @@ std::optional<StatsRegion> StatsRegion::open_readonly(const std::string& path, s
         problem = "has another layout version";
     else if (block->size != sizeof(StatsBlock))
         problem = "has the wrong size";
+    else if (kill(static_cast<pid_t>(block->pid), 0) != 0 && errno == ESRCH) {
+        problem = "belongs to a server that is no longer running (a stale file)";
+    }
     if (problem != nullptr) {
         error = "stats file " + path + " " + problem;
         munmap(memory, sizeof(StatsBlock));
@@ -241,22 +254,27 @@ Rusage load_rusage(const RusageCounters& from) {
     return r;
 }
 
-TableResult incr_key(StatsBlock& stats, const std::string& key, std::uint64_t& value) {
-    TableLock lock(stats);
+TableResult incr_key(StatsBlock& stats, const std::string& key, std::uint64_t& value,
+                     Locking locking) {
+    TableLock lock(stats, locking);
     KeySlot& slot = find_slot(stats, key);
     if (slot.length == 0) {
         if (stats.key_count >= kMaxTableKeys) return TableResult::Full;
         std::memcpy(slot.key, key.data(), key.size());
         slot.value = 0;
-        slot.length = static_cast<std::uint8_t>(key.size());  // visible from here on
-        ++stats.key_count;
+        ++stats.key_count;  // before the slot is visible: a death in between over-counts
+                            // by one key, never lets the table pass its limit
+        // Published last, with release ordering, so that a process that dies holding the lock
+        // leaves either no slot or a complete one (the stores above cannot move after it).
+        std::atomic_ref<std::uint8_t>(slot.length)
+            .store(static_cast<std::uint8_t>(key.size()), std::memory_order_release);
     }
     value = ++slot.value;
     return TableResult::Ok;
 }
 
-std::uint64_t get_key(StatsBlock& stats, const std::string& key) {
-    TableLock lock(stats);
+std::uint64_t get_key(StatsBlock& stats, const std::string& key, Locking locking) {
+    TableLock lock(stats, locking);
     return find_slot(stats, key).value;
 }
 

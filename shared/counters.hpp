@@ -16,7 +16,8 @@
 
 namespace lab {
 
-inline constexpr std::uint64_t kStatsMagic = 0x314B4C4241424C43;  // "CLBALKL1" little-endian
+inline constexpr std::uint64_t kStatsMagic =
+    0x314B4C4241424C43;  // the bytes "CLBABLK1" in little-endian order
 inline constexpr std::uint32_t kStatsVersion = 1;
 
 // Only lock-free 8-byte atomics may live in memory shared between processes: a lock-based
@@ -140,10 +141,14 @@ void add_rusage(RusageCounters& into, const Rusage& r);    // sums; max_rss by m
 void store_rusage(RusageCounters& into, const Rusage& r);  // overwrites
 Rusage load_rusage(const RusageCounters& from);
 
-// The INCR/GET table. Both take the robust lock; time spent waiting for it is added to
-// blocking_ns[lock]. incr_key returns Full when the key is new and kMaxKeys keys exist.
+// The INCR/GET table. With Locking::Shared both take the robust lock; time spent waiting
+// for it is added to blocking_ns[lock]. A model whose only task touches the table (the
+// sequential server, the select loop) passes Locking::SingleTask and takes no lock at all.
+// incr_key returns Full when the key is new and kMaxKeys keys exist.
 enum class TableResult { Ok, Full };
-TableResult incr_key(StatsBlock& stats, const std::string& key, std::uint64_t& value);
-std::uint64_t get_key(StatsBlock& stats, const std::string& key);
+enum class Locking { Shared, SingleTask };
+TableResult incr_key(StatsBlock& stats, const std::string& key, std::uint64_t& value,
+                     Locking locking = Locking::Shared);
+std::uint64_t get_key(StatsBlock& stats, const std::string& key, Locking locking = Locking::Shared);
 
 }  // namespace lab

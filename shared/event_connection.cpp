@@ -99,10 +99,21 @@ void EventConnection::on_deadline(std::uint64_t now_ns) {
     }
 }
 
+void EventConnection::resume() {
+    yielded_ = false;
+    if (mode_ == Mode::Serving) advance();
+}
+
 void EventConnection::advance() {
+    int budget = kRequestsPerTurn;
     while (mode_ == Mode::Serving) {
         bool starved = false;  // every complete request is answered or queued
         while (mode_ == Mode::Serving && !output_full()) {
+            if (budget-- == 0) {
+                yielded_ = true;  // the others' turn; the loop calls resume() next turn
+                flush();
+                return;
+            }
             Decoded d = codec_->next();
             if (d.kind == Decoded::Kind::NeedMore) {
                 starved = true;

@@ -16,6 +16,11 @@ namespace lab {
 // does not read its replies stops being read from, and costs at most this much memory.
 inline constexpr std::size_t kOutputHighWater = std::size_t{64} * 1024;
 
+// Requests one connection may have executed per turn of the loop. A client that pipelines
+// hundreds of requests must not hold the loop's only thread while everyone else waits; it
+// yields and goes on at the next turn.
+inline constexpr int kRequestsPerTurn = 16;
+
 // How many connections of one loop may be draining after a closing reply (413, 408, 503,
 // QUIT) at once; past it a closing connection reads once without blocking and closes.
 struct DrainBudget {
@@ -47,6 +52,10 @@ class EventConnection {
     void on_readable();
     void on_writable();
     void on_deadline(std::uint64_t now_ns);
+    // True when it stopped at kRequestsPerTurn with complete requests still buffered: the
+    // loop must give it another turn without waiting for its socket (resume()).
+    bool yielded() const { return yielded_; }
+    void resume();
 
   private:
     enum class Mode { Serving, Parked, Draining, Finished };
@@ -71,6 +80,7 @@ class EventConnection {
     bool close_after_flush_ = false;
     bool input_closed_ = false;  // the client shut down its side; finish its requests
     bool drain_counted_ = false;
+    bool yielded_ = false;
     bool counted_ = false;
     std::uint64_t deadline_ns_ = 0;
     std::size_t drained_ = 0;

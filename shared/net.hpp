@@ -79,8 +79,9 @@ void read_once_and_close(int fd);
 // kDrainBytes arrive or the server stops, then closes. Blocks the caller meanwhile.
 void close_gracefully(int fd, StatsBlock& stats);
 
-// Connections waiting in the listen backlog of `port`: the rx_queue of its LISTEN row in
-// /proc/net/tcp and /proc/net/tcp6. 0 if there is no such row.
+// Connections waiting in the listen backlog of `port`: the accept queue (rx_queue) of its
+// LISTEN socket, asked of the kernel with NETLINK_SOCK_DIAG (falling back to parsing
+// /proc/net/tcp and /proc/net/tcp6, the same figure but slower). 0 if there is no such socket.
 std::uint64_t accept_queue_length(std::uint16_t port);
 
 }  // namespace lab

@@ -101,10 +101,12 @@ Decoded parse_key_command(Command command, std::string_view args, bool has_args)
         return error(ErrorCode::BadRequest, "takes one key");
     }
     std::string_view key = f[0];
-    if (key.empty() || !std::all_of(key.begin(), key.end(), is_key_char)) {
+    // A key of the wrong shape, too long included, is a bad request (400); 422 is kept for
+    // numbers and for the count of keys, which are well-formed but over a limit.
+    if (key.empty() || key.size() > kMaxKeyBytes ||
+        !std::all_of(key.begin(), key.end(), is_key_char)) {
         return error(ErrorCode::BadRequest, "bad key: use 1 to 64 of A-Z a-z 0-9 _ -");
     }
-    if (key.size() > kMaxKeyBytes) return error(ErrorCode::OverLimit, "key over 64 bytes");
     Request r;
     r.command = command;
     r.text = std::string(key);

@@ -64,7 +64,8 @@ Response execute(const Request& request, Server& server) {
             break;
         case Command::Incr: {
             std::uint64_t value = 0;
-            if (incr_key(stats, request.text, value) == TableResult::Full) {
+            if (incr_key(stats, request.text, value, server.settings.table_locking) ==
+                TableResult::Full) {
                 response.reply = error_reply(ErrorCode::OverLimit, "too many keys (1024)");
             } else {
                 response.reply = ok_reply(std::to_string(value));
@@ -72,7 +73,8 @@ Response execute(const Request& request, Server& server) {
             break;
         }
         case Command::Get:
-            response.reply = ok_reply(std::to_string(get_key(stats, request.text)));
+            response.reply = ok_reply(
+                std::to_string(get_key(stats, request.text, server.settings.table_locking)));
             break;
         case Command::Stats:
             response.reply = ok_reply(stats_json(stats));
@@ -111,9 +113,7 @@ std::string stats_json(const StatsBlock& stats) {
         {"accept_queue", accept_queue_length(static_cast<std::uint16_t>(stats.port))},
         {"blocking_ns", blocking},
         {"rusage",
-         {{"self", rusage_json(self)},
-          {"children", rusage_json(load_rusage(stats.children))},
-          {"exited_threads", rusage_json(load_rusage(stats.exited_threads))}}},
+         {{"self", rusage_json(self)}, {"children", rusage_json(load_rusage(stats.children))}}},
     };
     return j.dump();
 }

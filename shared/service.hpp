@@ -18,6 +18,9 @@ struct ServerSettings {
     std::uint64_t max_clients = 0;
     std::uint64_t idle_timeout_s = 60;  // 0 = no idle timeout
     int backlog = 0;
+    // Whether the INCR/GET table needs its lock: yes when several threads or processes serve
+    // clients at once; no for a model with one task (sequential, select).
+    Locking table_locking = Locking::Shared;
 };
 
 struct Server {

@@ -37,7 +37,7 @@ TEST_P(Behaviour, EightSlowClientsOverlapExceptSequential) {
         EXPECT_GE(total, 2.3) << "sequential cannot overlap 8 waits of 0.3 s";
     } else {
         EXPECT_GE(total, 0.3) << "no client can be done before its own 0.3 s";
-        EXPECT_LT(total, 2.4 / 3) << model() << " did not overlap the waits";
+        EXPECT_LT(total, 2.3 / 3) << model() << " did not overlap the waits";
     }
 }
 

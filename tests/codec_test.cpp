@@ -484,7 +484,7 @@ TEST(CodecErrors, NonPrintableBytes) {
 
 TEST(CodecErrors, Keys) {
     const std::string bad = "ERR 400 [400 bad key: use 1 to 64 of A-Z a-z 0-9 _ -]";
-    const std::string too_long = "ERR 422 [422 key over 64 bytes]";
+    const std::string too_long = bad;  // a key over 64 characters is a bad key, not a 422
     check_cases({
         {"INCR " + std::string(64, 'a'), "INCR " + std::string(64, 'a')},
         {"INCR " + std::string(65, 'a'), too_long},
@@ -496,7 +496,7 @@ TEST(CodecErrors, Keys) {
         {"INCR a:b", bad},
         {"INCR ", bad},  // empty key
         {"GET ", bad},
-        {"INCR " + std::string(64, 'a') + ".", bad},  // 65 bytes but a bad char: 400 first
+        {"INCR " + std::string(64, 'a') + ".", bad},  // 65 bytes and a bad char
     });
 }
 

@@ -259,6 +259,24 @@ TEST(StatsRegionOpen, HandBuiltBlockOpens) {
     EXPECT_EQ(std::string(reader->block().model), "by-hand");
 }
 
+TEST(StatsRegionOpen, RefusesStaleFileOfDeadServer) {
+    // A block left behind by a server that has exited (killed, so it could not remove it) is
+    // refused: its pid is no longer running.
+    TempDir dir;
+    const std::string path = dir.file("stats");
+    pid_t child = fork_child([&] {
+        std::string child_error;
+        return StatsRegion::create(path, "threads", 1, child_error) ? 0 : 1;
+    });
+    ASSERT_EQ(describe_status(wait_child(child, 10s)), "exit 0");
+    std::string error;
+    EXPECT_FALSE(StatsRegion::open_readonly(path, error));
+    EXPECT_NE(error.find("no longer running"), std::string::npos) << error;
+    // The same file with a live pid (this process) opens: the pid is what was refused.
+    write_block_file(path, [](StatsBlock&) {});
+    EXPECT_TRUE(StatsRegion::open_readonly(path, error)) << error;
+}
+
 TEST(StatsRegionOpen, RefusesWrongMagic) {
     TempDir dir;
     const std::string path = dir.file("stats");

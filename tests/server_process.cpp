@@ -110,7 +110,20 @@ int exit_code(int status) {
 }  // namespace
 
 const char* server_path() {
-    return LAB_SERVER_PATH;
+    // Tools find each other beside themselves: lab-server is built into the same bin/ as
+    // this test. The build's path is the fallback (a test binary run from elsewhere).
+    static const std::string path = [] {
+        char self[4096];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+        if (n > 0) {
+            std::string dir(self, static_cast<std::size_t>(n));
+            dir = dir.substr(0, dir.rfind('/'));
+            std::string beside = dir + "/lab-server";
+            if (access(beside.c_str(), X_OK) == 0) return beside;
+        }
+        return std::string(LAB_SERVER_PATH);
+    }();
+    return path.c_str();
 }
 
 std::string unique_shm_path(const std::string& tag) {

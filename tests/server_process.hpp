@@ -23,7 +23,7 @@ using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
 using namespace std::chrono_literals;
 
-// The lab-server under test (LAB_SERVER_PATH, set by the build).
+// The lab-server under test: the one beside this test binary, else LAB_SERVER_PATH.
 const char* server_path();
 
 // A fresh path under /dev/shm that no other test (or test process) uses.
