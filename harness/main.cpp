@@ -144,7 +144,8 @@ int main(int argc, char** argv) {
         "throughput, blocking time and context switches into JSON."};
     app.add_option("--models", models_text, "Comma-separated models, or all (default all)");
     app.add_option("--workload", workload_name,
-                   "Workload name (in --workload-dir) or a .json path (default ping)");
+                   "Workloads, comma-separated: names (in --workload-dir) or .json paths "
+                   "(default ping)");
     app.add_option("--workload-dir", workload_dir, "Where named workloads live");
     app.add_option("--connections", connections_text,
                    "Comma-separated connection counts (default 1)");
@@ -228,15 +229,30 @@ int main(int argc, char** argv) {
     if (connect_timeout_ns == 0) usage_error("--connect-timeout must be more than 0");
 
     std::string error;
-    auto workload = lab::load_workload(workload_name, workload_dir, error);
-    if (!workload) usage_error(error);
-    if (request_timeout_text) {
-        workload->request_timeout_ns = duration_or_die("--request-timeout", *request_timeout_text);
-        if (workload->request_timeout_ns == 0) usage_error("--request-timeout must be more than 0");
+    std::vector<lab::Workload> workloads;
+    nlohmann::json workloads_json = nlohmann::json::array();
+    for (const std::string& name : split(workload_name, ',')) {
+        auto workload = lab::load_workload(name, workload_dir, error);
+        if (!workload) usage_error(error);
+        if (request_timeout_text) {
+            workload->request_timeout_ns =
+                duration_or_die("--request-timeout", *request_timeout_text);
+            if (workload->request_timeout_ns == 0)
+                usage_error("--request-timeout must be more than 0");
+        }
+        if (think_time_text)
+            workload->think_time_ns = duration_or_die("--think-time", *think_time_text);
+        if (requests_per_connection) workload->requests_per_connection = *requests_per_connection;
+        workloads_json.push_back(
+            {{"name", workload->name},
+             {"path", workload->path},
+             {"description", workload->description},
+             {"think_time_s", static_cast<double>(workload->think_time_ns) / 1e9},
+             {"request_timeout_s", static_cast<double>(workload->request_timeout_ns) / 1e9},
+             {"requests_per_connection", workload->requests_per_connection}});
+        workloads.push_back(std::move(*workload));
     }
-    if (think_time_text)
-        workload->think_time_ns = duration_or_die("--think-time", *think_time_text);
-    if (requests_per_connection) workload->requests_per_connection = *requests_per_connection;
+    if (workloads.empty()) usage_error("--workload names no workload");
 
     std::optional<std::string> connect_host;
     std::uint16_t connect_port = 0;
@@ -281,18 +297,12 @@ int main(int argc, char** argv) {
         {"config",
          {{"command_line", command_line},
           {"models", models},
-          {"workload",
-           {{"name", workload->name},
-            {"path", workload->path},
-            {"description", workload->description}}},
+          {"workloads", workloads_json},
           {"connections", connection_counts},
           {"duration_s", static_cast<double>(duration_ns) / 1e9},
           {"warmup_s", static_cast<double>(warmup_ns) / 1e9},
           {"repeat", repeat},
           {"rate_rps", rate > 0 ? nlohmann::json(rate) : nlohmann::json(nullptr)},
-          {"think_time_s", static_cast<double>(workload->think_time_ns) / 1e9},
-          {"request_timeout_s", static_cast<double>(workload->request_timeout_ns) / 1e9},
-          {"requests_per_connection", workload->requests_per_connection},
           {"connect_timeout_s", static_cast<double>(connect_timeout_ns) / 1e9},
           {"server_bin", connect_host ? nlohmann::json(nullptr) : nlohmann::json(server_bin)},
           {"server_args", server_args},
@@ -302,58 +312,61 @@ int main(int argc, char** argv) {
 
     bool server_wrong = false;
     bool interactive = isatty(STDERR_FILENO) != 0 && !quiet;
-    for (std::uint64_t rep = 0; rep < repeat && !g_interrupted; ++rep) {
-        for (std::uint64_t connections : connection_counts) {
-            // Models are interleaved inside each connection count, so slow drift of the machine
-            // affects them alike.
-            for (const std::string& model : models) {
-                if (g_interrupted) break;
-                lab::RunSpec spec;
-                spec.model = model;
-                spec.connections = connections;
-                spec.repeat = rep;
-                spec.server_bin = server_bin;
-                spec.server_args = server_args;
-                spec.connect_host = connect_host;
-                spec.connect_port = connect_port;
-                spec.perf = perf;
-                spec.engine.workload = *workload;
-                spec.engine.connections = connections;
-                spec.engine.warmup_ns = warmup_ns;
-                spec.engine.duration_ns = duration_ns;
-                spec.engine.rate_rps = rate;
-                spec.engine.connect_timeout_ns = connect_timeout_ns;
-                spec.engine.seed = seed + rep;
-                std::string label =
-                    model + " c=" + std::to_string(connections) + " rep=" + std::to_string(rep);
-                auto progress = [&](const lab::Progress& p) {
-                    if (!interactive) return;
-                    double rps =
-                        p.elapsed_s > 0 ? static_cast<double>(p.requests) / p.elapsed_s : 0;
-                    std::cerr << "\r" << label << "  " << fixed(p.elapsed_s, 0) << "s  "
-                              << fixed(rps, 0) << " req/s  errors " << p.errors << "    "
-                              << std::flush;
-                };
-                lab::RunOutcome outcome = lab::run_once(spec, progress, g_interrupted);
-                if (interactive) std::cerr << "\r" << std::string(70, ' ') << "\r";
-                if (outcome.start_failed) usage_error(outcome.failure);
-                if (!quiet) {
-                    const auto& c = outcome.run["client"];
-                    std::cerr << label << ": " << fixed(c["throughput_rps"].get<double>(), 0)
-                              << " req/s, p99 "
-                              << fixed(static_cast<double>(
-                                           c["latency_ns"]["p99"].get<std::uint64_t>()) /
-                                           1e6,
-                                       2)
-                              << " ms\n";
+    for (const lab::Workload& workload : workloads) {
+        for (std::uint64_t rep = 0; rep < repeat && !g_interrupted; ++rep) {
+            for (std::uint64_t connections : connection_counts) {
+                // Models are interleaved inside each connection count, so slow drift of the machine
+                // affects them alike.
+                for (const std::string& model : models) {
+                    if (g_interrupted) break;
+                    lab::RunSpec spec;
+                    spec.model = model;
+                    spec.connections = connections;
+                    spec.repeat = rep;
+                    spec.server_bin = server_bin;
+                    spec.server_args = server_args;
+                    spec.connect_host = connect_host;
+                    spec.connect_port = connect_port;
+                    spec.perf = perf;
+                    spec.engine.workload = workload;
+                    spec.engine.connections = connections;
+                    spec.engine.warmup_ns = warmup_ns;
+                    spec.engine.duration_ns = duration_ns;
+                    spec.engine.rate_rps = rate;
+                    spec.engine.connect_timeout_ns = connect_timeout_ns;
+                    spec.engine.seed = seed + rep;
+                    std::string label = workload.name + " " + model +
+                                        " c=" + std::to_string(connections) +
+                                        " rep=" + std::to_string(rep);
+                    auto progress = [&](const lab::Progress& p) {
+                        if (!interactive) return;
+                        double rps =
+                            p.elapsed_s > 0 ? static_cast<double>(p.requests) / p.elapsed_s : 0;
+                        std::cerr << "\r" << label << "  " << fixed(p.elapsed_s, 0) << "s  "
+                                  << fixed(rps, 0) << " req/s  errors " << p.errors << "    "
+                                  << std::flush;
+                    };
+                    lab::RunOutcome outcome = lab::run_once(spec, progress, g_interrupted);
+                    if (interactive) std::cerr << "\r" << std::string(70, ' ') << "\r";
+                    if (outcome.start_failed) usage_error(outcome.failure);
+                    if (!quiet) {
+                        const auto& c = outcome.run["client"];
+                        std::cerr << label << ": " << fixed(c["throughput_rps"].get<double>(), 0)
+                                  << " req/s, p99 "
+                                  << fixed(static_cast<double>(
+                                               c["latency_ns"]["p99"].get<std::uint64_t>()) /
+                                               1e6,
+                                           2)
+                                  << " ms\n";
+                    }
+                    if (outcome.server_failed) {
+                        server_wrong = true;
+                        std::cerr << "lab-harness: " << label << ": " << outcome.failure << "\n";
+                    }
+                    outcome.run["server_failed"] = outcome.server_failed;
+                    if (outcome.server_failed) outcome.run["failure"] = outcome.failure;
+                    doc["runs"].push_back(outcome.run);
                 }
-                if (outcome.server_failed) {
-                    server_wrong = true;
-                    std::cerr << "lab-harness: " << label << ": " << outcome.failure << "\n";
-                }
-                outcome.run["server_failed"] = outcome.server_failed;
-                if (outcome.server_failed) outcome.run["failure"] = outcome.failure;
-                doc["runs"].push_back(outcome.run);
             }
         }
     }
