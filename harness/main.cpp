@@ -311,6 +311,7 @@ int main(int argc, char** argv) {
         {"runs", nlohmann::json::array()}};
 
     bool server_wrong = false;
+    std::string start_failure;
     bool interactive = isatty(STDERR_FILENO) != 0 && !quiet;
     for (const lab::Workload& workload : workloads) {
         for (std::uint64_t rep = 0; rep < repeat && !g_interrupted; ++rep) {
@@ -348,7 +349,12 @@ int main(int argc, char** argv) {
                     };
                     lab::RunOutcome outcome = lab::run_once(spec, progress, g_interrupted);
                     if (interactive) std::cerr << "\r" << std::string(70, ' ') << "\r";
-                    if (outcome.start_failed) usage_error(outcome.failure);
+                    if (outcome.start_failed) {
+                        // Keep what the sweep has measured so far, then fail as a usage error.
+                        start_failure = label + ": " + outcome.failure;
+                        g_interrupted = true;
+                        break;
+                    }
                     if (!quiet) {
                         const auto& c = outcome.run["client"];
                         std::cerr << label << ": " << fixed(c["throughput_rps"].get<double>(), 0)
@@ -370,7 +376,8 @@ int main(int argc, char** argv) {
             }
         }
     }
-    doc["interrupted"] = g_interrupted.load();
+    doc["interrupted"] = g_interrupted.load() && start_failure.empty();
+    if (!start_failure.empty()) doc["start_failure"] = start_failure;
     if (!out_path.empty()) {
         if (!lab::write_results(out_path, doc, error)) {
             std::cerr << "lab-harness: " << error << "\n";
@@ -379,6 +386,7 @@ int main(int argc, char** argv) {
         if (!quiet) std::cerr << "lab-harness: wrote " << out_path << "\n";
     }
     if (!quiet) print_summary(doc["runs"]);
+    if (!start_failure.empty()) usage_error(start_failure);
     if (g_interrupted) return 130;
     return server_wrong ? 1 : 0;
 }
