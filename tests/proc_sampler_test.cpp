@@ -240,9 +240,11 @@ std::uint64_t status_threads(pid_t pid) {
 
 // True if the kernel fills /proc/PID/schedstat (CONFIG_SCHED_INFO); "0 0 0" otherwise.
 bool kernel_has_schedstat() {
+    // Three numbers (on-CPU ns, run-queue ns, timeslices). Not "on-CPU > 0": a task reading
+    // its own file during its first timeslice can see 0, its time not yet accounted.
     std::ifstream in("/proc/self/schedstat");
-    std::uint64_t oncpu_ns = 0;
-    return static_cast<bool>(in >> oncpu_ns) && oncpu_ns > 0;
+    std::uint64_t oncpu_ns = 0, runqueue_ns = 0, slices = 0;
+    return static_cast<bool>(in >> oncpu_ns >> runqueue_ns >> slices);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -367,6 +369,26 @@ TEST(ProcSamplerCpu, SleepingChildCountsVoluntarySwitches) {
     const auto after = sample_child(child);
     ASSERT_TRUE(before && after);
     EXPECT_GE(after->voluntary_ctx_switches - before->voluntary_ctx_switches, 15u);
+}
+
+// The cross-check of the two switch counters: every time a task is scheduled in (a timeslice
+// in schedstat) it was switched out before (a voluntary or involuntary context switch).
+TEST(ProcSamplerCpu, TimeslicesAgreeWithContextSwitches) {
+    if (!kernel_has_schedstat()) GTEST_SKIP() << "no per-task schedstat on this kernel";
+    Child child(nap_body);
+    const auto before = sample_child(child);
+    child.go();
+    ASSERT_TRUE(child.next_report().has_value()) << "the child did not finish its naps";
+    const auto after = sample_child(child);
+    ASSERT_TRUE(before && after);
+    const double slices = static_cast<double>(after->timeslices - before->timeslices);
+    const double switches =
+        static_cast<double>((after->voluntary_ctx_switches - before->voluntary_ctx_switches) +
+                            (after->involuntary_ctx_switches - before->involuntary_ctx_switches));
+    ASSERT_GE(switches, 15.0);
+    // Wide margins: a switch at either edge of the interval may fall on either side.
+    EXPECT_GE(slices, 0.8 * switches - 2) << "timeslices " << slices << ", switches " << switches;
+    EXPECT_LE(slices, 1.25 * switches + 2) << "timeslices " << slices << ", switches " << switches;
 }
 
 TEST(ProcSamplerCpu, SchedstatOnCpuAgreesWithUserPlusSystemAndRusage) {
