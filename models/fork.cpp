@@ -14,6 +14,7 @@
 #include "clock.hpp"
 #include "models.hpp"
 #include "net.hpp"
+#include "trace.hpp"
 
 namespace lab {
 namespace {
@@ -59,6 +60,8 @@ void become_child(pid_t parent, SignalsHeld& held) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(0);  // the parent died before prctl took effect
     install_signal_handlers();
+    trace::after_fork_in_child("child process for one client");
+    trace::name_thread("child");
     held.release();  // a signal that came meanwhile is delivered now, to the child's own latch
 }
 
@@ -101,6 +104,7 @@ void serve_fork(Server& server) {
             close(server.listen_fd);  // only the parent accepts
             acceptor.close_inherited();
             serve_connection(client, server);
+            trace::write_child_part();  // the parent merges it into the trace at exit
             _exit(0);  // not exit(): the parent's clean-up (the stats file) is not ours to run
         }
         held.release();

@@ -12,6 +12,7 @@
 #include "counters.hpp"
 #include "models.hpp"
 #include "net.hpp"
+#include "trace.hpp"
 
 namespace {
 
@@ -68,6 +69,10 @@ int main(int argc, char** argv) {
         ->check(kDecimal & CLI::Range(1, 1 << 20));
     app.add_option("--stats-file", stats_file,
                    "Counter block path (default /dev/shm/lab-server.PID.stats, removed at exit)");
+    std::string trace_path;
+    app.add_option("--trace", trace_path,
+                   "Record every thread's spans (read, cpu, io_wait, lock, write) into FILE as "
+                   "Chrome trace JSON (open it in ui.perfetto.dev); written at exit");
     bool anonymous_stats = false;
     app.add_flag("--no-stats-file", anonymous_stats,
                  "Keep the counters in anonymous shared memory: only STATS can read them");
@@ -98,6 +103,7 @@ int main(int argc, char** argv) {
                     model->name + " can watch (" + std::to_string(model->max_max_clients) + ")");
     }
 
+    if (!trace_path.empty()) lab::trace::enable(trace_path, "lab-server --model " + model->name);
     // Signals first: a tool may send SIGTERM as soon as it has read the listening line.
     lab::install_signal_handlers();
     std::string error;
@@ -125,6 +131,10 @@ int main(int argc, char** argv) {
               << std::flush;
 
     model->serve(server);
+
+    if (std::string trace_error; !lab::trace::write_trace(trace_error)) {
+        std::cerr << "lab-server: " << trace_error << "\n";
+    }
 
     close(listener->fd);
     if (remove_stats_file) unlink(stats_path.c_str());

@@ -14,6 +14,7 @@
 #include "event_connection.hpp"
 #include "models.hpp"
 #include "net.hpp"
+#include "trace.hpp"
 
 namespace lab {
 namespace {
@@ -103,6 +104,7 @@ std::uint64_t select_max_clients() {
 }
 
 void serve_select(Server& server) {
+    trace::name_thread("event loop");
     Clients clients;
     DrainBudget drains;
     while (true) {

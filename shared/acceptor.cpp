@@ -11,12 +11,14 @@
 #include "blocking.hpp"
 #include "clock.hpp"
 #include "net.hpp"
+#include "trace.hpp"
 
 namespace lab {
 
 Acceptor::Acceptor(Server& server, std::function<void()> on_child_event)
     : server_(server), on_child_event_(std::move(on_child_event)) {
     draining_.reserve(kMaxDraining);
+    trace::name_thread("main: accept loop");
 }
 
 Acceptor::~Acceptor() {

@@ -9,6 +9,7 @@
 
 #include "clock.hpp"
 #include "net.hpp"
+#include "trace.hpp"
 
 namespace lab {
 namespace {
@@ -88,6 +89,7 @@ Received receive(int fd, Codec& codec, std::uint64_t deadline, Server& server) {
 
 void serve_connection(int fd, Server& server) {
     std::unique_ptr<Codec> codec = make_codec();
+    trace::TaskScope task(trace::enabled() ? peer_port(fd) : 0);  // spans carry the client's port
     // "No complete request within --idle-timeout": the clock starts when the connection begins
     // waiting for a request and is not reset by a partial one (a trickling client times out).
     std::uint64_t deadline = server.idle_deadline_ns();

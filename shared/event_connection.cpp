@@ -9,11 +9,13 @@
 
 #include "clock.hpp"
 #include "net.hpp"
+#include "trace.hpp"
 
 namespace lab {
 
 EventConnection::EventConnection(int fd, Server& server, DrainBudget& drains, bool refuse)
     : fd_(fd), server_(server), drains_(drains), codec_(make_codec()) {
+    if (trace::enabled()) task_ = peer_port(fd_);
     if (refuse) {
         add(server_.stats->connections_rejected, 1);
         count_error(server_, false);
@@ -44,6 +46,7 @@ bool EventConnection::wants_write() const {
 }
 
 void EventConnection::on_readable() {
+    trace::TaskScope task(task_);
     if (mode_ == Mode::Draining) {
         char sink[4096];
         ssize_t got = recv(fd_, sink, sizeof sink, 0);
@@ -54,7 +57,11 @@ void EventConnection::on_readable() {
         return;
     }
     if (mode_ != Mode::Serving) return;
-    ssize_t got = recv_some(fd_, codec_->input_space(), *server_.stats);
+    ssize_t got = 0;
+    {
+        trace::Span span(trace::Phase::Read);  // the recv itself: the loop never waits in it
+        got = recv_some(fd_, codec_->input_space(), *server_.stats);
+    }
     if (got > 0) {
         codec_->commit(static_cast<std::size_t>(got));
     } else if (got == 0) {
@@ -67,14 +74,18 @@ void EventConnection::on_readable() {
 }
 
 void EventConnection::on_writable() {
+    trace::TaskScope task(task_);
     flush();
     if (mode_ == Mode::Serving) advance();
 }
 
 void EventConnection::on_deadline(std::uint64_t now_ns) {
     if (deadline_ns_ == 0 || now_ns < deadline_ns_) return;
+    trace::TaskScope task(task_);
     switch (mode_) {
         case Mode::Parked:  // the simulated I/O is over: the reply can go
+            trace::record_async_wait(trace::Phase::IoWait, task_, parked_since_ns_,
+                                     now_ns - parked_since_ns_);
             mode_ = Mode::Serving;
             queue(parked_reply_);
             reset_idle_deadline();
@@ -100,6 +111,7 @@ void EventConnection::on_deadline(std::uint64_t now_ns) {
 }
 
 void EventConnection::resume() {
+    trace::TaskScope task(task_);
     yielded_ = false;
     if (mode_ == Mode::Serving) advance();
 }
@@ -131,7 +143,8 @@ void EventConnection::advance() {
                 // Simulated I/O is a timer: park this connection, serve the others meanwhile.
                 mode_ = Mode::Parked;
                 parked_reply_ = std::move(response.reply);
-                deadline_ns_ = mono_ns() + response.io_wait_ms * 1'000'000;
+                parked_since_ns_ = mono_ns();
+                deadline_ns_ = parked_since_ns_ + response.io_wait_ms * 1'000'000;
                 break;
             }
             queue(response.reply);

@@ -84,6 +84,8 @@ class EventConnection {
     bool counted_ = false;
     std::uint64_t deadline_ns_ = 0;
     std::size_t drained_ = 0;
+    std::uint16_t task_ = 0;             // the client's port, for --trace
+    std::uint64_t parked_since_ns_ = 0;  // when the simulated I/O began, for --trace
 };
 
 }  // namespace lab

@@ -152,6 +152,14 @@ void drain_child_events() {
     }
 }
 
+std::uint16_t peer_port(int fd) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return 0;
+    if (peer.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&peer)->sin6_port);
+    return ntohs(reinterpret_cast<sockaddr_in*>(&peer)->sin_port);
+}
+
 bool set_nonblocking(int fd) {
     int flags = fcntl(fd, F_GETFL);
     return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;

@@ -41,6 +41,10 @@ void drain_child_events();
 
 bool set_nonblocking(int fd);
 
+// The client's port on a connected socket (0 if unknown): the id of its task in a trace,
+// which the client side also knows, so both sides' spans can be matched.
+std::uint16_t peer_port(int fd);
+
 enum class WaitResult { Ready, Timeout, Stopped, Error };
 
 // Waits until fd has `events` (POLLIN/POLLOUT), the deadline (CLOCK_MONOTONIC ns; 0 = none)

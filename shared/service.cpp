@@ -8,9 +8,13 @@
 
 #include "clock.hpp"
 #include "net.hpp"
+#include "trace.hpp"
 
 namespace lab {
 
+static_assert(static_cast<int>(trace::Phase::Queue) == static_cast<int>(Blocking::Queue) &&
+                  static_cast<int>(trace::Phase::Accept) == static_cast<int>(Blocking::Accept),
+              "trace phases begin with the blocking kinds, in the same order");
 static_assert(kMaxTableKeys == kMaxKeys, "the INCR table holds exactly the protocol's key limit");
 
 namespace {
@@ -56,12 +60,16 @@ Response execute(const Request& request, Server& server) {
         case Command::Echo:
             response.reply = ok_reply(request.text);
             break;
-        case Command::Work:
-            burn_cpu(request.cpu_us);
+        case Command::Work: {
+            {
+                trace::Span span(trace::Phase::Cpu);
+                burn_cpu(request.cpu_us);
+            }
             response.io_wait_ms = request.io_ms;
             response.reply = ok_reply(std::to_string(request.reply_bytes));
             response.reply.body_bytes = request.reply_bytes;
             break;
+        }
         case Command::Incr: {
             std::uint64_t value = 0;
             if (incr_key(stats, request.text, value, server.settings.table_locking) ==

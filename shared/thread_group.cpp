@@ -5,6 +5,8 @@
 
 #include <system_error>
 
+#include "trace.hpp"
+
 namespace lab {
 
 bool ThreadGroup::start(std::function<void()> task) {
@@ -12,6 +14,7 @@ bool ThreadGroup::start(std::function<void()> task) {
     std::uint64_t id = next_id_++;
     try {
         threads_.emplace(id, std::thread([this, id, task = std::move(task)] {
+                             trace::name_thread("client thread " + std::to_string(id));
                              task();
                              add_rusage(stats_.exited_threads, read_rusage(RUSAGE_THREAD));
                              std::lock_guard lock(finished_lock_);

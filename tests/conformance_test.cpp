@@ -1,7 +1,10 @@
 // The conformance suite: LABP/1 as every model must speak it, checked against a real
 // lab-server per test (Models/Conformance.NAME/MODEL), and the command line (Cli.NAME).
 // Only relations and orders of magnitude are asserted about time, and every wait is bounded.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -9,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -671,6 +675,77 @@ TEST_P(Conformance, PipelinedFloodDoesNotStallOthers) {
     flood.set_linger_zero();
     flood.close();
     EXPECT_EQ(other.request("PING"), "OK PONG");
+}
+
+// --trace FILE: a Chrome trace-event file that parses, names its processes and threads,
+// whose spans on each thread nest or follow each other (never overlap partially), and whose
+// spans carry the client's port as their task.
+TEST_P(Conformance, TraceIsValidChromeTraceJson) {
+    std::string path = unique_shm_path("trace") + ".json";
+    ASSERT_NO_FATAL_FAILURE(start({"--trace", path}));
+    std::set<std::uint64_t> client_ports;
+    for (int i = 0; i < 3; ++i) {
+        Client c = connect();
+        sockaddr_in local{};
+        socklen_t len = sizeof local;
+        getsockname(c.fd(), reinterpret_cast<sockaddr*>(&local), &len);
+        client_ports.insert(ntohs(local.sin_port));
+        EXPECT_EQ(c.request("WORK 2000 20 4"), "OK 4");
+        EXPECT_EQ(c.read_exact(4), "abcd");
+        EXPECT_EQ(c.request("QUIT"), "OK BYE");
+        EXPECT_TRUE(c.expect_eof());
+    }
+    ASSERT_EQ(server().stop(), 0);
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << "no trace file " << path;
+    json doc = json::parse(in, nullptr, false);
+    std::remove(path.c_str());
+    ASSERT_FALSE(doc.is_discarded()) << "the trace is not JSON";
+    ASSERT_TRUE(doc.contains("traceEvents"));
+    const json& events = doc["traceEvents"];
+    std::map<std::pair<long, long>, std::vector<std::pair<double, double>>> spans;
+    std::set<std::string> phases;
+    std::set<std::uint64_t> tasks;
+    int process_names = 0;
+    for (const json& e : events) {
+        ASSERT_TRUE(e.contains("ph") && e.contains("name") && e.contains("pid")) << e.dump();
+        if (e["ph"] == "M" && e["name"] == "process_name") ++process_names;
+        if (e["ph"] != "X") continue;
+        ASSERT_TRUE(e.contains("ts") && e.contains("dur") && e.contains("tid")) << e.dump();
+        double ts = e["ts"].get<double>();
+        double dur = e["dur"].get<double>();
+        EXPECT_GE(dur, 0.0);
+        EXPECT_LE(e["args"]["cpu_us"].get<double>(), dur + 1000.0) << "more CPU than time";
+        spans[{e["pid"].get<long>(), e["tid"].get<long>()}].push_back({ts, ts + dur});
+        phases.insert(e["name"].get<std::string>());
+        tasks.insert(e["args"]["task"].get<std::uint64_t>());
+    }
+    EXPECT_GE(process_names, 1);
+    EXPECT_TRUE(phases.contains("cpu")) << "no CPU span of WORK";
+    for (std::uint64_t port : client_ports) {
+        EXPECT_TRUE(tasks.contains(port)) << "no span for the client on port " << port;
+    }
+    if (model() == "fork") {
+        std::set<long> pids;
+        for (const auto& [key, list] : spans)
+            pids.insert(key.first);
+        EXPECT_GE(pids.size(), 3u) << "the children's spans were not merged in";
+    }
+    for (auto& [key, list] : spans) {
+        std::sort(list.begin(), list.end());
+        // Spans of one thread: each next one starts after the previous ends, or inside it
+        // and ends inside it too (nested). Timestamps are printed to the nanosecond.
+        std::vector<std::pair<double, double>> open;
+        for (const auto& [start, end] : list) {
+            while (!open.empty() && open.back().second <= start + 0.001)
+                open.pop_back();
+            if (!open.empty()) {
+                EXPECT_LE(end, open.back().second + 0.001)
+                    << "spans overlap on pid " << key.first << " tid " << key.second;
+            }
+            open.push_back({start, end});
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------
