@@ -19,6 +19,7 @@
 #include "models.hpp"
 #include "results.hpp"
 #include "run.hpp"
+#include "timeline.hpp"
 #include "workload.hpp"
 
 namespace {
@@ -178,6 +179,16 @@ int main(int argc, char** argv) {
                  "Also count the server's context switches and CPU with perf stat over the "
                  "window, as a check (needs linux-perf; root)");
     app.add_flag("--list-workloads", list, "Print the workloads in --workload-dir and exit");
+    // lab-harness timeline: the four classic pictures, measured (see timeline.hpp).
+    lab::TimelineSpec timeline;
+    CLI::App* timeline_app = app.add_subcommand(
+        "timeline",
+        "Three clients, a few WORK requests each, against one model with --trace; "
+        "writes the server's trace plus the clients' requests (Chrome trace JSON)");
+    timeline_app->add_option("--model", timeline.model, "The model")->required();
+    timeline_app->add_option("--scenario", timeline.scenario, "cpu, io or mixed")->required();
+    timeline_app->add_option("--out", timeline.out_path, "Where to write the trace")->required();
+    timeline_app->add_option("--server-bin", server_bin, "lab-server to start");
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -186,6 +197,17 @@ int main(int argc, char** argv) {
         std::string what = e.what();
         std::replace(what.begin(), what.end(), '\n', ' ');
         usage_error(what + " (see --help)");
+    }
+    if (timeline_app->parsed()) {
+        if (lab::find_model(timeline.model) == nullptr) {
+            usage_error("unknown model '" + timeline.model + "'");
+        }
+        timeline.server_bin = server_bin.empty() ? default_server_bin(argv[0]) : server_bin;
+        std::string error;
+        int status = lab::run_timeline(timeline, error);
+        if (status == 2) usage_error(error);
+        if (status != 0) std::cerr << "lab-harness timeline: " << error << "\n";
+        return status;
     }
     if (list) {
         for (const std::string& name : lab::list_workloads(workload_dir))
