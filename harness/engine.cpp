@@ -97,6 +97,7 @@ class Engine {
     void read_more(Connection& c);
     bool consume(Connection& c, const char* data, std::size_t n);
     void finish_request(Connection& c);
+    bool finish_and_check_rest(Connection& c, std::size_t rest);
     void fail(Connection& c, std::uint64_t ErrorCounts::*kind, const std::string& why);
     void close_connection(Connection& c);
     void become_idle(Connection& c);
@@ -217,7 +218,8 @@ EngineResult Engine::run() {
             }
         }
     }
-    std::uint64_t end = std::min(mono_ns(), window_end_);
+    std::uint64_t stopped = mono_ns();  // may be a little past window_end_
+    std::uint64_t end = std::min(stopped, window_end_);
     if (window_open_ && hooks_.window_end) hooks_.window_end();
     result_.window_start_mono_ns = window_start_;
     result_.window_ns = end > window_start_ ? end - window_start_ : 0;
@@ -228,8 +230,10 @@ EngineResult Engine::run() {
     for (Connection& c : connections_) {
         if ((c.state == Connection::State::Sending || c.state == Connection::State::Waiting) &&
             in_window(c.intended_ns)) {
-            result_.latency.record(end - c.intended_ns);
-            if (open_loop_) result_.latency_uncorrected.record(end - c.sent_ns);
+            // Their age when the engine stopped: the last turn may have sent them after the
+            // window's end, so `stopped`, not `end`, is the later of the two.
+            result_.latency.record(stopped - c.intended_ns);
+            if (open_loop_) result_.latency_uncorrected.record(stopped - c.sent_ns);
             ++result_.unfinished;
         }
     }
@@ -282,7 +286,6 @@ void Engine::on_connected(Connection& c) {
     }
     std::uint64_t now = mono_ns();
     if (in_window(now)) result_.connect.record(now - c.connect_start_ns);
-    c.backoff_ns = kBackoffMinNs;
     become_idle(c);
 }
 
@@ -420,8 +423,7 @@ bool Engine::consume(Connection& c, const char* data, std::size_t n) {
             data += take;
             n -= take;
             if (c.body_left == 0) {
-                finish_request(c);
-                if (c.fd < 0) return false;
+                if (!finish_and_check_rest(c, n)) return false;
             }
             continue;
         }
@@ -469,10 +471,21 @@ bool Engine::consume(Connection& c, const char* data, std::size_t n) {
             c.body_offset = 0;
             continue;
         }
-        finish_request(c);
-        if (c.fd < 0) return false;
+        if (!finish_and_check_rest(c, n)) return false;
     }
     return true;
+}
+
+// A reply is complete. With one request in flight, no byte can follow it in the same read:
+// the next request is only sent now. Bytes that do are an extra reply: the server is wrong.
+bool Engine::finish_and_check_rest(Connection& c, std::size_t rest) {
+    if (rest > 0) {
+        fail(c, &ErrorCounts::wrong_reply,
+             "bytes after a complete reply, with no request in flight");
+        return false;
+    }
+    finish_request(c);
+    return c.fd >= 0;
 }
 
 void Engine::finish_request(Connection& c) {
@@ -485,6 +498,9 @@ void Engine::finish_request(Connection& c) {
     }
     c.line.clear();
     c.in_body = false;
+    // Only a good reply ends the back-off: a server that accepts and then refuses (ERR 503)
+    // must not be retried at once.
+    c.backoff_ns = kBackoffMinNs;
     ++c.requests_on_connection;
     std::uint64_t limit = config_.workload.requests_per_connection;
     if (limit != 0 && c.requests_on_connection >= limit) {

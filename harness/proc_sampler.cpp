@@ -184,6 +184,7 @@ std::unordered_map<pid_t, std::vector<pid_t>> children_by_parent(ProcReader& rea
 struct TickSums {
     std::uint64_t user = 0;
     std::uint64_t system = 0;
+    bool per_task = false;  // also record each task's run-queue time
 };
 
 // Adds one task's stat, status and schedstat to sample. Returns false, adding nothing, if the
@@ -207,7 +208,9 @@ bool add_task(ProcReader& reader, pid_t pid, pid_t tid, TreeSample& sample, Tick
         std::string_view fields[3];
         if (split_fields(*sched, fields) == 3) {  // on-CPU ns, run-queue ns, timeslices
             sample.oncpu_ns += parse_number<std::uint64_t>(fields[0]).value_or(0);
-            sample.runqueue_ns += parse_number<std::uint64_t>(fields[1]).value_or(0);
+            const std::uint64_t runqueue = parse_number<std::uint64_t>(fields[1]).value_or(0);
+            sample.runqueue_ns += runqueue;
+            if (ticks.per_task) sample.runqueue_by_task.emplace_back(tid, runqueue);
             sample.timeslices += parse_number<std::uint64_t>(fields[2]).value_or(0);
         }
     }
@@ -246,7 +249,7 @@ std::uint64_t ticks_to_us(std::uint64_t ticks) {
 
 }  // namespace
 
-std::optional<TreeSample> sample_tree(pid_t root_pid, bool with_memory) {
+std::optional<TreeSample> sample_tree(pid_t root_pid, bool with_memory, bool per_task) {
     const std::uint64_t cpu_start_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     TreeSample sample;
     sample.mono_ns = clock_ns(CLOCK_MONOTONIC);  // the start: the walk takes about a millisecond
@@ -255,6 +258,7 @@ std::optional<TreeSample> sample_tree(pid_t root_pid, bool with_memory) {
     ProcReader reader;
     const auto children = children_by_parent(reader);
     TickSums ticks;
+    ticks.per_task = per_task;
     std::vector<pid_t> pending{root_pid};
     // The parent links are not read at one instant: a pid reused during the scan could make
     // them loop, so each pid is walked at most once.

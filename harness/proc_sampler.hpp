@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace lab {
 
@@ -27,11 +29,16 @@ struct TreeSample {
     std::uint64_t pss_kb = 0;  // sum of Pss (/proc/PID/smaps_rollup): shared pages split fairly
     std::uint64_t vm_kb = 0;   // sum of VmSize
     std::uint64_t sample_cpu_ns = 0;  // the sampler's own thread CPU time spent on this sample
+    // With per_task: each live task's run-queue ns, so a delta can leave out tasks that
+    // ended (whose run-queue time no other source has). Empty otherwise.
+    std::vector<std::pair<pid_t, std::uint64_t>> runqueue_by_task;
 };
 
 // Samples the tree rooted at root_pid. nullopt if the root no longer exists.
-// with_memory=false skips smaps_rollup (the slowest file) and leaves pss_kb at 0.
-std::optional<TreeSample> sample_tree(pid_t root_pid, bool with_memory = true);
+// with_memory=false skips smaps_rollup (the slowest file) and leaves pss_kb at 0;
+// per_task=true fills runqueue_by_task.
+std::optional<TreeSample> sample_tree(pid_t root_pid, bool with_memory = true,
+                                      bool per_task = false);
 
 // The CPU steal share (0-100) between two readings of the "cpu" line of /proc/stat.
 struct CpuTimes {

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "clock.hpp"
 #include "counters.hpp"
@@ -337,6 +338,9 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
         return outcome;
     }
     const StatsBlock& block = region->block();
+    // The mapping is all the harness needs: removing the name now means even a harness
+    // killed with SIGKILL leaves no file behind (the server keeps writing to its mapping).
+    unlink(stats_path.c_str());
 
     EngineConfig config = spec.engine;
     config.host = server->host();
@@ -359,10 +363,10 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
         if (perf && !perf->enable()) perf_error = "perf did not start counting";
         cpu_start = read_cpu_times();
         block_start = snapshot(block);
-        tree_start = sample_tree(server->pid(), false);
+        tree_start = sample_tree(server->pid(), false, true);
     };
     hooks.window_end = [&] {
-        tree_end = sample_tree(server->pid(), false);
+        tree_end = sample_tree(server->pid(), false, true);
         block_end = snapshot(block);
         cpu_end = read_cpu_times();
         if (perf && perf_error.empty()) perf_counts = perf->finish(perf_error);
@@ -404,7 +408,17 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
                                d(t1.system_us, t0.system_us) + d(c1.system_us, c0.system_us)) *
                               1e3;
         double oncpu_ns = d(b.oncpu_ns, a.oncpu_ns) + ended_cpu_ns;
-        double runqueue_ns = d(b.runqueue_ns, a.runqueue_ns);
+        // Run-queue time only of tasks alive at the end (from 0 if they began in the window):
+        // a task that ended has no source for it, and subtracting its start value alone would
+        // make the figure negative.
+        std::unordered_map<pid_t, std::uint64_t> runqueue_at_start(a.runqueue_by_task.begin(),
+                                                                   a.runqueue_by_task.end());
+        double runqueue_ns = 0;
+        for (const auto& [tid, at_end] : b.runqueue_by_task) {
+            auto found = runqueue_at_start.find(tid);
+            std::uint64_t at_begin = found == runqueue_at_start.end() ? 0 : found->second;
+            runqueue_ns += d(at_end, std::min(at_begin, at_end));
+        }
         // Task-time alive in the window: the thread count integrated over the samples.
         double alive_ns = 0;
         std::uint64_t w0 = r.window_start_mono_ns;

@@ -137,7 +137,8 @@ int run_timeline(const TimelineSpec& spec, std::string& error) {
             if (c.failed) ++done;
         }
     }
-    for (TimelineClient& c : clients) close(c.fd);
+    for (TimelineClient& c : clients)
+        close(c.fd);
     ServerExit exit = server->stop();
     bool wrong = false;
     for (const TimelineClient& c : clients)

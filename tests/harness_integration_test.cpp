@@ -1,0 +1,953 @@
+// Integration tests of lab-harness as a black box: the binary is run (posix_spawn, in a
+// process group of its own, killed if it outlives its time limit) with short sweeps, and
+// the results file it writes into a temporary directory is read back and checked: the fixed
+// field names, and the relations between the models that the lab teaches (throughput over
+// sequential, voluntary context switches, Little's law, threads per model, lock waiting).
+//
+// Each test is one harness invocation (ctest runs every test in a process of its own, so a
+// sweep shared between tests would run once per test). Only relations with wide margins are
+// asserted, never a time or a rate. Tests end in the lowercase names of the models they
+// run (_sequential_threads_fork_select): the tsan preset skips names matching sequential|fork.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "results.hpp"
+#include "spawned_server.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// The short sweeps' timing: long enough for a few hundred io requests per model.
+const char* const kDuration = "1500ms";
+const char* const kWarmup = "300ms";
+
+class TempDir {
+  public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "harness-integration.XXXXXX").string();
+        std::vector<char> buffer(pattern.begin(), pattern.end());
+        buffer.push_back('\0');
+        char* made = mkdtemp(buffer.data());
+        if (made != nullptr) path_ = made;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        if (!path_.empty()) fs::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+    std::vector<std::string> entries() const {
+        std::vector<std::string> names;
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(path_, ec))
+            names.push_back(e.path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+
+  private:
+    std::string path_;
+};
+
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// One lab-harness process. Its stdout and stderr go to files in `dir`. The destructor kills
+// it (its whole process group) and reaps it if it is still running.
+class Harness {
+  public:
+    Harness(const std::vector<std::string>& args, const TempDir& dir) {
+        static int counter = 0;
+        std::string tag = std::to_string(counter++);
+        out_path_ = dir.file("stdout." + tag);
+        err_path_ = dir.file("stderr." + tag);
+        std::vector<std::string> all = {LAB_HARNESS_PATH};
+        all.insert(all.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (std::string& a : all)
+            argv.push_back(a.data());
+        argv.push_back(nullptr);
+        posix_spawn_file_actions_t actions;
+        posix_spawn_file_actions_init(&actions);
+        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path_.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path_.c_str(),
+                                         O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        posix_spawnattr_t attr;
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+        posix_spawnattr_setpgroup(&attr, 0);
+        started_ = Clock::now();
+        if (posix_spawn(&pid_, LAB_HARNESS_PATH, &actions, &attr, argv.data(), environ) != 0) {
+            pid_ = -1;
+        }
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attr);
+    }
+    ~Harness() {
+        if (pid_ > 0 && !reaped_) {
+            kill(-pid_, SIGKILL);
+            int status = 0;
+            waitpid(pid_, &status, 0);
+        }
+    }
+    Harness(const Harness&) = delete;
+    Harness& operator=(const Harness&) = delete;
+
+    pid_t pid() const { return pid_; }
+    void signal(int sig) const {
+        if (pid_ > 0 && !reaped_) kill(pid_, sig);
+    }
+    // Waits up to `timeout` for the harness to exit. True if it did; on timeout it is
+    // killed (with its group) and false is returned.
+    bool wait(std::chrono::milliseconds timeout) {
+        if (pid_ <= 0) return false;
+        if (reaped_) return true;
+        auto deadline = Clock::now() + timeout;
+        while (Clock::now() < deadline) {
+            pid_t done = waitpid(pid_, &status_, WNOHANG);
+            if (done == pid_) {
+                reaped_ = true;
+                seconds_ = std::chrono::duration<double>(Clock::now() - started_).count();
+                return true;
+            }
+            std::this_thread::sleep_for(10ms);
+        }
+        kill(-pid_, SIGKILL);
+        waitpid(pid_, &status_, 0);
+        reaped_ = true;
+        return false;
+    }
+    // The exit status; 128 + N if killed by signal N.
+    int exit_status() const {
+        if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+        if (WIFSIGNALED(status_)) return 128 + WTERMSIG(status_);
+        return -1;
+    }
+    std::string out() const { return read_text(out_path_); }
+    std::string err() const { return read_text(err_path_); }
+    double seconds() const { return seconds_; }
+
+  private:
+    pid_t pid_ = -1;
+    bool reaped_ = false;
+    int status_ = 0;
+    double seconds_ = 0;
+    Clock::time_point started_;
+    std::string out_path_;
+    std::string err_path_;
+};
+
+// Processes whose command line carries this harness's stats-file names (its servers), and
+// the stats files themselves.
+std::string server_tag(pid_t harness) {
+    std::string tag = "lab-harness.";
+    tag += std::to_string(harness);
+    tag += ".";
+    return tag;
+}
+
+std::vector<pid_t> servers_of(pid_t harness) {
+    std::vector<pid_t> found;
+    std::string tag = server_tag(harness);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/proc", ec)) {
+        std::string name = entry.path().filename().string();
+        if (name.empty() || !std::all_of(name.begin(), name.end(),
+                                         [](char ch) { return ch >= '0' && ch <= '9'; })) {
+            continue;
+        }
+        std::string cmdline = read_text(entry.path().string() + "/cmdline");
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+        if (cmdline.find(tag) != std::string::npos) {
+            found.push_back(static_cast<pid_t>(std::stol(name)));
+        }
+    }
+    return found;
+}
+
+std::vector<std::string> stats_files_of(pid_t harness) {
+    std::vector<std::string> found;
+    std::string tag = server_tag(harness);
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator("/dev/shm", ec)) {
+        std::string name = entry.path().filename().string();
+        if (name.starts_with(tag)) found.push_back(entry.path().string());
+    }
+    return found;
+}
+
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout) {
+    auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+        if (pred()) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return pred();
+}
+
+// The lines of a harness's stderr, without the note a sanitizer build prints first.
+std::size_t count_lines(const std::string& text) {
+    std::size_t lines = 0;
+    std::stringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (!line.starts_with("lab-harness: note: a sanitizer build")) ++lines;
+    }
+    return lines;
+}
+
+// Runs the harness to completion (bounded by `timeout`) with --quiet and --out FILE, and
+// reads FILE back with the module's own reader.
+struct Sweep {
+    int exit_status = -1;
+    bool finished = false;
+    double seconds = 0;
+    pid_t pid = -1;
+    std::string err;
+    std::optional<json> doc;
+    std::string read_error;
+    std::vector<std::string> dir_entries;
+};
+
+Sweep run_sweep(const TempDir& dir, std::vector<std::string> args,
+                std::chrono::milliseconds timeout = 120s) {
+    std::string out = dir.file("sweep.json");
+    args.insert(args.end(), {"--quiet", "--out", out});
+    Harness h(args, dir);
+    Sweep s;
+    s.pid = h.pid();
+    s.finished = h.wait(timeout);
+    s.exit_status = h.exit_status();
+    s.seconds = h.seconds();
+    s.err = h.err();
+    s.doc = lab::read_results(out, s.read_error);
+    s.dir_entries = dir.entries();
+    return s;
+}
+
+// Expects a finished, successful sweep with a readable file; fails the test otherwise.
+void expect_ok(const Sweep& s) {
+    ASSERT_TRUE(s.finished) << "lab-harness did not finish in time; stderr: " << s.err;
+    ASSERT_EQ(s.exit_status, 0) << "stderr: " << s.err;
+    ASSERT_TRUE(s.doc.has_value()) << s.read_error;
+    for (const std::string& name : s.dir_entries) {
+        EXPECT_EQ(name.find(".tmp"), std::string::npos) << "a temporary file was left: " << name;
+    }
+    // Nothing left behind: no server, no stats file.
+    EXPECT_TRUE(eventually([&] { return servers_of(s.pid).empty(); }, 5s))
+        << "a lab-server of the harness is still running";
+    EXPECT_TRUE(stats_files_of(s.pid).empty()) << "a stats file was left in /dev/shm";
+}
+
+// object[key], or null if object has no such key (operator[] on a const json asserts).
+const json& at(const json& object, const std::string& key) {
+    static const json null;
+    if (!object.is_object()) return null;
+    auto it = object.find(key);
+    return it == object.end() ? null : *it;
+}
+
+// The run for `model` in a sweep's file (the first one), or an empty object.
+const json& run_of(const json& doc, const std::string& model) {
+    static const json none = json::object();
+    for (const json& run : at(doc, "runs")) {
+        if (run.value("model", "") == model) return run;
+    }
+    ADD_FAILURE() << "no run for " << model;
+    return none;
+}
+
+// Expects every key of `keys` in `object` (at `where`), each a number.
+void expect_numbers(const json& object, const std::vector<std::string>& keys,
+                    const std::string& where) {
+    ASSERT_TRUE(object.is_object()) << where << " is not an object";
+    for (const std::string& key : keys) {
+        if (!object.contains(key)) {
+            ADD_FAILURE() << where << "." << key << " is missing";
+            continue;
+        }
+        EXPECT_TRUE(object[key].is_number()) << where << "." << key << " is not a number";
+    }
+}
+
+// Every negative number anywhere in `value`, as "path = value" lines.
+void collect_negatives(const json& value, const std::string& path, std::string& found) {
+    if (value.is_object()) {
+        for (const auto& [key, child] : value.items())
+            collect_negatives(child, path + "." + key, found);
+    } else if (value.is_array()) {
+        for (std::size_t i = 0; i < value.size(); ++i)
+            collect_negatives(value[i], path + "[" + std::to_string(i) + "]", found);
+    } else if (value.is_number() && value.get<double>() < 0) {
+        found += path + " = " + value.dump() + "\n";
+    }
+}
+
+double number(const json& object, const std::string& path) {
+    // A /-separated path into nested objects; NaN if it is missing.
+    const json* at = &object;
+    std::stringstream parts(path);
+    std::string part;
+    while (std::getline(parts, part, '/')) {
+        if (!at->is_object() || !at->contains(part)) return std::nan("");
+        at = &(*at)[part];
+    }
+    return at->is_number() ? at->get<double>() : std::nan("");
+}
+
+void expect_histogram(const json& histogram, const std::string& where, double at_least) {
+    ASSERT_TRUE(histogram.is_array()) << where;
+    double total = 0;
+    double previous = -1;
+    for (const json& bucket : histogram) {
+        ASSERT_TRUE(bucket.is_array() && bucket.size() == 2) << where << ": " << bucket.dump();
+        double upper = bucket[0].get<double>();
+        double count = bucket[1].get<double>();
+        EXPECT_GT(upper, previous) << where << ": bounds must increase";
+        EXPECT_GT(count, 0.0) << where << ": only non-empty buckets are stored";
+        previous = upper;
+        total += count;
+    }
+    EXPECT_GE(total, at_least) << where << " holds fewer values than requests";
+}
+
+// Every fixed field of one run (the names the plots and notebooks read).
+void expect_run_fields(const json& run, const std::string& model, const std::string& workload,
+                       std::uint64_t connections, bool open_loop) {
+    std::string where = "run " + model;
+    ASSERT_TRUE(run.is_object()) << where;
+    EXPECT_EQ(run.value("model", ""), model);
+    EXPECT_EQ(run.value("workload", ""), workload);
+    EXPECT_EQ(run.value("connections", std::uint64_t{0}), connections);
+    ASSERT_TRUE(run.contains("repeat")) << where;
+    EXPECT_TRUE(at(run, "repeat").is_number_unsigned()) << where;
+    ASSERT_TRUE(run.contains("duration_s")) << where;
+    EXPECT_TRUE(at(run, "duration_s").is_number()) << where;
+    EXPECT_EQ(run.value("loop", ""), open_loop ? "open" : "closed");
+    ASSERT_TRUE(run.contains("rate_rps")) << where;
+    EXPECT_EQ(at(run, "rate_rps").is_null(), !open_loop) << where << ": rate_rps";
+    EXPECT_EQ(run.value("source", ""), "spawned");
+
+    ASSERT_TRUE(run.contains("client")) << where;
+    const json& client = at(run, "client");
+    expect_numbers(client, {"requests", "throughput_rps", "harness_cpu_s", "steal_pct"},
+                   where + ".client");
+    expect_numbers(at(client, "errors"),
+                   {"refused", "reset", "timeout", "wrong_reply", "server_err"},
+                   where + ".client.errors");
+    expect_numbers(at(client, "latency_ns"), {"p50", "p90", "p99", "p999", "max", "mean"},
+                   where + ".client.latency_ns");
+    expect_numbers(at(client, "connect_ns"), {"p50", "p99"}, where + ".client.connect_ns");
+    expect_numbers(at(client, "per_connection_requests"), {"min", "max", "jain_fairness"},
+                   where + ".client.per_connection_requests");
+    expect_histogram(at(client, "histogram"), where + ".client.histogram",
+                     number(client, "requests"));
+    if (open_loop) {
+        expect_numbers(at(client, "latency_uncorrected_ns"),
+                       {"p50", "p90", "p99", "p999", "max", "mean"},
+                       where + ".client.latency_uncorrected_ns");
+        expect_histogram(at(client, "histogram_uncorrected"),
+                         where + ".client.histogram_uncorrected", 1);
+    } else {
+        EXPECT_FALSE(client.contains("latency_uncorrected_ns")) << where << ": closed loop";
+        EXPECT_FALSE(client.contains("histogram_uncorrected")) << where << ": closed loop";
+    }
+    const json& latency = at(client, "latency_ns");
+    EXPECT_LE(number(latency, "p50"), number(latency, "p90")) << where;
+    EXPECT_LE(number(latency, "p90"), number(latency, "p99")) << where;
+    EXPECT_LE(number(latency, "p99"), number(latency, "p999")) << where;
+    EXPECT_LE(number(latency, "p999"), number(latency, "max")) << where;
+    EXPECT_LE(number(latency, "mean"), number(latency, "max")) << where;
+    const json& fairness = at(client, "per_connection_requests");
+    EXPECT_LE(number(fairness, "min"), number(fairness, "max")) << where;
+    EXPECT_GT(number(fairness, "jain_fairness"), 0.0) << where;
+    EXPECT_LE(number(fairness, "jain_fairness"), 1.0 + 1e-9) << where;
+
+    ASSERT_TRUE(run.contains("server")) << where;
+    const json& server = at(run, "server");
+    expect_numbers(
+        server,
+        {"cpu_user_s", "cpu_system_s", "voluntary_ctx_switches", "involuntary_ctx_switches",
+         "oncpu_ns", "runqueue_ns", "blocked_ns", "peak_threads", "peak_processes", "peak_rss_kb",
+         "peak_pss_kb", "peak_vm_kb", "accept_queue_max"},
+        where + ".server");
+    expect_numbers(at(server, "blocking_ns"),
+                   {"accept", "read", "write", "io_wait", "lock", "wait", "queue"},
+                   where + ".server.blocking_ns");
+    expect_numbers(
+        at(server, "lifetime"),
+        {"user_s", "system_s", "voluntary_ctx_switches", "involuntary_ctx_switches", "max_rss_kb"},
+        where + ".server.lifetime");
+    EXPECT_GE(number(server, "peak_threads"), 1.0) << where;
+    EXPECT_GE(number(server, "peak_processes"), 1.0) << where;
+    EXPECT_FALSE(server.value("cpu_affinity", "").empty()) << where << ".server.cpu_affinity";
+    // Lifetime totals (wait4) cover the window and more.
+    EXPECT_GE(number(server, "lifetime/voluntary_ctx_switches"),
+              0.5 * number(server, "voluntary_ctx_switches"))
+        << where << ": lifetime switches below the window's";
+
+    ASSERT_TRUE(run.contains("per_request")) << where;
+    expect_numbers(at(run, "per_request"),
+                   {"cpu_us", "voluntary_ctx_switches", "involuntary_ctx_switches", "blocked_us"},
+                   where + ".per_request");
+
+    ASSERT_TRUE(run.contains("timeseries")) << where;
+    const json& series = at(run, "timeseries");
+    ASSERT_TRUE(series.is_array()) << where;
+    EXPECT_FALSE(series.empty()) << where;
+    double previous_t = -1e9;
+    for (const json& sample : series) {
+        expect_numbers(sample,
+                       {"requests", "threads", "processes", "rss_kb", "voluntary_ctx_switches",
+                        "involuntary_ctx_switches", "accept_queue"},
+                       where + ".timeseries[]");
+        ASSERT_TRUE(sample.contains("t_s") && at(sample, "t_s").is_number()) << where;
+        EXPECT_GT(at(sample, "t_s").get<double>(), previous_t) << where << ": t_s must increase";
+        previous_t = at(sample, "t_s").get<double>();
+    }
+}
+
+void expect_top_level(const json& doc) {
+    EXPECT_EQ(doc.value("schema_version", 0), 1);
+    ASSERT_TRUE(doc.contains("tool") && at(doc, "tool").is_object());
+    const json& tool = at(doc, "tool");
+    EXPECT_EQ(tool.value("name", ""), "lab-harness");
+    for (const char* key : {"version", "git_revision", "build_type"}) {
+        EXPECT_TRUE(tool.contains(key) && tool[key].is_string()) << "tool." << key;
+    }
+    EXPECT_TRUE(tool.contains("sanitized") && at(tool, "sanitized").is_boolean());
+    ASSERT_TRUE(doc.contains("machine") && at(doc, "machine").is_object());
+    const json& machine = at(doc, "machine");
+    for (const char* key : {"kernel", "cpu_model", "cores", "rlimit_nofile", "perf_event_paranoid",
+                            "harness_cpu_affinity"}) {
+        EXPECT_TRUE(machine.contains(key)) << "machine." << key;
+    }
+    ASSERT_TRUE(doc.contains("config") && at(doc, "config").is_object());
+    ASSERT_TRUE(doc.contains("runs") && at(doc, "runs").is_array());
+}
+
+// --------------------------------------------------------------------------------------
+// Sweeps
+// --------------------------------------------------------------------------------------
+
+// The lab's first lesson in one sweep: the io workload at 16 connections on every model.
+TEST(Sweep, IoAt16Connections_sequential_threads_fork_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Sweep s = run_sweep(dir, {"--models", "sequential,threads,fork,select", "--workload", "io",
+                              "--connections", "16", "--duration", kDuration, "--warmup", kWarmup});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    const json& doc = *s.doc;
+    ASSERT_NO_FATAL_FAILURE(expect_top_level(doc));
+    const json& config = at(doc, "config");
+    EXPECT_EQ(config.value("models", json::array()),
+              json({"sequential", "threads", "fork", "select"}));
+    EXPECT_EQ(config.value("connections", json::array()), json({16}));
+    EXPECT_NEAR(number(config, "duration_s"), 1.5, 1e-9);
+    EXPECT_NEAR(number(config, "warmup_s"), 0.3, 1e-9);
+    EXPECT_EQ(number(config, "repeat"), 1.0);
+    ASSERT_EQ(at(doc, "runs").size(), 4u);
+
+    std::map<std::string, double> throughput;
+    std::string report;
+    for (const std::string model : {"sequential", "threads", "fork", "select"}) {
+        SCOPED_TRACE(model);
+        const json& run = run_of(doc, model);
+        ASSERT_NO_FATAL_FAILURE(expect_run_fields(run, model, "io", 16, false));
+        EXPECT_EQ(number(run, "repeat"), 0.0);
+        EXPECT_NEAR(number(run, "duration_s"), 1.5, 0.01);
+        const json& client = at(run, "client");
+        for (const auto& [kind, count] : at(client, "errors").items()) {
+            EXPECT_EQ(count.get<double>(), 0.0) << model << ": client.errors." << kind;
+        }
+        EXPECT_FALSE(run.value("server_failed", true)) << run.value("failure", "");
+        EXPECT_GT(number(client, "requests"), 0.0);
+        throughput[model] = number(client, "throughput_rps");
+        // Voluntary context switches per request: every model switches at least a little
+        // (select's loop sleeps in select()); the blocking models at least once per request.
+        if (model != "select") {
+            EXPECT_GT(number(run, "per_request/voluntary_ctx_switches"), 0.0)
+                << model << " blocks in a sleep for every request";
+        }
+        if (model != "sequential") {
+            // Little's law in a closed loop without think time: every connection always has
+            // one request in flight, so connections = throughput x mean latency.
+            double in_flight =
+                number(client, "throughput_rps") * number(client, "latency_ns/mean") / 1e9;
+            report += ", ";
+            report += model;
+            report += " ";
+            report += std::to_string(in_flight);
+            EXPECT_NEAR(in_flight, 16.0, 0.2 * 16.0)
+                << model << ": throughput " << number(client, "throughput_rps")
+                << " req/s x mean latency " << number(client, "latency_ns/mean") / 1e6 << " ms";
+            // The server's own request count over the window agrees with the client's.
+            double served = number(run, "server/requests");
+            double sent = number(client, "requests");
+            EXPECT_NEAR(served, sent, 0.1 * sent + 32) << model << ": server vs client requests";
+        }
+    }
+    for (const std::string model : {"threads", "fork", "select"}) {
+        EXPECT_GE(throughput[model], 5.0 * throughput["sequential"])
+            << model << " " << throughput[model] << " req/s vs sequential "
+            << throughput["sequential"] << " req/s";
+    }
+    // How each model serves 16 clients: one thread; a thread each; a process each.
+    const json& sequential = at(run_of(doc, "sequential"), "server");
+    const json& threads = at(run_of(doc, "threads"), "server");
+    const json& fork = at(run_of(doc, "fork"), "server");
+    const json& select = at(run_of(doc, "select"), "server");
+    EXPECT_EQ(number(sequential, "peak_threads"), 1.0);
+    EXPECT_EQ(number(sequential, "peak_processes"), 1.0);
+    EXPECT_EQ(number(select, "peak_threads"), 1.0);
+    EXPECT_EQ(number(select, "peak_processes"), 1.0);
+    EXPECT_EQ(number(threads, "peak_processes"), 1.0);
+    EXPECT_GE(number(threads, "peak_threads"), 8.0);
+    EXPECT_GE(number(fork, "peak_processes"), 8.0);
+    // Simulated I/O blocks the blocking models (io_wait) and never the select loop.
+    EXPECT_GT(number(threads, "blocking_ns/io_wait"), 0.0);
+    EXPECT_GT(number(fork, "blocking_ns/io_wait"), 0.0);
+    EXPECT_GT(number(sequential, "blocking_ns/io_wait"), 0.0);
+    EXPECT_EQ(number(select, "blocking_ns/io_wait"), 0.0);
+    std::cerr << "[ sweep    ] " << s.seconds << " s; req/s sequential " << throughput["sequential"]
+              << ", threads " << throughput["threads"] << ", fork " << throughput["fork"]
+              << ", select " << throughput["select"] << "; in flight (Little)" << report << "\n";
+}
+
+// At 64 connections the select loop still runs one thread; the threads model runs one per
+// client (about 64, counted by the /proc sampler over every task of the server).
+TEST(Sweep, IoAt64Connections_threads_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Sweep s = run_sweep(dir, {"--models", "threads,select", "--workload", "io", "--connections",
+                              "64", "--duration", kDuration, "--warmup", kWarmup});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    const json& doc = *s.doc;
+    ASSERT_EQ(at(doc, "runs").size(), 2u);
+    const json& threads = run_of(doc, "threads");
+    const json& select = run_of(doc, "select");
+    ASSERT_NO_FATAL_FAILURE(expect_run_fields(threads, "threads", "io", 64, false));
+    ASSERT_NO_FATAL_FAILURE(expect_run_fields(select, "select", "io", 64, false));
+    EXPECT_EQ(number(select, "server/peak_threads"), 1.0);
+    EXPECT_GE(number(threads, "server/peak_threads"), 48.0);
+    EXPECT_LE(number(threads, "server/peak_threads"), 80.0);
+    for (const json* run : {&threads, &select}) {
+        EXPECT_EQ(number(*run, "client/errors/wrong_reply"), 0.0);
+        EXPECT_GT(number(*run, "client/requests"), 0.0);
+    }
+}
+
+// No figure of a run is negative (counts, times, sizes; the timeseries' t_s is exempt: it
+// is negative in warm-up), also when the server's threads come and go inside the window
+// (the io workload reconnects every 10 requests: 64 threads exit and are replaced). Three
+// repeats, because whether a per-task delta that misses the ended tasks comes out negative
+// is a matter of chance.
+TEST(Sweep, NoNegativeFiguresWhenThreadsComeAndGo_threads) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Sweep s = run_sweep(dir, {"--models", "threads", "--workload", "io", "--connections", "64",
+                              "--repeat", "3", "--duration", "1s", "--warmup", kWarmup});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    ASSERT_EQ(at((*s.doc), "runs").size(), 3u);
+    std::string negatives;
+    for (const json& original : at((*s.doc), "runs")) {
+        json run = original;
+        run.erase("timeseries");
+        std::string where = "run[repeat=";
+        where += std::to_string(original.value("repeat", 0));
+        where += "]";
+        collect_negatives(run, where, negatives);
+        for (const json& sample : at(original, "timeseries")) {
+            json copy = sample;
+            copy.erase("t_s");
+            collect_negatives(copy, where + ".timeseries[]", negatives);
+        }
+    }
+    EXPECT_EQ(negatives, "") << "negative figures in the threads runs at 64 connections";
+}
+
+// The dependent tasks: INCR on a few hot keys. Threads wait for the table's lock; the select
+// loop never does.
+TEST(Sweep, SharedAt16Connections_threads_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Sweep s = run_sweep(dir, {"--models", "threads,select", "--workload", "shared", "--connections",
+                              "16", "--duration", kDuration, "--warmup", kWarmup});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    const json& doc = *s.doc;
+    ASSERT_EQ(at(doc, "runs").size(), 2u);
+    const json& threads = run_of(doc, "threads");
+    const json& select = run_of(doc, "select");
+    ASSERT_NO_FATAL_FAILURE(expect_run_fields(threads, "threads", "shared", 16, false));
+    ASSERT_NO_FATAL_FAILURE(expect_run_fields(select, "select", "shared", 16, false));
+    for (const json* run : {&threads, &select}) {
+        EXPECT_EQ(number(*run, "client/errors/wrong_reply"), 0.0) << "INCR values must increase";
+        EXPECT_GT(number(*run, "client/requests"), 0.0);
+    }
+    EXPECT_GT(number(threads, "server/blocking_ns/lock"), 0.0)
+        << "threads never waited for the table's lock over " << number(threads, "client/requests")
+        << " INCRs";
+    EXPECT_EQ(number(select, "server/blocking_ns/lock"), 0.0);
+}
+
+// An open-loop run records the uncorrected latency beside the corrected one.
+TEST(Sweep, OpenLoop_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Sweep s = run_sweep(dir, {"--models", "select", "--workload", "ping", "--connections", "4",
+                              "--rate", "200", "--duration", "1s", "--warmup", "200ms"});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    const json& doc = *s.doc;
+    ASSERT_EQ(at(doc, "runs").size(), 1u);
+    const json& run = at(doc, "runs")[0];
+    ASSERT_NO_FATAL_FAILURE(expect_run_fields(run, "select", "ping", 4, true));
+    EXPECT_EQ(number(run, "rate_rps"), 200.0);
+    EXPECT_EQ(number(at(doc, "config"), "rate_rps"), 200.0);
+    double throughput = number(run, "client/throughput_rps");
+    EXPECT_GE(throughput, 150.0);
+    EXPECT_LE(throughput, 205.0) << "the open loop must not outrun its rate";
+    EXPECT_GE(number(run, "client/latency_ns/max"),
+              number(run, "client/latency_uncorrected_ns/max"));
+}
+
+// The /proc sampler samples the server about every 100 ms through the window, so even a
+// one-second run has its memory peaks and several timeseries points inside the window.
+TEST(Sweep, ServerIsSampledThroughTheWindow_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Sweep s = run_sweep(dir, {"--models", "select", "--workload", "ping", "--connections", "2",
+                              "--duration", "1s", "--warmup", "200ms"});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    const json& run = at((*s.doc), "runs")[0];
+    std::size_t in_window = 0;
+    for (const json& sample : at(run, "timeseries")) {
+        double t = sample.value("t_s", -1.0);
+        if (t >= 0 && t <= 1.0) ++in_window;
+    }
+    EXPECT_GE(in_window, 4u) << "samples in a 1 s window; sampler_cpu_s "
+                             << number(run, "server/sampler_cpu_s") << " over "
+                             << number(run, "server/samples") << " samples";
+    EXPECT_GT(number(run, "server/peak_rss_kb"), 0.0);
+    EXPECT_GT(number(run, "server/peak_pss_kb"), 0.0);
+    EXPECT_GT(number(run, "server/peak_vm_kb"), 0.0);
+}
+
+// Every (model, connections, repeat) is one run with its own server.
+TEST(Sweep, RepeatsAndConnectionCounts_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Sweep s = run_sweep(dir, {"--models", "select", "--workload", "ping", "--connections", "1,3",
+                              "--repeat", "2", "--duration", "300ms", "--warmup", "100ms"});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    const json& doc = *s.doc;
+    std::multiset<std::pair<std::uint64_t, std::uint64_t>> seen;
+    for (const json& run : at(doc, "runs")) {
+        seen.insert(
+            {run.value("connections", std::uint64_t{0}), run.value("repeat", std::uint64_t{99})});
+        EXPECT_GT(number(run, "client/requests"), 0.0);
+        EXPECT_GT(number(run, "client/per_connection_requests/max"), 0.0);
+    }
+    std::multiset<std::pair<std::uint64_t, std::uint64_t>> want = {{1, 0}, {3, 0}, {1, 1}, {3, 1}};
+    EXPECT_EQ(seen, want);
+    EXPECT_EQ(at(doc, "config").value("connections", json::array()), json({1, 3}));
+    EXPECT_EQ(number(at(doc, "config"), "repeat"), 2.0);
+}
+
+// A workload file given by path (here one written by the test) works like a named one.
+TEST(Sweep, WorkloadFileGivenByPath_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file("tiny.json");
+    std::ofstream(path) << R"({
+      "name": "tiny-test",
+      "description": "PING and ECHO, a new connection every 20 requests",
+      "mix": [{"request": "PING", "weight": 2}, {"request": "ECHO", "bytes": 32}],
+      "requests_per_connection": 20
+    })";
+    Sweep s = run_sweep(dir, {"--models", "select", "--workload", path, "--connections", "4",
+                              "--duration", "500ms", "--warmup", "100ms"});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    const json& doc = *s.doc;
+    ASSERT_EQ(at(doc, "runs").size(), 1u);
+    const json& run = at(doc, "runs")[0];
+    ASSERT_NO_FATAL_FAILURE(expect_run_fields(run, "select", "tiny-test", 4, false));
+    EXPECT_GT(number(run, "client/requests"), 0.0);
+    EXPECT_EQ(number(run, "client/errors/wrong_reply"), 0.0);
+    const json& workloads = at(at(doc, "config"), "workloads");
+    ASSERT_TRUE(workloads.is_array() && workloads.size() == 1u) << at(doc, "config").dump();
+    EXPECT_EQ(workloads[0].value("path", ""), path);
+    EXPECT_EQ(workloads[0].value("name", ""), "tiny-test");
+    EXPECT_EQ(number(workloads[0], "requests_per_connection"), 20.0);
+}
+
+// --connect drives a server started elsewhere: the harness starts none, leaves that one
+// running, and says the figures come from STATS.
+TEST(Sweep, ConnectToARunningServer_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string error;
+    auto server =
+        lab::SpawnedServer::start(LAB_SERVER_PATH, {"--model", "select", "--port", "0"}, error);
+    ASSERT_TRUE(server.has_value()) << error;
+    std::string target = "127.0.0.1:";
+    target += std::to_string(server->port());
+    Sweep s = run_sweep(dir, {"--models", "select", "--workload", "ping", "--connections", "2",
+                              "--connect", target, "--duration", "500ms", "--warmup", "100ms"});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    EXPECT_TRUE(server->alive()) << "the harness must not stop a server it did not start";
+    const json& doc = *s.doc;
+    ASSERT_EQ(at(doc, "runs").size(), 1u);
+    const json& run = at(doc, "runs")[0];
+    EXPECT_EQ(run.value("source", ""), "connect");
+    EXPECT_GT(number(run, "client/requests"), 0.0);
+    ASSERT_TRUE(run.contains("server"));
+    EXPECT_EQ(at(run, "server").value("figures_from", ""), "STATS");
+    expect_numbers(at(run, "server"), {"cpu_user_s", "cpu_system_s", "voluntary_ctx_switches"},
+                   "server");
+    expect_numbers(at(at(run, "server"), "blocking_ns"),
+                   {"accept", "read", "write", "io_wait", "lock", "wait", "queue"},
+                   "server.blocking_ns");
+    EXPECT_EQ(at(doc, "config").value("connect", ""), target);
+    lab::ServerExit exit = server->stop();
+    EXPECT_TRUE(exit.exited_cleanly) << exit.stderr_text;
+}
+
+// --------------------------------------------------------------------------------------
+// Exit status and messages
+// --------------------------------------------------------------------------------------
+
+struct UsageCase {
+    const char* label;
+    std::vector<std::string> args;
+    const char* mentions;  // the line names what is wrong
+    // The harness got as far as starting a server: it may then write a results file that
+    // keeps the runs measured so far and says why it stopped (start_failure).
+    bool starts_a_server = false;
+};
+
+void PrintTo(const UsageCase& usage, std::ostream* os) {
+    *os << usage.label;
+}
+
+class UsageError : public testing::TestWithParam<UsageCase> {};
+
+TEST_P(UsageError, ExitsTwoWithOneLine) {
+    const UsageCase& c = GetParam();
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::vector<std::string> args = c.args;
+    std::string out = dir.file("out.json");
+    args.insert(args.end(), {"--quiet", "--out", out});
+    Harness h(args, dir);
+    ASSERT_TRUE(h.wait(60s)) << "lab-harness did not exit";
+    std::string err = h.err();
+    EXPECT_EQ(h.exit_status(), 2) << "stderr: " << err;
+    EXPECT_EQ(count_lines(err), 1u) << "stderr: " << err;
+    EXPECT_NE(err.find(c.mentions), std::string::npos)
+        << "stderr does not mention '" << c.mentions << "': " << err;
+    EXPECT_EQ(h.out(), "") << "--quiet";
+    if (c.starts_a_server && fs::exists(out)) {
+        std::string error;
+        auto doc = lab::read_results(out, error);
+        ASSERT_TRUE(doc.has_value()) << error;
+        EXPECT_EQ(at(*doc, "runs"), json::array());
+        EXPECT_NE(doc->value("start_failure", "").find(c.mentions), std::string::npos)
+            << doc->value("start_failure", "(no start_failure)");
+    } else {
+        EXPECT_FALSE(fs::exists(out)) << "no results file on a usage error";
+    }
+    EXPECT_TRUE(servers_of(h.pid()).empty());
+    EXPECT_TRUE(stats_files_of(h.pid()).empty());
+}
+
+const char* const kMissingBinary = "/nonexistent/lab-server";
+
+INSTANTIATE_TEST_SUITE_P(
+    Harness, UsageError,
+    testing::Values(
+        UsageCase{"UnknownModel", {"--models", "threads,coroutines"}, "coroutines"},
+        UsageCase{"UnknownWorkload", {"--models", "select", "--workload", "nope"}, "nope"},
+        UsageCase{"MissingWorkloadFile",
+                  {"--models", "select", "--workload", "/nonexistent/w.json"},
+                  "/nonexistent/w.json"},
+        UsageCase{"ZeroConnections", {"--models", "select", "--connections", "0"}, "0"},
+        UsageCase{"NegativeConnections", {"--models", "select", "--connections", "8,-1"}, "-1"},
+        UsageCase{"TextConnections", {"--models", "select", "--connections", "many"}, "many"},
+        UsageCase{
+            "TooManyConnections", {"--models", "select", "--connections", "100001"}, "100001"},
+        UsageCase{"FractionalDuration", {"--models", "select", "--duration", "1.5s"}, "1.5s"},
+        UsageCase{"UnknownDurationUnit", {"--models", "select", "--duration", "2h"}, "2h"},
+        UsageCase{"ZeroDuration", {"--models", "select", "--duration", "0"}, "duration"},
+        UsageCase{"BadWarmup", {"--models", "select", "--warmup", "-1s"}, "-1s"},
+        UsageCase{"UnknownFlag", {"--models", "select", "--colour", "red"}, "colour"},
+        UsageCase{"BadConnect", {"--models", "select", "--connect", "localhost"}, "localhost"},
+        UsageCase{"MissingServerBinary",
+                  {"--models", "select", "--server-bin", kMissingBinary},
+                  kMissingBinary},
+        // A server that does not start: its own error, on the harness's one line.
+        UsageCase{"ServerRejectsItsArguments",
+                  {"--models", "select", "--server-arg=--max-clients=0"},
+                  "max-clients",
+                  true},
+        UsageCase{"ServerBinaryThatIsNotAServer",
+                  {"--models", "select", "--server-bin", "/bin/true"},
+                  "did not start",
+                  true}),
+    [](const testing::TestParamInfo<UsageCase>& param_info) {
+        return std::string(param_info.param.label);
+    });
+
+// A server that will not start in the middle of a sweep: the runs before it are kept in the
+// file, which says what failed, and the harness exits 2. (select cannot watch 5,000 clients;
+// threads can.)
+TEST(Harness, ServerThatWillNotStartMidSweepKeepsEarlierRuns_threads_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string out = dir.file("partial.json");
+    Harness h(
+        {"--models", "threads,select", "--workload", "ping", "--connections", "2", "--duration",
+         "300ms", "--warmup", "100ms", "--server-arg=--max-clients=5000", "--quiet", "--out", out},
+        dir);
+    ASSERT_TRUE(h.wait(60s));
+    std::string err = h.err();
+    EXPECT_EQ(h.exit_status(), 2) << err;
+    EXPECT_EQ(count_lines(err), 1u) << err;
+    EXPECT_NE(err.find("select"), std::string::npos) << err;
+    std::string error;
+    auto doc = lab::read_results(out, error);
+    ASSERT_TRUE(doc.has_value()) << error;
+    ASSERT_EQ(at(*doc, "runs").size(), 1u);
+    EXPECT_EQ(at(*doc, "runs")[0].value("model", ""), "threads");
+    EXPECT_GT(number(at(*doc, "runs")[0], "client/requests"), 0.0);
+    EXPECT_NE(doc->value("start_failure", "").find("select"), std::string::npos);
+    EXPECT_FALSE(doc->value("interrupted", true));
+    EXPECT_TRUE(eventually([&] { return servers_of(h.pid()).empty(); }, 5s));
+}
+
+TEST(Harness, BadWorkloadFileNamesTheFileAndField) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file("bad.json");
+    std::ofstream(path) << R"({"name": "bad", "mix": [{"request": "WORK", "cpu_us": 1000001}]})";
+    Harness h({"--models", "select", "--workload", path, "--duration", "300ms"}, dir);
+    ASSERT_TRUE(h.wait(60s));
+    std::string err = h.err();
+    EXPECT_EQ(h.exit_status(), 2) << err;
+    EXPECT_EQ(count_lines(err), 1u) << err;
+    EXPECT_NE(err.find(path), std::string::npos) << err;
+    EXPECT_NE(err.find("mix[0].cpu_us"), std::string::npos) << err;
+}
+
+TEST(Harness, ListsTheShippedWorkloads) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Harness h({"--list-workloads"}, dir);
+    ASSERT_TRUE(h.wait(30s));
+    EXPECT_EQ(h.exit_status(), 0) << h.err();
+    std::string out = h.out();
+    for (const char* name :
+         {"ping", "echo", "cpu", "io", "mixed", "shared", "bulk", "slow-clients"}) {
+        EXPECT_NE(out.find(std::string(name) + "\n"), std::string::npos) << name << " in " << out;
+    }
+}
+
+// --------------------------------------------------------------------------------------
+// Interrupted and killed harnesses
+// --------------------------------------------------------------------------------------
+
+// Starts a long select run and waits until its server is up (and a little longer).
+bool wait_for_server(const Harness& h) {
+    bool up = eventually([&] { return !servers_of(h.pid()).empty(); }, 20s);
+    std::this_thread::sleep_for(700ms);
+    return up;
+}
+
+TEST(Harness, SigintWritesWhatWasMeasured_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string out = dir.file("interrupted.json");
+    Harness h({"--models", "select", "--workload", "ping", "--connections", "2", "--duration",
+               "60s", "--warmup", "0", "--quiet", "--out", out},
+              dir);
+    ASSERT_TRUE(wait_for_server(h)) << "no server appeared; stderr: " << h.err();
+    h.signal(SIGINT);
+    ASSERT_TRUE(h.wait(20s)) << "lab-harness did not stop on SIGINT";
+    EXPECT_EQ(h.exit_status(), 130) << h.err();
+    std::string error;
+    auto doc = lab::read_results(out, error);
+    ASSERT_TRUE(doc.has_value()) << error;
+    EXPECT_TRUE(doc->value("interrupted", false));
+    ASSERT_EQ(at(*doc, "runs").size(), 1u);
+    EXPECT_GT(number(at(*doc, "runs")[0], "client/requests"), 0.0);
+    EXPECT_LT(number(at(*doc, "runs")[0], "duration_s"), 60.0);
+    EXPECT_TRUE(eventually([&] { return servers_of(h.pid()).empty(); }, 5s));
+    EXPECT_TRUE(stats_files_of(h.pid()).empty());
+    EXPECT_EQ(dir.entries().size(), 3u) << "the results file, stdout and stderr only";
+}
+
+// A killed harness leaves nothing behind: its server dies with it (PR_SET_PDEATHSIG), and
+// no results file, half or whole, is written.
+TEST(Harness, SigkillLeavesNoServerBehind_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string out = dir.file("killed.json");
+    Harness h({"--models", "select", "--workload", "ping", "--connections", "2", "--duration",
+               "60s", "--warmup", "0", "--quiet", "--out", out},
+              dir);
+    ASSERT_TRUE(wait_for_server(h)) << "no server appeared; stderr: " << h.err();
+    pid_t pid = h.pid();
+    h.signal(SIGKILL);
+    ASSERT_TRUE(h.wait(10s));
+    EXPECT_EQ(h.exit_status(), 128 + SIGKILL);
+    EXPECT_TRUE(eventually([&] { return servers_of(pid).empty(); }, 10s))
+        << "the server outlived the killed harness";
+    EXPECT_FALSE(fs::exists(out));
+    for (const std::string& name : dir.entries()) {
+        EXPECT_EQ(name.find("killed.json"), std::string::npos) << name << " was left behind";
+    }
+    std::vector<std::string> left = stats_files_of(pid);
+    EXPECT_TRUE(left.empty()) << left.size() << " stats file(s) left in /dev/shm, e.g. "
+                              << (left.empty() ? "" : left.front());
+    for (const std::string& path : left)
+        std::remove(path.c_str());  // do not leave them for the next test either
+}
+
+}  // namespace

@@ -1,0 +1,1026 @@
+// Unit tests of the load harness's core (lab_harness_core): durations, workload files, the
+// results file, Jain's fairness index, and the client engine (run_engine) driven directly
+// against a real lab-server that the test spawns with lab::SpawnedServer, or against a
+// small fake server in this process that answers wrongly on purpose.
+//
+// Machine-independent: no test asserts a time or a rate, only relations with wide margins.
+// Every run is bounded (the engine's window), and every server is stopped by its guard.
+// Tests that start a server end in the lowercase names of the models they run
+// (_threads, _sequential): the tsan preset skips names matching sequential|fork.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "duration.hpp"
+#include "engine.hpp"
+#include "results.hpp"
+#include "spawned_server.hpp"
+#include "workload.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+constexpr std::uint64_t kMs = 1'000'000;
+constexpr std::uint64_t kSec = 1'000'000'000;
+
+// A fresh directory under the system temp dir, removed with everything in it at the end.
+class TempDir {
+  public:
+    TempDir() {
+        std::string pattern = (fs::temp_directory_path() / "harness-unit.XXXXXX").string();
+        std::vector<char> buffer(pattern.begin(), pattern.end());
+        buffer.push_back('\0');
+        char* made = mkdtemp(buffer.data());
+        if (made != nullptr) path_ = made;
+    }
+    ~TempDir() {
+        std::error_code ec;
+        if (!path_.empty()) fs::remove_all(path_, ec);
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::string& path() const { return path_; }
+    std::string file(const std::string& name) const { return path_ + "/" + name; }
+    std::vector<std::string> entries() const {
+        std::vector<std::string> names;
+        for (const auto& e : fs::directory_iterator(path_))
+            names.push_back(e.path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+
+  private:
+    std::string path_;
+};
+
+void write_file(const std::string& path, const std::string& text) {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+}
+
+// ---------------------------------------------------------------------------------------
+// Durations
+// ---------------------------------------------------------------------------------------
+
+TEST(Duration, ParsesEachUnit) {
+    EXPECT_EQ(lab::parse_duration_ns("5"), 5 * kSec);  // a bare number is seconds
+    EXPECT_EQ(lab::parse_duration_ns("0"), 0u);
+    EXPECT_EQ(lab::parse_duration_ns("250ms"), 250 * kMs);
+    EXPECT_EQ(lab::parse_duration_ns("1500ms"), 1500 * kMs);
+    EXPECT_EQ(lab::parse_duration_ns("3s"), 3 * kSec);
+    EXPECT_EQ(lab::parse_duration_ns("2m"), 120 * kSec);
+    EXPECT_EQ(lab::parse_duration_ns("007s"), 7 * kSec);
+}
+
+TEST(Duration, AcceptsExactlyADay) {
+    EXPECT_EQ(lab::parse_duration_ns("86400"), 86'400 * kSec);
+    EXPECT_EQ(lab::parse_duration_ns("86400s"), 86'400 * kSec);
+    EXPECT_EQ(lab::parse_duration_ns("1440m"), 86'400 * kSec);
+    EXPECT_EQ(lab::parse_duration_ns("86400000ms"), 86'400 * kSec);
+}
+
+TEST(Duration, RejectsWhatIsNotADuration) {
+    const char* bad[] = {
+        "",
+        "-1",
+        "+1",
+        "-5ms",
+        "1.5s",
+        "1.5",
+        "0.5m",
+        ".5s",
+        "1e3ms",
+        "5h",
+        "5us",
+        "5ns",
+        "5d",
+        "5S",
+        "5MS",
+        "5 s",
+        " 5s",
+        "5s ",
+        "ms",
+        "s",
+        "m",
+        "5sm",
+        "5mss",
+        "5ms5",
+        "0x10",
+        "five",
+        "5,0s",
+        "86401",
+        "86401s",
+        "1441m",
+        "86400001ms",  // over a day
+        "99999999999999999999",
+        "18446744073709551616",
+        "18446744073709551615ms",  // overflow
+        "4294967296s",
+        "1000000001ms",
+        "100000000000000000000000000000000000000m",
+    };
+    for (const char* text : bad) {
+        EXPECT_FALSE(lab::parse_duration_ns(text).has_value()) << "'" << text << "'";
+    }
+}
+
+TEST(Duration, FormatsBackToWhatParses) {
+    EXPECT_EQ(lab::format_duration(1500 * kMs), "1500ms");
+    EXPECT_EQ(lab::format_duration(2 * kSec), "2s");
+    EXPECT_EQ(lab::format_duration(120 * kSec), "2m");
+    for (std::uint64_t ns :
+         {0 * kMs, 1 * kMs, 999 * kMs, 1000 * kMs, 61 * kSec, 60 * kSec, 86'400 * kSec}) {
+        EXPECT_EQ(lab::parse_duration_ns(lab::format_duration(ns)), ns) << ns;
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Workloads
+// ---------------------------------------------------------------------------------------
+
+TEST(Workload, EveryShippedWorkloadLoads) {
+    std::vector<std::string> names = lab::list_workloads(LAB_WORKLOAD_DIR);
+    for (const char* required :
+         {"ping", "echo", "cpu", "io", "mixed", "shared", "bulk", "slow-clients"}) {
+        EXPECT_NE(std::find(names.begin(), names.end(), required), names.end())
+            << "harness/workloads has no " << required << ".json";
+    }
+    for (const std::string& name : names) {
+        std::string error;
+        auto w = lab::load_workload(name, LAB_WORKLOAD_DIR, error);
+        ASSERT_TRUE(w.has_value()) << name << ": " << error;
+        EXPECT_EQ(w->name, name) << "a workload's name should be its file's name";
+        EXPECT_FALSE(w->description.empty()) << name;
+        EXPECT_FALSE(w->mix.empty()) << name;
+        EXPECT_EQ(w->path, std::string(LAB_WORKLOAD_DIR) + "/" + name + ".json");
+        // The shipped workloads reconnect after a finite number of requests, so that the
+        // sequential model serves every client in turn.
+        EXPECT_GT(w->requests_per_connection, 0u) << name;
+        EXPECT_GT(w->request_timeout_ns, 0u) << name;
+    }
+}
+
+TEST(Workload, ShippedWorkloadsAreWhatTheIssueSays) {
+    std::string error;
+    auto load = [&](const std::string& name) {
+        auto w = lab::load_workload(name, LAB_WORKLOAD_DIR, error);
+        EXPECT_TRUE(w.has_value()) << error;
+        return w.value_or(lab::Workload{});
+    };
+    using Kind = lab::RequestSpec::Kind;
+    auto only = [](const lab::Workload& w, Kind kind) {
+        return !w.mix.empty() && std::all_of(w.mix.begin(), w.mix.end(),
+                                             [&](const auto& s) { return s.kind == kind; });
+    };
+    lab::Workload ping = load("ping");
+    EXPECT_TRUE(only(ping, Kind::Ping));
+    EXPECT_TRUE(only(load("echo"), Kind::Echo));
+    lab::Workload io = load("io");  // WORK 0 20 64
+    ASSERT_EQ(io.mix.size(), 1u);
+    EXPECT_EQ(io.mix[0].kind, Kind::Work);
+    EXPECT_EQ(io.mix[0].cpu_us, 0u);
+    EXPECT_EQ(io.mix[0].io_ms, 20u);
+    EXPECT_EQ(io.mix[0].reply_bytes, 64u);
+    lab::Workload cpu = load("cpu");
+    ASSERT_TRUE(only(cpu, Kind::Work));
+    for (const auto& s : cpu.mix) {
+        EXPECT_GT(s.cpu_us, 0u);
+        EXPECT_EQ(s.io_ms, 0u);
+    }
+    lab::Workload shared = load("shared");
+    ASSERT_TRUE(only(shared, Kind::Incr));
+    for (const auto& s : shared.mix)
+        EXPECT_LE(s.keys, 16u) << "the shared workload's keys should be few and hot";
+    lab::Workload bulk = load("bulk");
+    ASSERT_TRUE(only(bulk, Kind::Work));
+    for (const auto& s : bulk.mix)
+        EXPECT_GE(s.reply_bytes, 64u * 1024u) << "bulk means large replies";
+    lab::Workload mixed = load("mixed");
+    std::set<Kind> kinds;
+    for (const auto& s : mixed.mix)
+        kinds.insert(s.kind);
+    EXPECT_GE(kinds.size(), 3u);
+    lab::Workload slow = load("slow-clients");
+    ASSERT_TRUE(slow.slow.has_value());
+    EXPECT_TRUE(slow.slow->write_chunk_bytes > 0 || slow.slow->read_chunk_bytes > 0);
+}
+
+TEST(Workload, ReadsEveryFieldOfAFileGivenByPath) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file("full.json");
+    write_file(path, R"({
+      "name": "full",
+      "description": "every field",
+      "mix": [
+        {"request": "PING", "weight": 3},
+        {"request": "ECHO", "bytes": 4000},
+        {"request": "WORK", "cpu_us": 1000000, "io_ms": 60000, "reply_bytes": 16777216},
+        {"request": "INCR", "keys": 1024, "weight": 2}
+      ],
+      "think_time": "20ms",
+      "requests_per_connection": 7,
+      "request_timeout": "3s",
+      "slow_client": {"write_chunk_bytes": 4, "write_pause": "10ms",
+                      "read_chunk_bytes": 64, "read_pause": "1s", "share_pct": 25}
+    })");
+    std::string error;
+    auto w = lab::load_workload(path, "/nonexistent", error);
+    ASSERT_TRUE(w.has_value()) << error;
+    EXPECT_EQ(w->name, "full");
+    EXPECT_EQ(w->description, "every field");
+    EXPECT_EQ(w->path, path);
+    ASSERT_EQ(w->mix.size(), 4u);
+    EXPECT_EQ(w->mix[0].kind, lab::RequestSpec::Kind::Ping);
+    EXPECT_EQ(w->mix[0].weight, 3u);
+    EXPECT_EQ(w->mix[1].kind, lab::RequestSpec::Kind::Echo);
+    EXPECT_EQ(w->mix[1].echo_bytes, 4000u);
+    EXPECT_EQ(w->mix[1].weight, 1u);  // the default
+    EXPECT_EQ(w->mix[2].kind, lab::RequestSpec::Kind::Work);
+    EXPECT_EQ(w->mix[2].cpu_us, 1'000'000u);
+    EXPECT_EQ(w->mix[2].io_ms, 60'000u);
+    EXPECT_EQ(w->mix[2].reply_bytes, 16'777'216u);
+    EXPECT_EQ(w->mix[3].kind, lab::RequestSpec::Kind::Incr);
+    EXPECT_EQ(w->mix[3].keys, 1024u);
+    EXPECT_EQ(w->mix[3].weight, 2u);
+    EXPECT_EQ(w->think_time_ns, 20 * kMs);
+    EXPECT_EQ(w->requests_per_connection, 7u);
+    EXPECT_EQ(w->request_timeout_ns, 3 * kSec);
+    ASSERT_TRUE(w->slow.has_value());
+    EXPECT_EQ(w->slow->write_chunk_bytes, 4u);
+    EXPECT_EQ(w->slow->write_pause_ns, 10 * kMs);
+    EXPECT_EQ(w->slow->read_chunk_bytes, 64u);
+    EXPECT_EQ(w->slow->read_pause_ns, 1 * kSec);
+    EXPECT_EQ(w->slow->share_pct, 25u);
+
+    // A name is looked up in the directory; a name ending in .json is a path.
+    write_file(dir.file("named.json"), R"({"name": "named", "mix": [{"request": "PING"}]})");
+    auto named = lab::load_workload("named", dir.path(), error);
+    ASSERT_TRUE(named.has_value()) << error;
+    EXPECT_EQ(named->name, "named");
+    EXPECT_EQ(named->requests_per_connection, 0u);  // the default: keep the connection
+    EXPECT_FALSE(named->slow.has_value());
+}
+
+TEST(Workload, UnknownNameAndMissingFileAreNamed) {
+    std::string error;
+    EXPECT_FALSE(lab::load_workload("no-such-workload", LAB_WORKLOAD_DIR, error).has_value());
+    EXPECT_NE(error.find("no-such-workload"), std::string::npos) << error;
+    error.clear();
+    EXPECT_FALSE(lab::load_workload("/nonexistent/dir/w.json", LAB_WORKLOAD_DIR, error));
+    EXPECT_NE(error.find("/nonexistent/dir/w.json"), std::string::npos) << error;
+}
+
+// A bad workload file and what its error must say: the field and (a word of) what is wrong.
+struct BadWorkload {
+    const char* label;
+    const char* text;
+    const char* field;  // "" when there is no field to name (not JSON)
+    const char* what;
+};
+
+void PrintTo(const BadWorkload& bad, std::ostream* os) {
+    *os << bad.label;
+}
+
+class WorkloadErrors : public testing::TestWithParam<BadWorkload> {};
+
+TEST_P(WorkloadErrors, NameTheFileTheFieldAndTheFault) {
+    const BadWorkload& bad = GetParam();
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file(std::string(bad.label) + ".json");
+    write_file(path, bad.text);
+    std::string error;
+    auto w = lab::load_workload(path, LAB_WORKLOAD_DIR, error);
+    EXPECT_FALSE(w.has_value()) << bad.label << " was accepted";
+    EXPECT_NE(error.find(path), std::string::npos) << "no file name in: " << error;
+    EXPECT_NE(error.find(bad.field), std::string::npos)
+        << "no field '" << bad.field << "' in: " << error;
+    EXPECT_NE(error.find(bad.what), std::string::npos) << "no '" << bad.what << "' in: " << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << "not one line: " << error;
+}
+
+const BadWorkload kBadWorkloads[] = {
+    {"missing_name", R"({"mix": [{"request": "PING"}]})", "name", "missing"},
+    {"empty_name", R"({"name": "", "mix": [{"request": "PING"}]})", "name", "non-empty"},
+    {"name_not_string", R"({"name": 5, "mix": [{"request": "PING"}]})", "name", "string"},
+    {"missing_mix", R"({"name": "x"})", "mix", "missing"},
+    {"empty_mix", R"({"name": "x", "mix": []})", "mix", "non-empty"},
+    {"mix_not_array", R"({"name": "x", "mix": {"request": "PING"}})", "mix", "array"},
+    {"unknown_kind", R"({"name": "x", "mix": [{"request": "PING"}, {"request": "FETCH"}]})",
+     "mix[1].request", "FETCH"},
+    {"missing_kind", R"({"name": "x", "mix": [{"weight": 2}]})", "mix[0].request", "missing"},
+    {"negative_cpu", R"({"name": "x", "mix": [{"request": "WORK", "cpu_us": -1}]})",
+     "mix[0].cpu_us", ">= 0"},
+    {"cpu_over_limit", R"({"name": "x", "mix": [{"request": "WORK", "cpu_us": 1000001}]})",
+     "mix[0].cpu_us", "1000000"},
+    {"io_over_limit", R"({"name": "x", "mix": [{"request": "WORK", "io_ms": 60001}]})",
+     "mix[0].io_ms", "60000"},
+    {"reply_over_limit", R"({"name": "x", "mix": [{"request": "WORK", "reply_bytes": 16777217}]})",
+     "mix[0].reply_bytes", "16777216"},
+    {"echo_over_limit", R"({"name": "x", "mix": [{"request": "ECHO", "bytes": 5000}]})",
+     "mix[0].bytes", "4000"},
+    {"huge_number", R"({"name": "x", "mix": [{"request": "ECHO", "bytes": 18446744073709551615}]})",
+     "mix[0].bytes", "4000"},
+    {"fraction",
+     R"({"name": "x", "mix": [{"request": "PING"}, {"request": "PING", "weight": 1.5}]})",
+     "mix[1].weight", "whole number"},
+    {"number_as_string", R"({"name": "x", "mix": [{"request": "ECHO", "bytes": "10"}]})",
+     "mix[0].bytes", "whole number"},
+    {"zero_weight", R"({"name": "x", "mix": [{"request": "PING", "weight": 0}]})", "mix[0].weight",
+     "at least 1"},
+    {"zero_keys", R"({"name": "x", "mix": [{"request": "INCR", "keys": 0}]})", "mix[0].keys",
+     "at least 1"},
+    {"too_many_keys", R"({"name": "x", "mix": [{"request": "INCR", "keys": 1025}]})", "mix[0].keys",
+     "1024"},
+    {"negative_requests_per_connection",
+     R"({"name": "x", "mix": [{"request": "PING"}], "requests_per_connection": -5})",
+     "requests_per_connection", ">= 0"},
+    {"unknown_top_field", R"({"name": "x", "mix": [{"request": "PING"}], "colour": "red"})",
+     "colour", "not a known field"},
+    {"unknown_request_field", R"({"name": "x", "mix": [{"request": "PING", "bytes": 3}]})",
+     "mix[0].bytes", "not a known field"},
+    {"unknown_slow_field",
+     R"({"name": "x", "mix": [{"request": "PING"}], "slow_client": {"speed": 1}})",
+     "slow_client.speed", "not a known field"},
+    {"bad_duration", R"({"name": "x", "mix": [{"request": "PING"}], "think_time": "5 parsecs"})",
+     "think_time", "Nms"},
+    {"fractional_duration", R"({"name": "x", "mix": [{"request": "PING"}], "think_time": "1.5s"})",
+     "think_time", "Nms"},
+    {"duration_over_a_day",
+     R"({"name": "x", "mix": [{"request": "PING"}], "request_timeout": "1441m"})",
+     "request_timeout", "day"},
+    {"duration_as_number", R"({"name": "x", "mix": [{"request": "PING"}], "think_time": 20})",
+     "think_time", "duration"},
+    {"zero_request_timeout",
+     R"({"name": "x", "mix": [{"request": "PING"}], "request_timeout": "0ms"})", "request_timeout",
+     "more than 0"},
+    {"bad_slow_pause",
+     R"({"name": "x", "mix": [{"request": "PING"}], "slow_client": {"read_pause": "soon"}})",
+     "slow_client.read_pause", "Nms"},
+    {"share_over_100",
+     R"({"name": "x", "mix": [{"request": "PING"}], "slow_client": {"share_pct": 101}})",
+     "slow_client.share_pct", "100"},
+    {"top_level_array", R"([{"name": "x"}])", "top level", "object"},
+    {"not_json", R"({"name": "x", "mix": [{"request": "PING"})", "", "JSON"},
+    {"empty_file", "", "", "JSON"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Bad, WorkloadErrors, testing::ValuesIn(kBadWorkloads),
+                         [](const testing::TestParamInfo<BadWorkload>& param_info) {
+                             return std::string(param_info.param.label);
+                         });
+
+// ---------------------------------------------------------------------------------------
+// The results file
+// ---------------------------------------------------------------------------------------
+
+json sample_document(std::size_t runs) {
+    json doc = {{"schema_version", lab::kSchemaVersion},
+                {"tool", lab::tool_info()},
+                {"machine", lab::machine_info()},
+                {"config", {{"models", {"threads", "select"}}, {"duration_s", 1.5}}},
+                {"runs", json::array()}};
+    for (std::size_t i = 0; i < runs; ++i) {
+        doc["runs"].push_back({{"model", i % 2 ? "threads" : "select"},
+                               {"connections", i},
+                               {"rate_rps", nullptr},
+                               {"client",
+                                {{"requests", std::uint64_t{18'446'744'073'709'551'615u}},
+                                 {"throughput_rps", 1234.5678 + static_cast<double>(i)},
+                                 {"note", "µs — \"quoted\"\n"},
+                                 {"histogram", {{1023, 5}, {2047, i}}}}}});
+    }
+    return doc;
+}
+
+TEST(Results, RoundTripLeavesNoTemporaryFile) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file("sweep.json");
+    json doc = sample_document(3);
+    std::string error;
+    ASSERT_TRUE(lab::write_results(path, doc, error)) << error;
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"sweep.json"});
+    auto back = lab::read_results(path, error);
+    ASSERT_TRUE(back.has_value()) << error;
+    EXPECT_EQ(*back, doc);
+    // Overwriting goes through a temporary name too, and leaves none behind.
+    json second = sample_document(1);
+    ASSERT_TRUE(lab::write_results(path, second, error)) << error;
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"sweep.json"});
+    back = lab::read_results(path, error);
+    ASSERT_TRUE(back.has_value()) << error;
+    EXPECT_EQ(*back, second);
+}
+
+TEST(Results, ToolAndMachineHaveTheirFields) {
+    json tool = lab::tool_info();
+    EXPECT_EQ(tool.value("name", ""), "lab-harness");
+    for (const char* key : {"version", "git_revision", "build_type", "sanitizers"}) {
+        ASSERT_TRUE(tool.contains(key)) << key;
+        EXPECT_TRUE(tool[key].is_string()) << key;
+    }
+    ASSERT_TRUE(tool.contains("sanitized"));
+    EXPECT_EQ(tool["sanitized"].get<bool>(), !tool["sanitizers"].get<std::string>().empty());
+    json machine = lab::machine_info();
+    for (const char* key : {"kernel", "cpu_model", "cores", "rlimit_nofile", "perf_event_paranoid",
+                            "harness_cpu_affinity"}) {
+        EXPECT_TRUE(machine.contains(key)) << key;
+    }
+    EXPECT_GE(machine.value("cores", 0), 1);
+    EXPECT_FALSE(machine.value("harness_cpu_affinity", "").empty());
+    EXPECT_EQ(lab::cpu_affinity(getpid()), machine.value("harness_cpu_affinity", ""));
+}
+
+// A reader that opens the file while it is being rewritten sees the old document or the
+// new one, never part of one: the writer writes a temporary file and renames it.
+TEST(Results, AReaderNeverSeesHalfAFile) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file("live.json");
+    json small = sample_document(1);
+    json large = sample_document(3000);  // a few hundred kB: writing it takes a while
+    std::string error;
+    ASSERT_TRUE(lab::write_results(path, small, error)) << error;
+
+    std::atomic<bool> done{false};
+    std::atomic<int> write_failures{0};
+    std::thread writer([&] {
+        std::string werror;
+        for (int i = 0; i < 20; ++i) {
+            if (!lab::write_results(path, i % 2 ? small : large, werror)) ++write_failures;
+        }
+        done = true;
+    });
+    int reads = 0;
+    int bad = 0;
+    std::string first_bad;
+    auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        json doc = json::parse(text.str(), nullptr, false);
+        ++reads;
+        if (doc.is_discarded() || (doc != small && doc != large)) {
+            if (bad++ == 0) first_bad = text.str().substr(0, 200);
+        }
+    }
+    writer.join();
+    EXPECT_EQ(write_failures.load(), 0);
+    EXPECT_GT(reads, 0);
+    EXPECT_EQ(bad, 0) << bad << " of " << reads << " reads saw half a file, e.g.: " << first_bad;
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{"live.json"});
+}
+
+TEST(Results, WriteIntoAMissingDirectoryFailsCleanly) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file("no/such/dir/out.json");
+    std::string error;
+    EXPECT_FALSE(lab::write_results(path, sample_document(1), error));
+    EXPECT_FALSE(error.empty());
+    EXPECT_EQ(dir.entries(), std::vector<std::string>{});
+}
+
+TEST(Results, RefusesAnUnknownOrMissingSchemaVersion) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string error;
+
+    json v2 = sample_document(1);
+    v2["schema_version"] = 2;
+    write_file(dir.file("v2.json"), v2.dump());
+    EXPECT_FALSE(lab::read_results(dir.file("v2.json"), error).has_value());
+    EXPECT_NE(error.find("schema_version"), std::string::npos) << error;
+    EXPECT_NE(error.find('2'), std::string::npos) << error;
+    EXPECT_NE(error.find(dir.file("v2.json")), std::string::npos) << error;
+
+    json none = sample_document(1);
+    none.erase("schema_version");
+    write_file(dir.file("none.json"), none.dump());
+    error.clear();
+    EXPECT_FALSE(lab::read_results(dir.file("none.json"), error).has_value());
+    EXPECT_NE(error.find("schema_version"), std::string::npos) << error;
+
+    json as_string = sample_document(1);
+    as_string["schema_version"] = "1";
+    write_file(dir.file("string.json"), as_string.dump());
+    error.clear();
+    EXPECT_FALSE(lab::read_results(dir.file("string.json"), error).has_value());
+    EXPECT_NE(error.find("schema_version"), std::string::npos) << error;
+
+    json v0 = sample_document(1);
+    v0["schema_version"] = 0;
+    write_file(dir.file("v0.json"), v0.dump());
+    error.clear();
+    EXPECT_FALSE(lab::read_results(dir.file("v0.json"), error).has_value());
+
+    write_file(dir.file("bad.json"), "{\"schema_version\": 1, ");
+    error.clear();
+    EXPECT_FALSE(lab::read_results(dir.file("bad.json"), error).has_value());
+    EXPECT_NE(error.find(dir.file("bad.json")), std::string::npos) << error;
+
+    error.clear();
+    EXPECT_FALSE(lab::read_results(dir.file("missing.json"), error).has_value());
+    EXPECT_NE(error.find(dir.file("missing.json")), std::string::npos) << error;
+}
+
+// ---------------------------------------------------------------------------------------
+// Jain's fairness index
+// ---------------------------------------------------------------------------------------
+
+TEST(JainFairness, EqualOneAndEmpty) {
+    EXPECT_DOUBLE_EQ(lab::jain_fairness({7, 7, 7, 7}), 1.0);
+    EXPECT_DOUBLE_EQ(lab::jain_fairness({1}), 1.0);
+    EXPECT_DOUBLE_EQ(lab::jain_fairness({0, 0, 9, 0}), 0.25);
+    EXPECT_DOUBLE_EQ(lab::jain_fairness({0, 5}), 0.5);
+    std::vector<std::uint64_t> one_of_ten(10, 0);
+    one_of_ten[3] = 1000;
+    EXPECT_NEAR(lab::jain_fairness(one_of_ten), 0.1, 1e-12);
+    EXPECT_DOUBLE_EQ(lab::jain_fairness({}), 1.0);
+    EXPECT_NEAR(lab::jain_fairness({1, 3}), 0.8, 1e-12);  // 16 / (2 * 10)
+    double skewed = lab::jain_fairness({10, 10, 10, 1});
+    EXPECT_GT(skewed, 0.25);
+    EXPECT_LT(skewed, 1.0);
+}
+
+// ---------------------------------------------------------------------------------------
+// The engine against a real lab-server
+// ---------------------------------------------------------------------------------------
+
+lab::Workload make_workload(lab::RequestSpec spec, std::uint64_t requests_per_connection = 0) {
+    lab::Workload w;
+    w.name = "test";
+    w.mix.push_back(spec);
+    w.requests_per_connection = requests_per_connection;
+    return w;
+}
+
+lab::RequestSpec ping() {
+    return lab::RequestSpec{};
+}
+
+lab::RequestSpec work(std::uint64_t cpu_us, std::uint64_t io_ms, std::uint64_t reply_bytes) {
+    lab::RequestSpec s;
+    s.kind = lab::RequestSpec::Kind::Work;
+    s.cpu_us = cpu_us;
+    s.io_ms = io_ms;
+    s.reply_bytes = reply_bytes;
+    return s;
+}
+
+// A lab-server for one test, stopped (and checked) at the end. SpawnedServer::start must
+// run on the main thread (PR_SET_PDEATHSIG), which is where gtest runs tests.
+class EngineTest : public testing::Test {
+  protected:
+    void start(const std::string& model, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args = {"--model", model, "--port", "0"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        std::string error;
+        auto started = lab::SpawnedServer::start(LAB_SERVER_PATH, args, error);
+        ASSERT_TRUE(started.has_value()) << error;
+        server_.emplace(std::move(*started));
+        ASSERT_GT(server_->port(), 0);
+    }
+    lab::EngineConfig config(lab::Workload w, std::uint64_t connections, std::uint64_t warmup_ns,
+                             std::uint64_t duration_ns) const {
+        lab::EngineConfig c;
+        c.host = server_->host();
+        c.port = server_->port();
+        c.workload = std::move(w);
+        c.connections = connections;
+        c.warmup_ns = warmup_ns;
+        c.duration_ns = duration_ns;
+        return c;
+    }
+    lab::EngineResult run(const lab::EngineConfig& c) {
+        lab::EngineHooks hooks;
+        hooks.window_start = [this] { ++window_starts_; };
+        hooks.window_end = [this] { ++window_ends_; };
+        hooks.progress = [this](const lab::Progress& p) { progress_.push_back(p); };
+        return lab::run_engine(c, hooks, interrupted_);
+    }
+    // Stops the server and expects that it exits cleanly (status 0 after SIGTERM).
+    void stop_cleanly() {
+        ASSERT_TRUE(server_.has_value());
+        lab::ServerExit exit = server_->stop();
+        EXPECT_TRUE(exit.exited_cleanly) << "status " << exit.status << ": " << exit.stderr_text;
+    }
+    void TearDown() override {
+        if (server_) server_->stop(2000);
+    }
+
+    std::optional<lab::SpawnedServer> server_;
+    std::atomic<bool> interrupted_{false};
+    int window_starts_ = 0;
+    int window_ends_ = 0;
+    std::vector<lab::Progress> progress_;
+};
+
+// The latency percentiles are ordered and every request is somebody's.
+void expect_consistent(const lab::EngineResult& r, std::uint64_t connections) {
+    const lab::Histogram& h = r.latency;
+    EXPECT_LE(h.percentile(50), h.percentile(90));
+    EXPECT_LE(h.percentile(90), h.percentile(99));
+    EXPECT_LE(h.percentile(99), h.percentile(99.9));
+    EXPECT_LE(h.percentile(99.9), h.max());
+    EXPECT_LE(h.min(), h.percentile(50));
+    EXPECT_GT(h.percentile(50), 0u);
+    // Every recorded request is counted once: answered in the window, or unfinished at its end.
+    EXPECT_EQ(h.count(), r.requests + r.unfinished);
+    EXPECT_LE(r.unfinished, connections) << "closed loop: at most one in flight per connection";
+    ASSERT_EQ(r.per_connection_requests.size(), connections);
+    EXPECT_EQ(std::accumulate(r.per_connection_requests.begin(), r.per_connection_requests.end(),
+                              std::uint64_t{0}),
+              r.requests);
+}
+
+TEST_F(EngineTest, ClosedLoopPing_threads) {
+    ASSERT_NO_FATAL_FAILURE(start("threads"));
+    lab::EngineConfig c = config(make_workload(ping()), 4, 200 * kMs, 1 * kSec);
+    lab::EngineResult r = run(c);
+    EXPECT_GT(r.requests, 50u);
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    expect_consistent(r, 4);
+    for (std::uint64_t n : r.per_connection_requests)
+        EXPECT_GT(n, 0u) << "threads serves every connection at once";
+    EXPECT_GT(lab::jain_fairness(r.per_connection_requests), 0.5);
+    EXPECT_EQ(r.latency_uncorrected.count(), 0u) << "uncorrected latency is for the open loop";
+    EXPECT_EQ(r.window_ns, c.duration_ns);
+    EXPECT_GT(r.harness_cpu_ns, 0u);
+    // One engine thread: it cannot use much more CPU than the window's wall time.
+    EXPECT_LT(r.harness_cpu_ns, r.window_ns + 300 * kMs);
+    EXPECT_EQ(window_starts_, 1);
+    EXPECT_EQ(window_ends_, 1);
+    ASSERT_FALSE(progress_.empty()) << "a progress call about once a second";
+    EXPECT_LE(progress_.back().requests, r.requests);
+    stop_cleanly();
+}
+
+TEST_F(EngineTest, ClosedLoopPing_select) {
+    ASSERT_NO_FATAL_FAILURE(start("select"));
+    lab::EngineResult r = run(config(make_workload(ping()), 4, 200 * kMs, 1 * kSec));
+    EXPECT_GT(r.requests, 50u);
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    expect_consistent(r, 4);
+    for (std::uint64_t n : r.per_connection_requests)
+        EXPECT_GT(n, 0u);
+    stop_cleanly();
+}
+
+TEST_F(EngineTest, ReconnectsAfterRequestsPerConnection_select) {
+    ASSERT_NO_FATAL_FAILURE(start("select"));
+    lab::EngineResult r = run(config(make_workload(ping(), 5), 4, 100 * kMs, 1 * kSec));
+    EXPECT_GT(r.requests, 40u);
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    expect_consistent(r, 4);
+    // One connect per five requests (connects are recorded when they complete in the window).
+    std::uint64_t connects = r.connect.count();
+    EXPECT_GE(connects + 8, r.requests / 5) << connects << " connects, " << r.requests;
+    EXPECT_LE(connects, r.requests / 5 + 8) << connects << " connects, " << r.requests;
+    EXPECT_LE(r.connect.percentile(50), r.connect.percentile(99));
+    stop_cleanly();
+}
+
+// With a finite number of requests per connection, the sequential server serves every
+// client in turn: nobody starves, nobody times out.
+TEST_F(EngineTest, ServesEveryClientInTurn_sequential) {
+    ASSERT_NO_FATAL_FAILURE(start("sequential"));
+    lab::EngineResult r = run(config(make_workload(ping(), 5), 4, 100 * kMs, 1 * kSec));
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    expect_consistent(r, 4);
+    for (std::uint64_t n : r.per_connection_requests)
+        EXPECT_GE(n, 5u) << "a sequential client starved";
+    stop_cleanly();
+}
+
+TEST_F(EngineTest, ChecksWorkBodiesAndIncrValues_threads) {
+    ASSERT_NO_FATAL_FAILURE(start("threads"));
+    lab::Workload w = make_workload(work(0, 0, 100'000), 3);
+    lab::RequestSpec incr;
+    incr.kind = lab::RequestSpec::Kind::Incr;
+    incr.keys = 3;
+    w.mix.push_back(incr);
+    lab::RequestSpec echo;
+    echo.kind = lab::RequestSpec::Kind::Echo;
+    echo.echo_bytes = 4000;
+    w.mix.push_back(echo);
+    lab::EngineResult r = run(config(w, 3, 100 * kMs, 700 * kMs));
+    EXPECT_GT(r.requests, 10u);
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    expect_consistent(r, 3);
+    stop_cleanly();
+}
+
+TEST_F(EngineTest, CountsRefusalsOverMaxClients_threads) {
+    ASSERT_NO_FATAL_FAILURE(start("threads", {"--max-clients", "2"}));
+    lab::EngineResult r = run(config(make_workload(ping()), 4, 0, 1 * kSec));
+    EXPECT_GT(r.errors.refused, 0u);
+    EXPECT_EQ(r.errors.wrong_reply, 0u) << r.first_wrong_reply;
+    EXPECT_EQ(r.errors.server_err, 0u);
+    EXPECT_GT(r.requests, 0u) << "two clients are served";
+    // Refused connects back off (10 ms doubling to 1 s): two refused clients cannot
+    // storm the server with hundreds of attempts a second.
+    EXPECT_LT(r.errors.refused, 60u);
+    stop_cleanly();
+}
+
+TEST_F(EngineTest, CountsRequestTimeouts_select) {
+    ASSERT_NO_FATAL_FAILURE(start("select"));
+    lab::Workload w = make_workload(work(0, 2000, 1));
+    w.request_timeout_ns = 150 * kMs;
+    lab::EngineResult r = run(config(w, 2, 0, 1 * kSec));
+    EXPECT_GT(r.errors.timeout, 0u);
+    EXPECT_EQ(r.errors.wrong_reply, 0u) << r.first_wrong_reply;
+    EXPECT_EQ(r.requests, 0u);
+    stop_cleanly();
+}
+
+// Open loop at 200 requests/s on a healthy server: it keeps the schedule.
+TEST_F(EngineTest, OpenLoopKeepsItsRate_select) {
+    ASSERT_NO_FATAL_FAILURE(start("select"));
+    lab::EngineConfig c = config(make_workload(ping()), 4, 0, 2 * kSec);
+    c.rate_rps = 200;
+    lab::EngineResult r = run(c);
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    EXPECT_GE(r.requests, 300u);
+    EXPECT_LE(r.requests, 402u) << "the open loop must not send faster than its rate";
+    EXPECT_GE(r.latency.count(), r.latency_uncorrected.count());
+    EXPECT_GT(r.latency_uncorrected.count(), 0u);
+    EXPECT_EQ(std::accumulate(r.per_connection_requests.begin(), r.per_connection_requests.end(),
+                              std::uint64_t{0}),
+              r.requests);
+    stop_cleanly();
+}
+
+// A request's latency from its actual send can never exceed its latency from its scheduled
+// time, nor the run itself. (The run is repeated a few times: what goes wrong happens to the
+// requests sent in the engine's last loop iteration, after the window has ended.)
+TEST_F(EngineTest, OpenLoopUncorrectedLatencyStaysBelowCorrected_select) {
+    ASSERT_NO_FATAL_FAILURE(start("select"));
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        lab::EngineConfig c = config(make_workload(ping()), 4, 0, 500 * kMs);
+        c.rate_rps = 400;
+        lab::EngineResult r = run(c);
+        EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+        EXPECT_LE(r.latency_uncorrected.max(), r.latency.max()) << "attempt " << attempt;
+        EXPECT_LE(r.latency_uncorrected.max(), c.duration_ns)
+            << "attempt " << attempt << ": an uncorrected latency longer than the run";
+        EXPECT_LE(r.latency.max(), c.duration_ns) << "attempt " << attempt;
+    }
+    stop_cleanly();
+}
+
+// Sends SIGCONT on destruction, so a test that stops a server never leaves it stopped.
+struct ContinueOnExit {
+    pid_t pid;
+    ~ContinueOnExit() { kill(pid, SIGCONT); }
+};
+
+// Coordinated omission: the server stops for a second in the middle of an open-loop run.
+// Latency counted from the schedule shows the stall in its p99; latency counted from the
+// actual send hides it (the requests due during the stall were not sent until it ended).
+TEST_F(EngineTest, OpenLoopCorrectedLatencyShowsAStall_select) {
+    ASSERT_NO_FATAL_FAILURE(start("select"));
+    lab::EngineConfig c = config(make_workload(ping()), 4, 0, 3 * kSec);
+    c.rate_rps = 200;
+    pid_t pid = server_->pid();
+    ContinueOnExit guard{pid};
+    std::atomic<bool> stopped{false};
+    std::atomic<bool> continued{false};
+    std::thread staller([&] {
+        std::this_thread::sleep_for(1s);
+        stopped = kill(pid, SIGSTOP) == 0;
+        std::this_thread::sleep_for(1s);
+        continued = kill(pid, SIGCONT) == 0;
+    });
+    lab::EngineResult r = run(c);
+    staller.join();
+    ASSERT_TRUE(stopped.load());
+    ASSERT_TRUE(continued.load());
+
+    std::uint64_t corrected_p99 = r.latency.percentile(99);
+    std::uint64_t uncorrected_p99 = r.latency_uncorrected.percentile(99);
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    // Every request the schedule owed in the window is in the corrected histogram.
+    EXPECT_GE(r.latency.count(), 500u);
+    EXPECT_LE(r.latency.count(), 610u);
+    EXPECT_GE(corrected_p99, 300 * kMs) << "the stall is missing from the corrected p99";
+    EXPECT_GE(corrected_p99, 3 * uncorrected_p99)
+        << "corrected p99 " << corrected_p99 << " ns, uncorrected p99 " << uncorrected_p99 << " ns";
+    // The requests stuck in the stopped server (at most one per connection) saw it too.
+    EXPECT_GE(r.latency_uncorrected.max(), 300 * kMs);
+    std::cerr << "[ stall    ] corrected p99 " << static_cast<double>(corrected_p99) / 1e6
+              << " ms, uncorrected p99 " << static_cast<double>(uncorrected_p99) / 1e6 << " ms\n";
+    stop_cleanly();
+}
+
+TEST_F(EngineTest, StopsEarlyWhenInterrupted_select) {
+    ASSERT_NO_FATAL_FAILURE(start("select"));
+    lab::EngineConfig c = config(make_workload(ping()), 2, 0, 60 * kSec);
+    std::thread interrupter([this] {
+        std::this_thread::sleep_for(300ms);
+        interrupted_ = true;
+    });
+    auto started = std::chrono::steady_clock::now();
+    lab::EngineResult r = run(c);
+    interrupter.join();
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 20s);
+    EXPECT_LT(r.window_ns, c.duration_ns);
+    EXPECT_GT(r.requests, 0u);
+    stop_cleanly();
+}
+
+// ---------------------------------------------------------------------------------------
+// The engine against a fake server that answers wrongly
+// ---------------------------------------------------------------------------------------
+
+// A one-thread TCP server on 127.0.0.1 that answers every request line with reply(line).
+class FakeServer {
+  public:
+    explicit FakeServer(std::function<std::string(const std::string&)> reply)
+        : reply_(std::move(reply)) {
+        listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = 0;
+        socklen_t len = sizeof addr;
+        if (listen_fd_ < 0 ||
+            bind(listen_fd_, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0 ||
+            listen(listen_fd_, 64) != 0 ||
+            getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+            return;
+        }
+        port_ = ntohs(addr.sin_port);
+        thread_ = std::thread([this] { loop(); });
+    }
+    ~FakeServer() {
+        stop_ = true;
+        if (thread_.joinable()) thread_.join();
+        for (auto& [fd, buffer] : clients_)
+            close(fd);
+        if (listen_fd_ >= 0) close(listen_fd_);
+    }
+    FakeServer(const FakeServer&) = delete;
+    FakeServer& operator=(const FakeServer&) = delete;
+    std::uint16_t port() const { return port_; }
+
+  private:
+    void loop() {
+        while (!stop_) {
+            std::vector<pollfd> fds;
+            fds.push_back({listen_fd_, POLLIN, 0});
+            for (auto& [fd, buffer] : clients_)
+                fds.push_back({fd, POLLIN, 0});
+            if (poll(fds.data(), fds.size(), 10) <= 0) continue;
+            if (fds[0].revents & POLLIN) {
+                int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+                if (fd >= 0) clients_.emplace(fd, std::string());
+            }
+            for (std::size_t i = 1; i < fds.size(); ++i) {
+                if (fds[i].revents == 0) continue;
+                int fd = fds[i].fd;
+                char data[4096];
+                ssize_t n = recv(fd, data, sizeof data, MSG_DONTWAIT);
+                if (n <= 0) {
+                    close(fd);
+                    clients_.erase(fd);
+                    continue;
+                }
+                std::string& buffer = clients_[fd];
+                buffer.append(data, static_cast<std::size_t>(n));
+                std::size_t lf = 0;
+                while ((lf = buffer.find('\n')) != std::string::npos) {
+                    std::string out = reply_(buffer.substr(0, lf));
+                    buffer.erase(0, lf + 1);
+                    send(fd, out.data(), out.size(), MSG_NOSIGNAL);
+                }
+            }
+        }
+    }
+
+    std::function<std::string(const std::string&)> reply_;
+    int listen_fd_ = -1;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+    std::atomic<bool> stop_{false};
+    std::map<int, std::string> clients_;  // used by the server's thread only
+};
+
+struct WrongServer {
+    const char* label;
+    lab::RequestSpec request;
+    std::function<std::string(const std::string&)> reply;
+    std::uint64_t lab::ErrorCounts::*kind;
+    const char* message;  // in first_wrong_reply ("" when the kind is not wrong_reply)
+    std::uint64_t think_time_ns = 0;
+};
+
+lab::RequestSpec echo_of(std::uint64_t bytes) {
+    lab::RequestSpec s;
+    s.kind = lab::RequestSpec::Kind::Echo;
+    s.echo_bytes = bytes;
+    return s;
+}
+
+lab::RequestSpec incr_of(std::uint64_t keys) {
+    lab::RequestSpec s;
+    s.kind = lab::RequestSpec::Kind::Incr;
+    s.keys = keys;
+    return s;
+}
+
+std::vector<WrongServer> wrong_servers() {
+    return {
+        {"PingAnsweredWrongly", ping(), [](const std::string&) { return "OK PANG\n"; },
+         &lab::ErrorCounts::wrong_reply, "PANG"},
+        {"EchoAnsweredWrongly", echo_of(10), [](const std::string&) { return "OK ABCDEFGHIX\n"; },
+         &lab::ErrorCounts::wrong_reply, "ABCDEFGHIX"},
+        {"WorkLengthWrong", work(0, 0, 10), [](const std::string&) { return "OK 11\n"; },
+         &lab::ErrorCounts::wrong_reply, "OK 11"},
+        {"WorkBodyWrong", work(0, 0, 10), [](const std::string&) { return "OK 10\nabcdefghiX"; },
+         &lab::ErrorCounts::wrong_reply, "byte 9"},
+        {"IncrNotIncreasing", incr_of(1), [](const std::string&) { return "OK 1\n"; },
+         &lab::ErrorCounts::wrong_reply, "not above 1"},
+        {"IncrNotANumber", incr_of(1), [](const std::string&) { return "OK x\n"; },
+         &lab::ErrorCounts::wrong_reply, "OK x"},
+        // A reply line nobody asked for: while the client thinks, and (closed loop, no think
+        // time) right behind the reply, before the client has sent its next request.
+        {"ExtraLineWhileThinking", ping(), [](const std::string&) { return "OK PONG\nOK PONG\n"; },
+         &lab::ErrorCounts::wrong_reply, "no request in flight", 30 * kMs},
+        {"ExtraLineRightBehindTheReply", ping(),
+         [](const std::string&) { return "OK PONG\nOK PONG\n"; }, &lab::ErrorCounts::wrong_reply,
+         "no request in flight"},
+        {"LineTooLong", ping(), [](const std::string&) { return std::string(5000, 'x'); },
+         &lab::ErrorCounts::wrong_reply, "4096"},
+        {"ServerError", ping(), [](const std::string&) { return "ERR 500 oops\n"; },
+         &lab::ErrorCounts::server_err, ""},
+        {"Refusal", ping(), [](const std::string&) { return "ERR 503 busy\n"; },
+         &lab::ErrorCounts::refused, ""},
+    };
+}
+
+void PrintTo(const WrongServer& wrong, std::ostream* os) {
+    *os << wrong.label;
+}
+
+class EngineCatches : public testing::TestWithParam<WrongServer> {};
+
+TEST_P(EngineCatches, AWrongServer) {
+    const WrongServer& p = GetParam();
+    FakeServer fake(p.reply);
+    ASSERT_GT(fake.port(), 0);
+    lab::EngineConfig c;
+    c.port = fake.port();
+    c.workload = make_workload(p.request);
+    c.workload.think_time_ns = p.think_time_ns;
+    c.connections = 2;
+    c.duration_ns = 300 * kMs;
+    std::atomic<bool> interrupted{false};
+    lab::EngineResult r = lab::run_engine(c, lab::EngineHooks{}, interrupted);
+    EXPECT_GT(r.errors.*p.kind, 0u);
+    EXPECT_EQ(r.errors.total(), r.errors.*p.kind) << "counted as another kind too";
+    if (p.kind == &lab::ErrorCounts::wrong_reply) {
+        EXPECT_NE(r.first_wrong_reply.find(p.message), std::string::npos)
+            << "'" << r.first_wrong_reply << "' does not say '" << p.message << "'";
+    }
+    // A failed connection backs off before reconnecting: no storm of errors.
+    EXPECT_LT(r.errors.total(), 100u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Fake, EngineCatches, testing::ValuesIn(wrong_servers()),
+                         [](const testing::TestParamInfo<WrongServer>& param_info) {
+                             return std::string(param_info.param.label);
+                         });
+
+}  // namespace
