@@ -440,7 +440,10 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
         }
         std::uint64_t peak_threads = std::max(a.threads, b.threads);
         std::uint64_t peak_processes = std::max(a.processes, b.processes);
-        std::uint64_t peak_rss = 0, peak_pss = 0, peak_vm = 0, queue_max = 0;
+        // The window's edges count too (RSS and size; PSS is read by the sampler only), so a
+        // short window with no sample inside it still has its peaks.
+        std::uint64_t peak_rss = std::max(a.rss_kb, b.rss_kb), peak_pss = 0,
+                      peak_vm = std::max(a.vm_kb, b.vm_kb), queue_max = 0;
         for (const Sample& s : samples) {
             if (s.tree.mono_ns < w0 || s.tree.mono_ns > w1) continue;
             peak_threads = std::max(peak_threads, s.tree.threads);
@@ -500,8 +503,18 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
     auto involuntary = [](const Sample& s) {
         return s.tree.involuntary_ctx_switches + s.ended_involuntary;
     };
+    // A thread adds its totals to the exited-threads sum just before it ends, so a sample
+    // taken in between counts it twice for a moment; the running maximum keeps the
+    // cumulative series from stepping back when that passes.
+    double running_voluntary = 0;
+    double running_involuntary = 0;
     for (const Sample& s : samples) {
         const Sample& first = samples.front();
+        running_voluntary = std::max(running_voluntary, static_cast<double>(voluntary(s)) -
+                                                            static_cast<double>(voluntary(first)));
+        running_involuntary =
+            std::max(running_involuntary,
+                     static_cast<double>(involuntary(s)) - static_cast<double>(involuntary(first)));
         series.push_back({{"t_s", (static_cast<double>(s.tree.mono_ns) -
                                    static_cast<double>(r.window_start_mono_ns)) /
                                       1e9},
@@ -509,10 +522,8 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
                           {"threads", s.tree.threads},
                           {"processes", s.tree.processes},
                           {"rss_kb", s.tree.rss_kb},
-                          {"voluntary_ctx_switches", static_cast<double>(voluntary(s)) -
-                                                         static_cast<double>(voluntary(first))},
-                          {"involuntary_ctx_switches", static_cast<double>(involuntary(s)) -
-                                                           static_cast<double>(involuntary(first))},
+                          {"voluntary_ctx_switches", running_voluntary},
+                          {"involuntary_ctx_switches", running_involuntary},
                           {"accept_queue", s.accept_queue}});
     }
     outcome.run["timeseries"] = series;

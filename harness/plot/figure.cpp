@@ -1,0 +1,308 @@
+// See figure.hpp.
+#include "figure.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <sstream>
+
+namespace lab::plot {
+namespace {
+
+// The lab's four models, in the Okabe–Ito colour-blind-safe palette, each with its own point
+// shape so that a grey-scale print still tells them apart.
+struct KnownModel {
+    const char* name;
+    ModelStyle style;
+};
+const std::array<KnownModel, 4> kKnownModels = {{
+    {"sequential", {"#D55E00", 5}},  // vermillion, filled square
+    {"threads", {"#0072B2", 7}},     // blue, filled circle
+    {"fork", {"#009E73", 9}},        // bluish green, filled triangle
+    {"select", {"#CC79A7", 13}},     // reddish purple, filled diamond
+}};
+// Further models (a student's own): colours none of the four use, picked by name hash.
+const std::array<ModelStyle, 8> kFurtherModels = {{
+    {"#E69F00", 11},  // orange
+    {"#56B4E9", 15},  // sky blue
+    {"#000000", 4},   // black
+    {"#8C564B", 6},   // brown
+    {"#7F7F7F", 8},   // grey
+    {"#9467BD", 10},  // purple
+    {"#B8860B", 12},  // dark yellow
+    {"#17BECF", 14},  // cyan
+}};
+
+// Layout in pixels, from the top of the canvas down; the script gets fractions of the canvas.
+constexpr int kTitleCentreY = 24;
+constexpr int kSubtitleCentreY = 50;
+constexpr int kAlarmCentreY = 76;  // a red line under the subtitle, when there is one
+constexpr int kKeyRow = 22;        // one row of key entries, under the titles
+constexpr int kKeyPad = 22;        // below the last row of key entries
+// gnuplot gives every key entry the width of the longest: its title plus the line sample,
+// about this many characters more, each about kKeyCharPx wide (a little more than at 12 pt).
+constexpr int kKeySampleChars = 7;
+constexpr int kKeyCharPx = 11;
+constexpr int kPanelTitleBand = 34;  // above each panel, for its title
+constexpr int kXTicBand = 28;        // below a panel: its x tic labels
+constexpr int kXLabelBand = 26;      // below those: its x label
+constexpr int kStackGap = 12;        // below a stacked panel that shows no x tic labels
+constexpr int kCaptionLine = 16;
+constexpr int kCaptionPad = 8;
+constexpr int kLeftBand = 92;  // y tic labels and y label
+constexpr int kRightBand = 28;
+constexpr int kColumnGap = 100;  // the next panel's y label and tic labels
+
+std::string fraction(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4f", value);
+    return text;
+}
+
+// FNV-1a: a stable hash, so a name gets the same colour on every machine and in every run.
+std::uint32_t stable_hash(const std::string& text) {
+    std::uint32_t hash = 2166136261u;
+    for (char c : text) {
+        hash ^= static_cast<unsigned char>(c);
+        hash *= 16777619u;
+    }
+    return hash;
+}
+
+void write_series(std::ostringstream& out, const Series& series, int linetype, bool last) {
+    if (series.empty) {
+        out << "        keyentry with " << series.with << " lt " << linetype << " title "
+            << gnuplot_quoted(series.model + series.key_note) << (last ? "\n" : ", \\\n");
+        return;
+    }
+    if (series.band) {
+        out << "        $" << series.datablock << " using " << *series.band
+            << " with filledcurves lt " << linetype
+            << " fillstyle transparent solid 0.18 noborder notitle, \\\n";
+    }
+    out << "        $" << series.datablock << " using " << series.using_columns << " with "
+        << series.with << " lt " << linetype << " title "
+        << gnuplot_quoted(series.model + series.key_note) << (last ? "\n" : ", \\\n");
+}
+
+// The linetype the script defines for a model: its place in the figure's models, from 1.
+int linetype_of(const Figure& figure, const std::string& model) {
+    for (std::size_t m = 0; m < figure.models.size(); ++m) {
+        if (figure.models[m] == model) return static_cast<int>(m) + 1;
+    }
+    return 1;
+}
+
+}  // namespace
+
+ModelStyle model_style(const std::string& model) {
+    for (const KnownModel& known : kKnownModels) {
+        if (model == known.name) return known.style;
+    }
+    return kFurtherModels[stable_hash(model) % kFurtherModels.size()];
+}
+
+std::string gnuplot_quoted(const std::string& text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+    return out;
+}
+
+std::string data_number(double value) {
+    if (!std::isfinite(value)) return "NaN";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", value);
+    return text;
+}
+
+std::string gnuplot_script(const Figure& figure) {
+    std::ostringstream out;
+    out << "# " << figure.stem << ".gp";
+    for (std::size_t i = 0; i < figure.about.size(); ++i)
+        out << (i == 0 ? ": " : "\n# ") << figure.about[i];
+    out << "\n#\n"
+        << "# To draw it again after editing, run `gnuplot " << figure.stem
+        << ".gp` in this directory:\n"
+        << "# it rewrites " << figure.stem << ".png and " << figure.stem << ".svg.\n"
+        << "# lab-plot copied the data below from the results file; the drawing follows them.\n\n";
+
+    out << "# One colour and point shape per model, the same in every lab-plot figure.\n";
+    for (std::size_t i = 0; i < figure.models.size(); ++i) {
+        ModelStyle style = model_style(figure.models[i]);
+        out << "set linetype " << i + 1 << " linecolor rgb \"" << style.colour
+            << "\" linewidth 2 pointtype " << style.point_type << " pointsize 1.3  # "
+            << figure.models[i] << "\n";
+    }
+    out << "\n";
+    for (const Datablock& block : figure.data) {
+        out << "# " << block.columns << "\n$" << block.name << " << EOD\n";
+        for (const std::vector<double>& row : block.rows) {
+            for (std::size_t c = 0; c < row.size(); ++c)
+                out << (c ? " " : "") << data_number(row[c]);
+            out << "\n";
+        }
+        out << "EOD\n\n";
+    }
+    for (const std::string& line : figure.definitions)
+        out << line << "\n";
+    if (!figure.definitions.empty()) out << "\n";
+
+    // The layout: where each panel's plot area is, in pixels from the top left.
+    const double width = figure.width_px;
+    const double height = figure.height_px;
+    const std::size_t rows = static_cast<std::size_t>(figure.rows);
+    const std::size_t columns = static_cast<std::size_t>(figure.columns);
+    auto panel_at = [&](std::size_t row, std::size_t column) -> const Panel* {
+        std::size_t i = row * columns + column;
+        return i < figure.panels.size() && column < columns ? &figure.panels[i] : nullptr;
+    };
+    // An x label is left out above a panel with the same one; tic labels as the panel says.
+    auto shows_xlabel = [&](std::size_t i) {
+        const Panel* below = panel_at(i / columns + 1, i % columns);
+        return figure.panels[i].x_tic_labels &&
+               (below == nullptr || below->xlabel != figure.panels[i].xlabel);
+    };
+    auto band_below = [&](std::size_t i) {
+        if (!figure.panels[i].x_tic_labels) return kStackGap;
+        return kXTicBand + (shows_xlabel(i) ? kXLabelBand : 0);
+    };
+    int row_gap = 0;  // the most any panel but the bottom row needs below it
+    for (std::size_t i = 0; i + columns < figure.panels.size(); ++i)
+        row_gap = std::max(row_gap, band_below(i));
+    row_gap += kPanelTitleBand;
+    int key_top = (figure.alarm.empty() ? kSubtitleCentreY : kAlarmCentreY) + 12;
+    std::size_t longest_title = 0;
+    std::size_t entries = figure.panels.empty() ? 0 : figure.panels.front().series.size();
+    for (std::size_t s = 0; s < entries; ++s) {
+        const Series& series = figure.panels.front().series[s];
+        longest_title = std::max(longest_title, (series.model + series.key_note).size());
+    }
+    int entry_px = static_cast<int>(longest_title + kKeySampleChars) * kKeyCharPx;
+    std::size_t per_row = std::max<std::size_t>(
+        1, static_cast<std::size_t>((figure.width_px - kLeftBand - kRightBand) / entry_px));
+    int key_band = kKeyPad + kKeyRow * static_cast<int>(std::max<std::size_t>(
+                                           1, (entries + per_row - 1) / per_row));
+    int plots_top = key_top + key_band + kPanelTitleBand;
+    int caption_band = kCaptionPad + kCaptionLine * static_cast<int>(figure.caption.size());
+    int plots_bottom = figure.height_px - caption_band - kXTicBand - kXLabelBand;
+    double panel_height = (plots_bottom - plots_top - static_cast<double>(rows - 1) * row_gap) /
+                          static_cast<double>(rows);
+    double panel_width =
+        (width - kLeftBand - kRightBand - static_cast<double>(columns - 1) * kColumnGap) /
+        static_cast<double>(columns);
+    auto x_at = [&](double px) { return "screen " + fraction(px / width); };
+    auto y_at = [&](double px) { return "screen " + fraction(1 - px / height); };
+
+    out << "# The drawing, once as PNG and once as SVG: the panels, then the key.\n"
+        << "do for [format in \"png svg\"] {\n"
+        << "    reset\n"
+        << "    if (format eq \"png\") {\n"
+        << "        set terminal pngcairo size " << figure.width_px << "," << figure.height_px
+        << " font \"Sans,12\" noenhanced\n"
+        << "    } else {\n"
+        << "        set terminal svg size " << figure.width_px << "," << figure.height_px
+        << " dynamic font \"Sans,12\" noenhanced background rgb \"white\"\n"
+        << "    }\n"
+        << "    set output \"" << figure.stem << ".\" . format\n"
+        << "    set encoding utf8\n"
+        << "    set datafile missing \"NaN\"\n"
+        << "    set grid linecolor rgb \"#e0e0e0\" linewidth 1\n"
+        << "    set border linecolor rgb \"#404040\"\n"
+        << "    set bars small\n"
+        << "    unset key\n"
+        << "    set multiplot\n";
+    // Titles and caption are drawn with the first panel only, at fixed places on the canvas.
+    out << "    set label 1 " << gnuplot_quoted(figure.title) << " at screen 0.5, "
+        << y_at(kTitleCentreY) << " center font \",17\"\n";
+    out << "    set label 2 " << gnuplot_quoted(figure.subtitle) << " at screen 0.5, "
+        << y_at(kSubtitleCentreY) << " center font \",12\"\n";
+    int label = 3;
+    if (!figure.alarm.empty()) {
+        out << "    set label " << label++ << " " << gnuplot_quoted(figure.alarm)
+            << " at screen 0.5, " << y_at(kAlarmCentreY)
+            << " center font \"Sans Bold,13\" textcolor rgb \"#CC0000\"\n";
+    }
+    for (std::size_t i = 0; i < figure.caption.size(); ++i) {
+        double from_bottom =
+            kCaptionPad + kCaptionLine * (static_cast<double>(figure.caption.size() - i) - 0.5);
+        out << "    set label " << label++ << " " << gnuplot_quoted(figure.caption[i]) << " at "
+            << x_at(10) << ", " << y_at(height - from_bottom)
+            << " left font \",10\" textcolor rgb \"#505050\"\n";
+    }
+
+    for (std::size_t p = 0; p < figure.panels.size(); ++p) {
+        const Panel& panel = figure.panels[p];
+        double left = kLeftBand + static_cast<double>(p % columns) * (panel_width + kColumnGap);
+        double top = plots_top + static_cast<double>(p / columns) * (panel_height + row_gap);
+        out << "\n    # Panel " << p + 1 << ": " << panel.title << "\n"
+            << "    set lmargin at " << x_at(left) << "\n"
+            << "    set rmargin at " << x_at(left + panel_width) << "\n"
+            << "    set tmargin at " << y_at(top) << "\n"
+            << "    set bmargin at " << y_at(top + panel_height) << "\n"
+            << "    set title " << gnuplot_quoted(panel.title) << " font \",13\"\n"
+            << "    set xlabel " << gnuplot_quoted(shows_xlabel(p) ? panel.xlabel : "") << "\n"
+            << "    set ylabel " << gnuplot_quoted(panel.ylabel) << "\n"
+            << (panel.log_x ? "    set logscale x\n" : "    unset logscale x\n")
+            << (panel.log_y ? "    set logscale y\n" : "    unset logscale y\n") << "    set xtics "
+            << (panel.xtics.empty() ? "autofreq" : panel.xtics) << "\n"
+            << "    set ytics " << (panel.ytics.empty() ? "autofreq" : panel.ytics) << "\n"
+            << "    set format x \"" << (panel.x_tic_labels ? "%g" : "") << "\"\n"
+            << "    set format y \"%g\"\n"
+            << "    set xrange " << (panel.xrange.empty() ? "[*:*]" : panel.xrange) << "\n"
+            << "    set yrange " << (panel.yrange.empty() ? "[*:*]" : panel.yrange) << "\n";
+        for (const std::string& line : panel.extra)
+            out << "    " << line << "\n";
+        out << "    plot \\\n";
+        for (std::size_t s = 0; s < panel.series.size(); ++s) {
+            const Series& series = panel.series[s];
+            write_series(out, series, linetype_of(figure, series.model),
+                         s + 1 == panel.series.size());
+        }
+        if (p == 0) {
+            for (int l = 1; l < label; ++l)
+                out << "    unset label " << l << "\n";
+        }
+        if (!panel.extra.empty()) out << "    unset object\n    unset label\n";
+    }
+
+    // The key: one row of entries above the panels, drawn as a plot of nothing but key entries
+    // (a key inside a panel would be laid out to that panel's width, and could cover data).
+    if (!figure.panels.empty() && !figure.panels.front().series.empty()) {
+        out << "\n    # The key, one entry per model, in a row under the titles.\n"
+            << "    set lmargin at " << x_at(kLeftBand) << "\n"
+            << "    set rmargin at " << x_at(width - kRightBand) << "\n"
+            << "    set tmargin at " << y_at(key_top) << "\n"
+            << "    set bmargin at " << y_at(key_top + key_band) << "\n"
+            << "    unset title\n    unset xlabel\n    unset ylabel\n    unset logscale\n"
+            << "    unset border\n    unset tics\n    unset grid\n"
+            << "    set xrange [0:1]\n    set yrange [0:1]\n"
+            << "    set key center top horizontal reverse Left samplen 3 width 2 "
+               "font \",12\"\n"
+            << "    plot NaN notitle, \\\n";
+        const std::vector<Series>& first = figure.panels.front().series;
+        for (std::size_t s = 0; s < first.size(); ++s) {
+            out << "        keyentry with " << first[s].with << " lt "
+                << linetype_of(figure, first[s].model) << " title "
+                << gnuplot_quoted(first[s].model + first[s].key_note)
+                << (s + 1 == first.size() ? "\n" : ", \\\n");
+        }
+    }
+    out << "    unset multiplot\n"
+        << "    unset output\n"
+        << "}\n";
+    return out.str();
+}
+
+}  // namespace lab::plot

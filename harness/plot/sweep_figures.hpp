@@ -1,0 +1,35 @@
+// The figures lab-plot draws from a sweep, one set per workload (issue 4's figures 1–7):
+//   throughput        requests per second against connections (log x)
+//   latency           p50 and p99 against connections (log y)
+//   context-switches  voluntary and involuntary context switches per request
+//   cpu-blocked       server CPU time and blocked time per request
+//   memory            RSS, PSS, virtual size and task count against connections
+//   timeseries        one run per model at the most connections, sample by sample
+//   percentiles       the latency percentile spectrum at the most connections (corrected and
+//                     uncorrected side by side for open-loop runs)
+// Each figure has one series per model; with repeats it draws the median and the min–max
+// spread. A figure reads only the run fields it needs, and a run without one stops the whole
+// file before anything is drawn, with a message naming the file, the run and the field.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "figure.hpp"
+#include "sweep.hpp"
+
+namespace lab::plot {
+
+// The figure names above, in that order. A figure's files are NAME-WORKLOAD.{gp,png,svg}.
+const std::vector<std::string>& sweep_figure_names();
+
+// Every figure of every workload of the sweep. Returns nullopt and sets error to one line
+// (the file, the run, the field, the figure) if a run lacks a field a figure needs. Adds to
+// notes one line for each thing it left out on purpose: the /proc figures of runs that drove
+// a server started elsewhere (--connect), memory figures with no sample inside a run's window.
+std::optional<std::vector<Figure>> sweep_figures(const Sweep& sweep,
+                                                 std::vector<std::string>& notes,
+                                                 std::string& error);
+
+}  // namespace lab::plot

@@ -1,0 +1,523 @@
+// lab-plot against the fixture results files in tests/fixtures/ (made by the real harness):
+// every figure comes out as a complete PNG and SVG with its gnuplot script beside it, each
+// script draws one series per model in every plot and redraws its pictures on its own, each
+// model keeps one colour everywhere; bad input (a missing file, an unknown schema_version, no
+// runs, a run without a field a figure needs) and a missing gnuplot exit 2 with one message
+// naming the file and what is missing, and draw nothing. Every lab-plot run is bounded in time.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// The longest one lab-plot (or gnuplot) run may take before the test kills it.
+constexpr std::chrono::seconds kRunTimeout{90};
+// A figure's PNG is at least this big: a canvas with axes, labels and lines, not a blank one.
+constexpr std::uintmax_t kMinPngBytes = 5 * 1024;
+// ...and at least this wide and high.
+constexpr std::uint32_t kMinPngSide = 600;
+// Most stderr a run may produce that the test keeps.
+constexpr std::size_t kMaxCapturedBytes = 1 << 20;
+
+const std::vector<std::string> kFigures = {"throughput",  "latency", "context-switches",
+                                           "cpu-blocked", "memory",  "timeseries",
+                                           "percentiles"};
+const std::vector<std::string> kModels = {"sequential", "threads", "fork", "select"};
+
+// lab-plot beside this test binary (both are built into the common bin directory), else the
+// path CMake gave at build time.
+std::string lab_plot() {
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        fs::path beside = self.parent_path() / "lab-plot";
+        if (access(beside.c_str(), X_OK) == 0) return beside.string();
+    }
+    return LAB_PLOT_PATH;
+}
+
+fs::path fixture(const std::string& name) {
+    return fs::path(LAB_PLOT_FIXTURES) / name;
+}
+
+struct Outcome {
+    int exit_status = -1;  // -1: killed by a signal or by the timeout
+    bool timed_out = false;
+    std::string output;  // stdout and stderr together
+};
+
+// Runs program with args in its own process group, PATH replaced by path if given; kills the
+// group if it runs longer than kRunTimeout.
+Outcome run(const std::string& program, const std::vector<std::string>& args,
+            const std::optional<std::string>& path = std::nullopt) {
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return {};
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        dup2(pipe_fds[1], STDOUT_FILENO);
+        dup2(pipe_fds[1], STDERR_FILENO);
+        if (path) setenv("PATH", path->c_str(), 1);
+        std::vector<char*> argv;
+        argv.push_back(const_cast<char*>(program.c_str()));
+        for (const std::string& arg : args)
+            argv.push_back(const_cast<char*>(arg.c_str()));
+        argv.push_back(nullptr);
+        execv(program.c_str(), argv.data());
+        _exit(127);
+    }
+    close(pipe_fds[1]);
+    Outcome outcome;
+    auto deadline = std::chrono::steady_clock::now() + kRunTimeout;
+    while (true) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) {
+            outcome.timed_out = true;
+            kill(-pid, SIGKILL);
+            break;
+        }
+        pollfd pfd{pipe_fds[0], POLLIN, 0};
+        if (poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
+        char buffer[4096];
+        ssize_t n = read(pipe_fds[0], buffer, sizeof buffer);
+        if (n <= 0) break;  // every writer has closed: the run is over
+        if (outcome.output.size() < kMaxCapturedBytes)
+            outcome.output.append(buffer, static_cast<std::size_t>(n));
+    }
+    close(pipe_fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    if (!outcome.timed_out && WIFEXITED(status)) outcome.exit_status = WEXITSTATUS(status);
+    return outcome;
+}
+
+// A fresh directory for one test's output, removed with it.
+class ScratchDir {
+  public:
+    ScratchDir() {
+        std::string pattern = (fs::temp_directory_path() / "plot_test.XXXXXX").string();
+        if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+    }
+    ~ScratchDir() {
+        std::error_code ec;
+        if (!path_.empty()) fs::remove_all(path_, ec);
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    const fs::path& path() const { return path_; }
+
+  private:
+    fs::path path_;
+};
+
+std::string read_file(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    std::ostringstream out;
+    out << in.rdbuf();
+    return out.str();
+}
+
+json read_json(const fs::path& file) {
+    std::ifstream in(file);
+    return json::parse(in);
+}
+
+void write_json(const fs::path& file, const json& doc) {
+    std::ofstream out(file);
+    out << doc.dump();
+}
+
+std::uint32_t big_endian32(const std::string& bytes, std::size_t at) {
+    std::uint32_t value = 0;
+    for (std::size_t i = 0; i < 4; ++i)
+        value = (value << 8) | static_cast<unsigned char>(bytes[at + i]);
+    return value;
+}
+
+// Checks that file is a complete PNG of a plausible size: the signature, an IHDR chunk of at
+// least kMinPngSide by kMinPngSide, more than kMinPngBytes, and an IEND chunk at the very end.
+void expect_complete_png(const fs::path& file) {
+    SCOPED_TRACE(file.string());
+    ASSERT_TRUE(fs::exists(file));
+    std::string bytes = read_file(file);
+    ASSERT_GT(bytes.size(), kMinPngBytes);
+    EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+    EXPECT_EQ(bytes.substr(12, 4), "IHDR");
+    EXPECT_GE(big_endian32(bytes, 16), kMinPngSide);  // width
+    EXPECT_GE(big_endian32(bytes, 20), kMinPngSide);  // height
+    EXPECT_EQ(bytes.substr(bytes.size() - 12), std::string("\0\0\0\0IEND\xae\x42\x60\x82", 12));
+}
+
+// Checks that file is a complete SVG document: <?xml or <svg first, </svg> last, one <svg.
+void expect_complete_svg(const fs::path& file) {
+    SCOPED_TRACE(file.string());
+    ASSERT_TRUE(fs::exists(file));
+    std::string text = read_file(file);
+    auto first = text.find_first_not_of(" \t\r\n");
+    auto last = text.find_last_not_of(" \t\r\n");
+    ASSERT_NE(first, std::string::npos);
+    std::string start = text.substr(first, 5);
+    EXPECT_TRUE(start == "<?xml" || start.rfind("<svg", 0) == 0) << start;
+    ASSERT_GE(last, 5u);
+    EXPECT_EQ(text.substr(last - 5, 6), "</svg>");
+    EXPECT_NE(text.find("<svg"), std::string::npos);
+}
+
+// The `plot` commands of a gnuplot script, each as its element lines (lab-plot writes one
+// element per line, continued with a trailing backslash).
+std::vector<std::vector<std::string>> plot_commands(const std::string& script) {
+    std::vector<std::vector<std::string>> commands;
+    std::istringstream in(script);
+    std::string line;
+    bool continuing = false;
+    while (std::getline(in, line)) {
+        std::string trimmed = line.substr(std::min(line.size(), line.find_first_not_of(' ')));
+        if (!continuing && trimmed.rfind("plot ", 0) != 0) continue;
+        if (!continuing) {
+            commands.emplace_back();
+            trimmed = trimmed.substr(5);
+        }
+        bool more = !trimmed.empty() && trimmed.back() == '\\';
+        if (more) trimmed.pop_back();
+        trimmed.erase(trimmed.find_last_not_of(" ,") + 1);
+        if (!trimmed.empty()) commands.back().push_back(trimmed);
+        continuing = more;
+    }
+    return commands;
+}
+
+// The key titles of one plot command's elements (those with `title "..."`).
+std::vector<std::string> titles(const std::vector<std::string>& elements) {
+    static const std::regex kTitle(R"re(\btitle "([^"]*)")re");
+    std::vector<std::string> found;
+    for (const std::string& element : elements) {
+        std::smatch match;
+        if (std::regex_search(element, match, kTitle)) found.push_back(match[1]);
+    }
+    return found;
+}
+
+// Draws fixture file into out, expecting success without a message from gnuplot.
+void draw(const fs::path& file, const fs::path& out) {
+    Outcome outcome = run(lab_plot(), {file.string(), "--out", out.string()});
+    ASSERT_FALSE(outcome.timed_out) << outcome.output;
+    ASSERT_EQ(outcome.exit_status, 0) << outcome.output;
+    EXPECT_EQ(outcome.output.find("lab-plot: gnuplot:"), std::string::npos)
+        << "gnuplot had errors or warnings:\n"
+        << outcome.output;
+}
+
+// Runs lab-plot on a bad file and checks it exits 2 with one message naming the file and
+// every one of expected, and that it drew nothing.
+void expect_refused(const fs::path& file, const fs::path& out,
+                    const std::vector<std::string>& expected) {
+    Outcome outcome = run(lab_plot(), {file.string(), "--out", out.string()});
+    ASSERT_FALSE(outcome.timed_out) << outcome.output;
+    EXPECT_EQ(outcome.exit_status, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find("lab-plot: " + file.string()), std::string::npos)
+        << outcome.output;
+    for (const std::string& text : expected)
+        EXPECT_NE(outcome.output.find(text), std::string::npos) << outcome.output;
+    EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1) << outcome.output;
+    EXPECT_FALSE(fs::exists(out / file.stem())) << "drew pictures for a bad file";
+}
+
+TEST(PlotSweep, DrawsEveryFigureOfEveryWorkloadAsPngSvgAndScript) {
+    ScratchDir out;
+    draw(fixture("closed-io-cpu.json"), out.path());
+    fs::path directory = out.path() / "closed-io-cpu";
+    for (const char* workload : {"io", "cpu"}) {
+        for (const std::string& figure : kFigures) {
+            std::string stem = figure + "-" + std::string(workload);
+            expect_complete_png(directory / (stem + ".png"));
+            expect_complete_svg(directory / (stem + ".svg"));
+            EXPECT_TRUE(fs::exists(directory / (stem + ".gp"))) << stem;
+        }
+    }
+}
+
+TEST(PlotSweep, EveryPlotOfEveryScriptHasOneSeriesPerModel) {
+    ScratchDir out;
+    draw(fixture("closed-io-cpu.json"), out.path());
+    draw(fixture("open-io.json"), out.path());
+    int scripts = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(out.path())) {
+        if (entry.path().extension() != ".gp") continue;
+        ++scripts;
+        SCOPED_TRACE(entry.path().string());
+        auto commands = plot_commands(read_file(entry.path()));
+        ASSERT_GE(commands.size(), 2u);  // at least one panel and the key
+        for (const auto& command : commands) {
+            std::vector<std::string> found = titles(command);
+            std::multiset<std::string> counted(found.begin(), found.end());
+            for (const std::string& model : kModels)
+                EXPECT_EQ(counted.count(model), 1u) << model;
+            EXPECT_EQ(found.size(), kModels.size());
+        }
+    }
+    EXPECT_EQ(scripts, 3 * static_cast<int>(kFigures.size()));  // io and cpu, then open io
+}
+
+TEST(PlotSweep, EachModelHasOneColourInEveryFigure) {
+    ScratchDir out;
+    draw(fixture("closed-io-cpu.json"), out.path());
+    draw(fixture("open-io.json"), out.path());
+    static const std::regex kLinetype(
+        R"re(set linetype \d+ linecolor rgb "(#[0-9A-Fa-f]{6})".*# (\S+))re");
+    std::map<std::string, std::set<std::string>> colours;
+    for (const auto& entry : fs::recursive_directory_iterator(out.path())) {
+        if (entry.path().extension() != ".gp") continue;
+        std::string script = read_file(entry.path());
+        for (std::sregex_iterator it(script.begin(), script.end(), kLinetype), end; it != end; ++it)
+            colours[(*it)[2]].insert((*it)[1]);
+    }
+    std::set<std::string> all;
+    for (const std::string& model : kModels) {
+        EXPECT_EQ(colours[model].size(), 1u) << model;
+        all.insert(colours[model].begin(), colours[model].end());
+    }
+    EXPECT_EQ(all.size(), kModels.size()) << "two models share a colour";
+}
+
+TEST(PlotSweep, OpenLoopPercentilesShowCorrectedBesideUncorrected) {
+    ScratchDir out;
+    draw(fixture("open-io.json"), out.path());
+    fs::path directory = out.path() / "open-io";
+    for (const std::string& figure : kFigures) {
+        expect_complete_png(directory / (figure + "-io.png"));
+        expect_complete_svg(directory / (figure + "-io.svg"));
+    }
+    auto commands = plot_commands(read_file(directory / "percentiles-io.gp"));
+    ASSERT_EQ(commands.size(), 3u);  // corrected, uncorrected, the key
+    std::string corrected, uncorrected;
+    for (const std::string& element : commands[0])
+        corrected += element + "\n";
+    for (const std::string& element : commands[1])
+        uncorrected += element + "\n";
+    EXPECT_NE(corrected.find("$threads using"), std::string::npos) << corrected;
+    EXPECT_EQ(corrected.find("_uncorrected"), std::string::npos) << corrected;
+    EXPECT_NE(uncorrected.find("$threads_uncorrected using"), std::string::npos) << uncorrected;
+    // Open loop: the closed-loop fixture draws one panel, this one names the correction.
+    EXPECT_NE(read_file(directory / "percentiles-io.gp").find("scheduled send"), std::string::npos);
+}
+
+TEST(PlotSweep, AScriptRedrawsItsPicturesOnItsOwn) {
+    ScratchDir out;
+    draw(fixture("open-io.json"), out.path());
+    fs::path directory = out.path() / "open-io";
+    fs::remove(directory / "latency-io.png");
+    fs::remove(directory / "latency-io.svg");
+    std::string command = "cd '" + directory.string() + "' && exec gnuplot latency-io.gp";
+    Outcome outcome = run("/bin/sh", {"-c", command});
+    ASSERT_FALSE(outcome.timed_out);
+    EXPECT_EQ(outcome.exit_status, 0) << outcome.output;
+    EXPECT_EQ(outcome.output, "");  // no errors or warnings
+    expect_complete_png(directory / "latency-io.png");
+    expect_complete_svg(directory / "latency-io.svg");
+}
+
+TEST(PlotSweep, MarksASanitizerBuildLoudly) {
+    ScratchDir out;
+    json doc = read_json(fixture("open-io.json"));
+    doc["tool"]["sanitizers"] = "address,undefined";
+    doc["tool"]["sanitized"] = true;
+    fs::path file = out.path() / "sanitized.json";
+    write_json(file, doc);
+    draw(file, out.path());
+    std::string script = read_file(out.path() / "sanitized" / "throughput-io.gp");
+    EXPECT_NE(script.find("SANITIZER BUILD (address,undefined)"), std::string::npos);
+}
+
+// Values the harness could not measure well are shown for what they are: a memory peak of 0
+// (no sample fell inside the window) is left out with a note, and a latency at the histogram's
+// 2^40 ns ceiling runs off the top of the percentile panel, which says so.
+TEST(PlotSweep, UnsampledMemoryAndCeilingLatenciesAreMarked) {
+    ScratchDir out;
+    json doc = read_json(fixture("open-io.json"));
+    doc["runs"][0]["server"]["peak_rss_kb"] = 0;
+    for (json& run : doc["runs"])
+        run["client"]["histogram_uncorrected"].push_back({1099511627775LL, 1});
+    fs::path file = out.path() / "rough.json";
+    write_json(file, doc);
+    Outcome outcome = run(lab_plot(), {file.string(), "--out", out.path().string()});
+    ASSERT_FALSE(outcome.timed_out);
+    ASSERT_EQ(outcome.exit_status, 0) << outcome.output;
+    EXPECT_EQ(outcome.output.find("lab-plot: gnuplot:"), std::string::npos) << outcome.output;
+    EXPECT_NE(outcome.output.find("1 run had no memory sample"), std::string::npos)
+        << outcome.output;
+    fs::path directory = out.path() / "rough";
+    EXPECT_NE(read_file(directory / "memory-io.gp").find("without a memory sample left out"),
+              std::string::npos);
+    std::string script = read_file(directory / "percentiles-io.gp");
+    auto uncorrected = script.find("# Panel 2");
+    ASSERT_NE(uncorrected, std::string::npos);
+    EXPECT_NE(script.find("2^40 ns ceiling", uncorrected), std::string::npos);
+    EXPECT_EQ(script.substr(0, uncorrected).find("2^40 ns ceiling"), std::string::npos);
+    expect_complete_png(directory / "percentiles-io.png");
+    expect_complete_png(directory / "memory-io.png");
+}
+
+TEST(PlotBadInput, AMissingFileIsNamed) {
+    ScratchDir out;
+    fs::path file = out.path() / "no-such-results.json";
+    expect_refused(file, out.path(), {"no such file"});
+}
+
+TEST(PlotBadInput, AFileThatIsNotJsonIsNamed) {
+    ScratchDir out;
+    fs::path file = out.path() / "garbage.json";
+    std::ofstream(file) << "this is not {json";
+    expect_refused(file, out.path(), {"not a JSON object"});
+}
+
+TEST(PlotBadInput, AnUnknownSchemaVersionIsNamed) {
+    ScratchDir out;
+    json doc = read_json(fixture("open-io.json"));
+    doc["schema_version"] = 99;
+    fs::path file = out.path() / "future.json";
+    write_json(file, doc);
+    expect_refused(file, out.path(), {"schema_version 99"});
+}
+
+TEST(PlotBadInput, AFileWithoutRunsIsNamed) {
+    ScratchDir out;
+    json doc = read_json(fixture("open-io.json"));
+    doc["runs"] = json::array();
+    fs::path file = out.path() / "empty.json";
+    write_json(file, doc);
+    expect_refused(file, out.path(), {"no runs"});
+}
+
+TEST(PlotBadInput, ARunWithoutItsModelIsNamed) {
+    ScratchDir out;
+    json doc = read_json(fixture("open-io.json"));
+    doc["runs"][3].erase("model");
+    fs::path file = out.path() / "anonymous.json";
+    write_json(file, doc);
+    expect_refused(file, out.path(), {"runs[3]", "model"});
+}
+
+// Each field a figure reads: taking it out of one run names that run, the field and the figure.
+TEST(PlotBadInput, ARunWithoutAFieldAFigureNeedsIsNamed) {
+    struct Case {
+        std::string pointer;
+        std::string field;
+        std::string figure;
+    };
+    const std::vector<Case> cases = {
+        {"/client/throughput_rps", "client.throughput_rps", "throughput"},
+        {"/client/latency_ns/p99", "client.latency_ns.p99", "latency"},
+        {"/per_request/involuntary_ctx_switches", "per_request.involuntary_ctx_switches",
+         "context-switches"},
+        {"/per_request/blocked_us", "per_request.blocked_us", "cpu-blocked"},
+        {"/server/peak_pss_kb", "server.peak_pss_kb", "memory"},
+        {"/client/histogram_uncorrected", "client.histogram_uncorrected", "percentiles"},
+    };
+    json original = read_json(fixture("open-io.json"));
+    // The last run is at the most connections, which the percentile figure reads.
+    std::size_t last = original["runs"].size() - 1;
+    const json& run = original["runs"][last];
+    std::string label = "runs[" + std::to_string(last) + "] (" + run["model"].get<std::string>() +
+                        ", workload io, " + std::to_string(run["connections"].get<int>()) +
+                        " connections, repeat " + std::to_string(run["repeat"].get<int>()) + ")";
+    for (const Case& c : cases) {
+        SCOPED_TRACE(c.field);
+        ScratchDir out;
+        json doc = original;
+        json::json_pointer pointer(c.pointer);
+        doc["runs"][last][pointer.parent_pointer()].erase(pointer.back());
+        fs::path file = out.path() / "lacking.json";
+        write_json(file, doc);
+        expect_refused(file, out.path(), {label, "has no " + c.field, c.figure + " figure"});
+    }
+}
+
+// The time series figure draws one run per model at the most connections: a sample of those
+// without a field stops it, naming the first model's run.
+TEST(PlotBadInput, ATimeSeriesSampleWithoutAFieldIsNamed) {
+    ScratchDir out;
+    json doc = read_json(fixture("open-io.json"));
+    int most = 0;
+    for (const json& run : doc["runs"])
+        most = std::max(most, run["connections"].get<int>());
+    for (json& run : doc["runs"]) {
+        if (run["connections"].get<int>() != most) continue;
+        ASSERT_GT(run["timeseries"].size(), 4u);
+        run["timeseries"][4].erase("accept_queue");
+    }
+    fs::path file = out.path() / "gappy.json";
+    write_json(file, doc);
+    expect_refused(file, out.path(),
+                   {"(sequential, workload io, " + std::to_string(most) + " connections",
+                    "has no timeseries[4].accept_queue", "timeseries figure"});
+}
+
+TEST(PlotBadInput, AGoodFileIsStillDrawnBesideABadOne) {
+    ScratchDir out;
+    fs::path missing = out.path() / "missing.json";
+    Outcome outcome = run(lab_plot(), {missing.string(), fixture("open-io.json").string(), "--out",
+                                       out.path().string()});
+    ASSERT_FALSE(outcome.timed_out);
+    EXPECT_EQ(outcome.exit_status, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find(missing.string() + ": no such file"), std::string::npos)
+        << outcome.output;
+    expect_complete_png(out.path() / "open-io" / "throughput-io.png");
+}
+
+TEST(PlotBadInput, TwoFilesOfOneNameAreRefused) {
+    ScratchDir out;
+    fs::create_directories(out.path() / "other");
+    fs::copy_file(fixture("open-io.json"), out.path() / "other" / "open-io.json");
+    Outcome outcome = run(lab_plot(), {fixture("open-io.json").string(),
+                                       (out.path() / "other" / "open-io.json").string(), "--out",
+                                       out.path().string()});
+    ASSERT_FALSE(outcome.timed_out);
+    EXPECT_EQ(outcome.exit_status, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find("would both be drawn into"), std::string::npos) << outcome.output;
+}
+
+TEST(PlotBadInput, ABadCommandLineExitsTwo) {
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{}, std::vector<std::string>{"--no-such-flag", "x.json"},
+          std::vector<std::string>{"sweep"}}) {
+        Outcome outcome = run(lab_plot(), args);
+        ASSERT_FALSE(outcome.timed_out);
+        EXPECT_EQ(outcome.exit_status, 2) << outcome.output;
+        EXPECT_NE(outcome.output.find("lab-plot: "), std::string::npos) << outcome.output;
+    }
+}
+
+TEST(PlotBadInput, NoGnuplotSaysWhatToInstall) {
+    ScratchDir out;
+    Outcome outcome =
+        run(lab_plot(), {fixture("open-io.json").string(), "--out", out.path().string()},
+            (out.path() / "empty-path").string());
+    ASSERT_FALSE(outcome.timed_out);
+    EXPECT_EQ(outcome.exit_status, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find("gnuplot-nox"), std::string::npos) << outcome.output;
+    EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1) << outcome.output;
+}
+
+}  // namespace
