@@ -88,11 +88,11 @@ std::string fixed(double value, int digits) {
 }
 
 void print_summary(const nlohmann::json& runs) {
-    std::cout << std::left << std::setw(11) << "model" << std::right << std::setw(6) << "conns"
-              << std::setw(4) << "rep" << std::setw(11) << "req/s" << std::setw(10) << "p50 ms"
-              << std::setw(10) << "p99 ms" << std::setw(8) << "errors" << std::setw(10)
-              << "cpu us/r" << std::setw(9) << "vcs/r" << std::setw(9) << "ivcs/r" << std::setw(9)
-              << "tasks"
+    std::cout << std::left << std::setw(13) << "workload" << std::setw(11) << "model" << std::right
+              << std::setw(6) << "conns" << std::setw(4) << "rep" << std::setw(11) << "req/s"
+              << std::setw(10) << "p50 ms" << std::setw(10) << "p99 ms" << std::setw(8) << "errors"
+              << std::setw(10) << "cpu us/r" << std::setw(9) << "vcs/r" << std::setw(9) << "ivcs/r"
+              << std::setw(9) << "tasks"
               << "\n";
     for (const auto& run : runs) {
         const auto& client = run["client"];
@@ -103,8 +103,9 @@ void print_summary(const nlohmann::json& runs) {
         auto server = run.value("server", nlohmann::json::object());
         std::uint64_t tasks = server.value("peak_threads", std::uint64_t{0});
         std::cout
-            << std::left << std::setw(11) << run["model"].get<std::string>() << std::right
-            << std::setw(6) << run["connections"].get<std::uint64_t>() << std::setw(4)
+            << std::left << std::setw(13) << run["workload"].get<std::string>().substr(0, 12)
+            << std::setw(11) << run["model"].get<std::string>() << std::right << std::setw(6)
+            << run["connections"].get<std::uint64_t>() << std::setw(4)
             << run["repeat"].get<std::uint64_t>() << std::setw(11)
             << fixed(client["throughput_rps"].get<double>(), 0) << std::setw(10)
             << fixed(static_cast<double>(client["latency_ns"]["p50"].get<std::uint64_t>()) / 1e6, 2)
