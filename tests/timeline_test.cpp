@@ -9,10 +9,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -82,6 +84,31 @@ std::vector<Span> run_timeline(const std::string& model, const std::string& scen
                          e["name"].get<std::string>()});
     }
     return spans;
+}
+
+// Runs a binary with arguments, bounded by 60 s; its exit status, or -1.
+int run_bounded(std::vector<std::string> args) {
+    std::vector<char*> argv;
+    for (std::string& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+    int status = 0;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string beside_this_test(const std::string& name) {
+    return harness_path().substr(0, harness_path().rfind('/') + 1) + name;
 }
 
 std::vector<Span> named(const std::vector<Span>& spans, const std::string& name) {
@@ -172,6 +199,41 @@ TEST(Timeline, SequentialIoWaitsOneAfterAnother) {
     for (const Span& r : requests)
         last = std::max(last, r.end_us);
     EXPECT_GE(last - first, 9 * 100'000.0 * 0.95) << "nine 100 ms waits cannot overlap here";
+}
+
+// lab-plot timeline draws a chart per trace and one with both models on one axis; a file
+// that is not a timeline trace is refused with exit status 2.
+TEST(Timeline, LabPlotDrawsTheCharts) {
+    std::string dir = "/tmp/timeline_test." + std::to_string(getpid()) + ".plots";
+    std::vector<std::string> traces;
+    for (const char* model : {"sequential", "select"}) {
+        std::string out = dir + "." + model + ".json";
+        ASSERT_EQ(run_bounded({harness_path(), "timeline", "--model", model, "--scenario", "io",
+                               "--out", out}),
+                  0);
+        traces.push_back(out);
+    }
+    std::vector<std::string> plot = {beside_this_test("lab-plot"), "timeline", "--out", dir};
+    plot.insert(plot.end(), traces.begin(), traces.end());
+    ASSERT_EQ(run_bounded(plot), 0);
+    for (const char* stem : {"timeline-sequential-io", "timeline-select-io", "timeline-all-io"}) {
+        std::ifstream png(dir + "/" + stem + ".png", std::ios::binary);
+        std::stringstream content;
+        content << png.rdbuf();
+        std::string bytes = content.str();
+        ASSERT_GT(bytes.size(), 5000u) << stem;
+        EXPECT_EQ(bytes.substr(1, 3), "PNG") << stem;
+        EXPECT_NE(bytes.find("IEND", bytes.size() - 12), std::string::npos)
+            << stem << " is cut short";
+    }
+    // Not a timeline trace: refused, nothing drawn.
+    std::ofstream(dir + "/bad.json") << "{\"runs\": []}";
+    EXPECT_EQ(run_bounded({beside_this_test("lab-plot"), "timeline", "--out", dir + "/x",
+                           dir + "/bad.json"}),
+              2);
+    for (const std::string& t : traces)
+        std::remove(t.c_str());
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

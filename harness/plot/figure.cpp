@@ -128,6 +128,7 @@ std::string data_number(double value) {
 }
 
 std::string gnuplot_script(const Figure& figure) {
+    if (!figure.raw_script.empty()) return figure.raw_script;
     std::ostringstream out;
     out << "# " << figure.stem << ".gp";
     for (std::size_t i = 0; i < figure.about.size(); ++i)

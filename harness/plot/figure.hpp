@@ -63,7 +63,10 @@ struct Panel {
 };
 
 struct Figure {
-    std::string stem;                // file names: STEM.gp, STEM.png, STEM.svg
+    std::string stem;  // file names: STEM.gp, STEM.png, STEM.svg
+    // A complete script written by another kind of figure (the timelines), used as it is
+    // instead of one built from the fields below. It must draw STEM.png and STEM.svg.
+    std::string raw_script;
     std::vector<std::string> about;  // comment lines at the top of the script
     std::string title;
     std::string subtitle;              // a second, smaller title line (the workload)

@@ -21,6 +21,7 @@
 #include "render.hpp"
 #include "sweep.hpp"
 #include "sweep_figures.hpp"
+#include "timeline_chart.hpp"
 
 namespace {
 
@@ -119,6 +120,44 @@ std::function<int()> add_sweep(CLI::App& command) {
     return [options] { return run_sweep(*options); };
 }
 
+// What `lab-plot timeline` was asked to draw, and where.
+struct TimelineOptions {
+    std::vector<std::string> files;
+    std::string out_dir = "results/plots/timelines";
+};
+
+// lab-plot timeline: a Gantt chart per trace of `lab-harness timeline`, and one per scenario
+// with every model given. Returns the exit status.
+int run_timeline(const TimelineOptions& options) {
+    if (options.files.empty()) {
+        complain("give one or more traces of `lab-harness timeline` (see --help)");
+        return kUsageError;
+    }
+    std::string error;
+    auto figures = lab::plot::timeline_figures(options.files, error);
+    if (!figures) {
+        complain(error);
+        return kUsageError;
+    }
+    std::string gnuplot = gnuplot_or_complain();
+    if (gnuplot.empty()) return kUsageError;
+    if (!lab::plot::draw_figures(gnuplot, options.out_dir, *figures, error)) {
+        complain(error);
+        return kDrawFailed;
+    }
+    std::cerr << "lab-plot: " << figures->size() << " timelines in " << options.out_dir << "/\n";
+    return 0;
+}
+
+std::function<int()> add_timeline(CLI::App& command) {
+    auto options = std::make_shared<TimelineOptions>();
+    command.add_option("files", options->files, "traces written by lab-harness timeline")
+        ->type_name("TRACE.json");
+    command.add_option("--out", options->out_dir, "Directory (default results/plots/timelines)")
+        ->type_name("DIR");
+    return [options] { return run_timeline(*options); };
+}
+
 // lab-plot's subcommands. Each adds its options to its CLI11 subcommand and returns the
 // function that runs it. The first is the default: `lab-plot FILE...` means
 // `lab-plot sweep FILE...`. A new kind of figure (the timelines of issue 4) is one more entry.
@@ -132,6 +171,10 @@ const std::vector<Subcommand> kSubcommands = {
      "Figures 1-7 of each results file: throughput, latency, context switches, CPU and blocked "
      "time, memory and tasks, one run over time, latency percentiles (the default)",
      add_sweep},
+    {"timeline",
+     "Gantt charts of `lab-harness timeline` traces: a row per server thread or process and "
+     "per client, bars coloured by client, waiting in gray; one chart per scenario with all",
+     add_timeline},
 };
 
 bool is_subcommand(const std::string& word) {
