@@ -45,47 +45,6 @@ std::string harness_path() {
     return LAB_HARNESS_PATH;
 }
 
-// Runs `lab-harness timeline` and returns the trace's complete spans; fails the test if the
-// harness does not finish in 60 s or exits non-zero.
-std::vector<Span> run_timeline(const std::string& model, const std::string& scenario) {
-    std::string out =
-        "/tmp/timeline_test." + std::to_string(getpid()) + "." + model + "." + scenario + ".json";
-    std::vector<std::string> args = {harness_path(), "timeline", "--model", model,
-                                     "--scenario",   scenario,   "--out",   out};
-    std::vector<char*> argv;
-    for (std::string& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_t pid = 0;
-    EXPECT_EQ(posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ), 0);
-    int status = 0;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            ADD_FAILURE() << "lab-harness timeline did not finish in 60 s";
-            return {};
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
-    std::ifstream in(out);
-    json doc = json::parse(in, nullptr, false);
-    std::remove(out.c_str());
-    EXPECT_FALSE(doc.is_discarded()) << "the timeline is not JSON";
-    std::vector<Span> spans;
-    if (doc.is_discarded()) return spans;
-    for (const json& e : doc["traceEvents"]) {
-        if (e["ph"] != "X") continue;
-        double ts = e["ts"].get<double>();
-        spans.push_back({ts, ts + e["dur"].get<double>(), e["pid"].get<long>(),
-                         e["tid"].get<long>(), e["args"]["task"].get<std::uint64_t>(),
-                         e["name"].get<std::string>()});
-    }
-    return spans;
-}
-
 // Runs a binary with arguments, bounded by 60 s; its exit status, or -1.
 int run_bounded(std::vector<std::string> args) {
     std::vector<char*> argv;
@@ -105,6 +64,30 @@ int run_bounded(std::vector<std::string> args) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// Runs `lab-harness timeline` and returns the trace's complete spans; fails the test if the
+// harness does not finish in 60 s or exits non-zero.
+std::vector<Span> run_timeline(const std::string& model, const std::string& scenario) {
+    std::string out =
+        "/tmp/timeline_test." + std::to_string(getpid()) + "." + model + "." + scenario + ".json";
+    int status = run_bounded(
+        {harness_path(), "timeline", "--model", model, "--scenario", scenario, "--out", out});
+    EXPECT_EQ(status, 0) << "lab-harness timeline failed or took over 60 s";
+    std::ifstream in(out);
+    json doc = json::parse(in, nullptr, false);
+    std::remove(out.c_str());
+    EXPECT_FALSE(doc.is_discarded()) << "the timeline is not JSON";
+    std::vector<Span> spans;
+    if (doc.is_discarded()) return spans;
+    for (const json& e : doc["traceEvents"]) {
+        if (e["ph"] != "X") continue;
+        double ts = e["ts"].get<double>();
+        spans.push_back({ts, ts + e["dur"].get<double>(), e["pid"].get<long>(),
+                         e["tid"].get<long>(), e["args"]["task"].get<std::uint64_t>(),
+                         e["name"].get<std::string>()});
+    }
+    return spans;
 }
 
 std::string beside_this_test(const std::string& name) {
