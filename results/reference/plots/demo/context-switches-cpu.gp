@@ -1,0 +1,133 @@
+# context-switches-cpu.gp: the server's voluntary and involuntary context switches per request, one line per model.
+# workload cpu of results/reference/demo.json (figure 'context-switches' of lab-plot).
+#
+# To draw it again after editing, run `gnuplot context-switches-cpu.gp` in this directory:
+# it rewrites context-switches-cpu.png and context-switches-cpu.svg.
+# lab-plot copied the data below from the results file; the drawing follows them.
+
+# One colour and point shape per model, the same in every lab-plot figure.
+set linetype 1 linecolor rgb "#D55E00" linewidth 2 pointtype 5 pointsize 1.3  # sequential
+set linetype 2 linecolor rgb "#0072B2" linewidth 2 pointtype 7 pointsize 1.3  # threads
+set linetype 3 linecolor rgb "#009E73" linewidth 2 pointtype 9 pointsize 1.3  # fork
+set linetype 4 linecolor rgb "#CC79A7" linewidth 2 pointtype 13 pointsize 1.3  # select
+
+# sequential: connections, voluntary switches per request (median min max), involuntary switches per request (median min max), repeats
+$sequential << EOD
+1 0.940516 0.940516 0.940516 0.291807 0.291807 0.291807 1
+16 0.960557 0.960557 0.960557 0.114849 0.114849 0.114849 1
+64 0.899422 0.899422 0.899422 0.215029 0.215029 0.215029 1
+EOD
+
+# threads: connections, voluntary switches per request (median min max), involuntary switches per request (median min max), repeats
+$threads << EOD
+1 0.396809 0.396809 0.396809 1.08404 1.08404 1.08404 1
+16 0.806541 0.806541 0.806541 1.96729 1.96729 1.96729 1
+64 0.926217 0.926217 0.926217 1.50759 1.50759 1.50759 1
+EOD
+
+# fork: connections, voluntary switches per request (median min max), involuntary switches per request (median min max), repeats
+$fork << EOD
+1 0.338298 0.338298 0.338298 1.16277 1.16277 1.16277 1
+16 0.859384 0.859384 0.859384 1.91541 1.91541 1.91541 1
+64 0.953142 0.953142 0.953142 1.52396 1.52396 1.52396 1
+EOD
+
+# select: connections, voluntary switches per request (median min max), involuntary switches per request (median min max), repeats
+$select << EOD
+1 1.00665 1.00665 1.00665 0.141907 0.141907 0.141907 1
+16 0 0 0 0.035497 0.035497 0.035497 1
+64 0 0 0 0.0395939 0.0395939 0.0395939 1
+EOD
+
+# The drawing, once as PNG and once as SVG: the panels, then the key.
+do for [format in "png svg"] {
+    reset
+    if (format eq "png") {
+        set terminal pngcairo size 1400,720 font "Sans,12" noenhanced
+    } else {
+        set terminal svg size 1400,720 dynamic font "Sans,12" noenhanced background rgb "white"
+    }
+    set output "context-switches-cpu." . format
+    set encoding utf8
+    set datafile missing "NaN"
+    set grid linecolor rgb "#e0e0e0" linewidth 1
+    set border linecolor rgb "#404040"
+    set bars small
+    unset key
+    set multiplot
+    set label 1 "Context switches per request" at screen 0.5, screen 0.9667 center font ",17"
+    set label 2 "workload cpu: CPU-bound: 2 ms of CPU per request, no I/O. Two cores can run only two at once. (closed loop)" at screen 0.5, screen 0.9306 center font ",12"
+    set label 3 "machine: AMD EPYC, 2 cores, Linux 6.18.44-fc-v595  ·  Release build, lab-harness 0.1 (git aab90cc4abc2)  ·  demo.json" at screen 0.0071, screen 0.0444 left font ",10" textcolor rgb "#505050"
+    set label 4 "2 s measured per run after 0.5 s of warm-up  ·  all the server's threads and processes  ·  one run per point" at screen 0.0071, screen 0.0222 left font ",10" textcolor rgb "#505050"
+
+    # Panel 1: voluntary: a task gave up its CPU to wait (read, sleep, lock, accept)
+    set lmargin at screen 0.0657
+    set rmargin at screen 0.4871
+    set tmargin at screen 0.8056
+    set bmargin at screen 0.1306
+    set title "voluntary: a task gave up its CPU to wait (read, sleep, lock, accept)" font ",13"
+    set xlabel "concurrent client connections (log scale)"
+    set ylabel "context switches per request"
+    set logscale x
+    unset logscale y
+    set xtics (1, 16, 64)
+    set ytics autofreq
+    set format x "%g"
+    set format y "%g"
+    set xrange [0.666667:96]
+    set yrange [0:2.12468]
+    plot \
+        $sequential using 1:2 with linespoints lt 1 title "sequential", \
+        $threads using 1:2 with linespoints lt 2 title "threads", \
+        $fork using 1:2 with linespoints lt 3 title "fork", \
+        $select using 1:2 with linespoints lt 4 title "select"
+    unset label 1
+    unset label 2
+    unset label 3
+    unset label 4
+
+    # Panel 2: involuntary: the scheduler took the CPU away (preempted)
+    set lmargin at screen 0.5586
+    set rmargin at screen 0.9800
+    set tmargin at screen 0.8056
+    set bmargin at screen 0.1306
+    set title "involuntary: the scheduler took the CPU away (preempted)" font ",13"
+    set xlabel "concurrent client connections (log scale)"
+    set ylabel "context switches per request"
+    set logscale x
+    unset logscale y
+    set xtics (1, 16, 64)
+    set ytics autofreq
+    set format x "%g"
+    set format y "%g"
+    set xrange [0.666667:96]
+    set yrange [0:2.12468]
+    plot \
+        $sequential using 1:5 with linespoints lt 1 title "sequential", \
+        $threads using 1:5 with linespoints lt 2 title "threads", \
+        $fork using 1:5 with linespoints lt 3 title "fork", \
+        $select using 1:5 with linespoints lt 4 title "select"
+
+    # The key, one entry per model, in a row under the titles.
+    set lmargin at screen 0.0657
+    set rmargin at screen 0.9800
+    set tmargin at screen 0.9139
+    set bmargin at screen 0.8528
+    unset title
+    unset xlabel
+    unset ylabel
+    unset logscale
+    unset border
+    unset tics
+    unset grid
+    set xrange [0:1]
+    set yrange [0:1]
+    set key center top horizontal reverse Left samplen 3 width 2 font ",12"
+    plot NaN notitle, \
+        keyentry with linespoints lt 1 title "sequential", \
+        keyentry with linespoints lt 2 title "threads", \
+        keyentry with linespoints lt 3 title "fork", \
+        keyentry with linespoints lt 4 title "select"
+    unset multiplot
+    unset output
+}
