@@ -17,6 +17,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -51,34 +53,10 @@ using Clock = std::chrono::steady_clock;
 const char* const kDuration = "1500ms";
 const char* const kWarmup = "300ms";
 
-class TempDir {
+// A fresh directory for one test, removed at the end (tests/temp_dir.hpp).
+class TempDir : public lab::test::TempDir {
   public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "harness-integration.XXXXXX").string();
-        std::vector<char> buffer(pattern.begin(), pattern.end());
-        buffer.push_back('\0');
-        char* made = mkdtemp(buffer.data());
-        if (made != nullptr) path_ = made;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        if (!path_.empty()) fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
-    std::vector<std::string> entries() const {
-        std::vector<std::string> names;
-        std::error_code ec;
-        for (const auto& e : fs::directory_iterator(path_, ec))
-            names.push_back(e.path().filename().string());
-        std::sort(names.begin(), names.end());
-        return names;
-    }
-
-  private:
-    std::string path_;
+    TempDir() : lab::test::TempDir("harness-integration") {}
 };
 
 std::string read_text(const std::string& path) {

@@ -16,6 +16,8 @@
 
 #include <gtest/gtest.h>
 
+#include "temp_dir.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -49,34 +51,10 @@ using nlohmann::json;
 constexpr std::uint64_t kMs = 1'000'000;
 constexpr std::uint64_t kSec = 1'000'000'000;
 
-// A fresh directory under the system temp dir, removed with everything in it at the end.
-class TempDir {
+// A fresh directory for one test, removed at the end (tests/temp_dir.hpp).
+class TempDir : public lab::test::TempDir {
   public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "harness-unit.XXXXXX").string();
-        std::vector<char> buffer(pattern.begin(), pattern.end());
-        buffer.push_back('\0');
-        char* made = mkdtemp(buffer.data());
-        if (made != nullptr) path_ = made;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        if (!path_.empty()) fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
-    std::vector<std::string> entries() const {
-        std::vector<std::string> names;
-        for (const auto& e : fs::directory_iterator(path_))
-            names.push_back(e.path().filename().string());
-        std::sort(names.begin(), names.end());
-        return names;
-    }
-
-  private:
-    std::string path_;
+    TempDir() : lab::test::TempDir("harness-unit") {}
 };
 
 void write_file(const std::string& path, const std::string& text) {
