@@ -61,22 +61,31 @@ def pick(full, quick):
     return quick if QUICK else full
 
 
-def _display(obj):
+def _in_notebook() -> bool:
     try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+def _display(obj):
+    """Show a rich object in the notebook; outside one, print its text."""
+    if _in_notebook():
         from IPython.display import display
 
         display(obj)
-    except ImportError:  # plain python: print what can be printed
+    else:
         print(getattr(obj, "data", obj))
 
 
 def say(markdown: str):
     """Show a line of Markdown in the notebook (plain text outside one)."""
-    try:
+    if _in_notebook():
         from IPython.display import Markdown
 
         _display(Markdown(markdown))
-    except ImportError:
+    else:
         print(markdown)
 
 
@@ -137,11 +146,11 @@ def table(rows, columns):
             cells.append(f"<td>{html.escape(_fmt(value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     markup = f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    try:
+    if _in_notebook():
         from IPython.display import HTML
 
         _display(HTML(markup))
-    except ImportError:
+    else:
         for row in rows:
             print({h: (how(row) if callable(how) else get(row, how)) for h, how in columns})
 
@@ -299,11 +308,11 @@ def show(pngs: dict, name: str, width: int = 760):
     """Show the figure `name` (e.g. "throughput-io") of a dict from plot()."""
     if name not in pngs:
         raise KeyError(f"no figure {name!r}; there are: {', '.join(pngs) or 'none'}")
-    try:
+    if _in_notebook():
         from IPython.display import Image
 
         _display(Image(filename=str(pngs[name]), width=width))
-    except ImportError:
+    else:
         print(pngs[name])
 
 
@@ -420,6 +429,11 @@ def accept_queue(port: int) -> int:
 # -- traces -------------------------------------------------------------------------------
 
 
+def _async_id(event):
+    """An async event's id: process-local ("id2": {"local": N}) or plain ("id": N)."""
+    return event["id2"]["local"] if "id2" in event else event["id"]
+
+
 class Trace:
     """A trace of `lab-server --trace` or `lab-harness timeline` (Chrome trace JSON).
     Spans are `X` events (server phases: accept, read, cpu, io_wait, lock, write, wait; and
@@ -445,9 +459,9 @@ class Trace:
             if e["ph"] == "X":
                 out.append((e["ts"], e["ts"] + e["dur"], e["pid"], e["tid"], task))
             elif e["ph"] == "b":
-                open_async[(e.get("cat"), e["id"])] = e
-            elif e["ph"] == "e" and (e.get("cat"), e["id"]) in open_async:
-                b = open_async.pop((e.get("cat"), e["id"]))
+                open_async[(e.get("cat"), _async_id(e))] = e
+            elif e["ph"] == "e" and (e.get("cat"), _async_id(e)) in open_async:
+                b = open_async.pop((e.get("cat"), _async_id(e)))
                 out.append((b["ts"], e["ts"], b["pid"], b["tid"], b.get("args", {}).get("task")))
         return sorted(out)
 
