@@ -46,6 +46,7 @@ struct State {
     std::vector<std::unique_ptr<ThreadBuffer>> buffers;
     std::atomic<std::size_t> count{0};
     std::atomic<std::uint64_t> dropped{0};
+    pid_t parent_pid = 0;  // the process that called enable() and writes the trace
 };
 
 State& state() {
@@ -119,10 +120,13 @@ void write_events(std::ostream& out, bool& first) {
             std::string name = kPhaseNames[static_cast<std::size_t>(e.phase)];
             std::string args = "{\"task\":" + std::to_string(e.task);
             if (e.async) {
-                // An async pair: Perfetto draws it on a track of its own per (cat, id).
-                std::string common = "\"name\":\"" + name +
-                                     "\",\"cat\":\"timer\",\"id\":" + std::to_string(e.task) + "," +
-                                     ids;
+                // An async pair (a timer no thread sits in). A process-local id keeps its
+                // track under the server process in Perfetto; waits that overlap in time get
+                // tracks of their own.
+                std::string common =
+                    "\"name\":\"" + name +
+                    "\",\"cat\":\"timer\",\"id2\":{\"local\":" + std::to_string(e.task) + "}," +
+                    ids;
                 emit("{" + common + ",\"ph\":\"b\",\"ts\":" + micros(e.start_ns) +
                      ",\"args\":" + args + "}}");
                 emit("{" + common + ",\"ph\":\"e\",\"ts\":" + micros(e.start_ns + e.dur_ns) + "}");
@@ -136,13 +140,17 @@ void write_events(std::ostream& out, bool& first) {
     }
     std::uint64_t dropped = s.dropped.load();
     if (dropped > 0) {
-        emit("{\"name\":\"dropped_spans\",\"ph\":\"M\",\"pid\":" + std::to_string(pid) +
+        // A process-wide instant (Perfetto ignores metadata events other than names).
+        emit("{\"name\":\"dropped_spans\",\"ph\":\"i\",\"s\":\"p\",\"ts\":" + micros(mono_ns()) +
+             ",\"pid\":" + std::to_string(pid) + ",\"tid\":" + std::to_string(pid) +
              ",\"args\":{\"count\":" + std::to_string(dropped) + "}}");
     }
 }
 
+// Children's parts: PATH.part.PARENT.CHILD, so a part left by an earlier run (another
+// parent) is never merged into this one.
 std::string part_prefix() {
-    return state().path + ".part.";
+    return state().path + ".part." + std::to_string(state().parent_pid) + ".";
 }
 
 }  // namespace
@@ -151,6 +159,7 @@ void enable(const std::string& path, const std::string& process_name) {
     State& s = state();
     s.path = path;
     s.process_name = process_name;
+    s.parent_pid = getpid();
     s.on.store(true);
 }
 
@@ -193,9 +202,21 @@ void after_fork_in_child(const std::string& process_name) {
 
 void write_child_part() {
     if (!enabled()) return;
-    std::ofstream out(part_prefix() + std::to_string(getpid()));
-    bool first = false;  // every event of a part is preceded by a comma
-    write_events(out, first);
+    // Written under a temporary name and renamed when complete: a child killed while
+    // writing leaves no part that the parent would merge.
+    std::string part = part_prefix() + std::to_string(getpid());
+    std::string temp = part + ".tmp";
+    {
+        std::ofstream out(temp, std::ios::trunc);
+        bool first = false;  // every event of a part is preceded by a comma
+        write_events(out, first);
+        out.flush();
+        if (!out) {
+            std::remove(temp.c_str());
+            return;
+        }
+    }
+    std::rename(temp.c_str(), part.c_str());
 }
 
 bool write_trace(std::string& error) {
@@ -221,6 +242,10 @@ bool write_trace(std::string& error) {
                 std::string name = entry->d_name;
                 if (name.rfind(prefix, 0) != 0) continue;
                 std::string part_path = dir + name;
+                if (name.ends_with(".tmp")) {  // a child that did not finish writing
+                    std::remove(part_path.c_str());
+                    continue;
+                }
                 std::ifstream part(part_path);
                 std::stringstream text;
                 text << part.rdbuf();

@@ -54,7 +54,8 @@ void record_async_wait(Phase phase, std::uint64_t task, std::uint64_t start_ns,
 // In a child right after fork(): forget the parent's spans (they are the parent's to write)
 // and name the child process.
 void after_fork_in_child(const std::string& process_name);
-// In a child before _exit(): write its spans to PATH.part.PID for the parent to merge.
+// In a child before _exit(): write its spans to PATH.part.PARENT.PID (via a temporary name)
+// for the parent to merge.
 void write_child_part();
 // In the main process at exit, after threads are joined and children reaped: writes PATH
 // (via a temporary file and rename) with its own spans and every child's part, then removes

@@ -682,7 +682,14 @@ TEST_P(Conformance, PipelinedFloodDoesNotStallOthers) {
 // spans carry the client's port as their task.
 TEST_P(Conformance, TraceIsValidChromeTraceJson) {
     std::string path = unique_shm_path("trace") + ".json";
+    // A child's part left by another run (parent pid 1 is never ours) is not merged.
+    std::string stale = path + ".part.1.2";
+    std::ofstream(stale) << ",{{{ not JSON";
     ASSERT_NO_FATAL_FAILURE(start({"--trace", path}));
+    // Nor is a part that a child of this server did not finish writing; it is removed.
+    std::string unfinished =
+        path + ".part." + std::to_string(server().pid()) + "." + std::to_string(77) + ".tmp";
+    std::ofstream(unfinished) << ",{\"name\":";
     std::set<std::uint64_t> client_ports;
     for (int i = 0; i < 3; ++i) {
         Client c = connect();
@@ -700,6 +707,10 @@ TEST_P(Conformance, TraceIsValidChromeTraceJson) {
     ASSERT_TRUE(in) << "no trace file " << path;
     json doc = json::parse(in, nullptr, false);
     std::remove(path.c_str());
+    EXPECT_TRUE(std::filesystem::exists(stale)) << "another run's part was touched";
+    std::remove(stale.c_str());
+    EXPECT_FALSE(std::filesystem::exists(unfinished)) << "an unfinished part was left behind";
+    std::remove(unfinished.c_str());
     ASSERT_FALSE(doc.is_discarded()) << "the trace is not JSON";
     ASSERT_TRUE(doc.contains("traceEvents"));
     const json& events = doc["traceEvents"];
@@ -707,9 +718,20 @@ TEST_P(Conformance, TraceIsValidChromeTraceJson) {
     std::set<std::string> phases;
     std::set<std::uint64_t> tasks;
     int process_names = 0;
+    int async_pairs = 0;  // begins minus ends
+    int async_begins = 0;
     for (const json& e : events) {
         ASSERT_TRUE(e.contains("ph") && e.contains("name") && e.contains("pid")) << e.dump();
         if (e["ph"] == "M" && e["name"] == "process_name") ++process_names;
+        if (e["ph"] == "b" || e["ph"] == "e") {
+            // The select loop's timers: async pairs with a process-local id (the task), so
+            // Perfetto keeps their tracks under the server process.
+            EXPECT_EQ(e.value("cat", ""), "timer") << e.dump();
+            ASSERT_TRUE(e.contains("id2") && e["id2"].contains("local")) << e.dump();
+            async_pairs += e["ph"] == "b" ? 1 : -1;
+            if (e["ph"] == "b") ++async_begins;
+            continue;
+        }
         if (e["ph"] != "X") continue;
         ASSERT_TRUE(e.contains("ts") && e.contains("dur") && e.contains("tid")) << e.dump();
         double ts = e["ts"].get<double>();
@@ -721,6 +743,10 @@ TEST_P(Conformance, TraceIsValidChromeTraceJson) {
         tasks.insert(e["args"]["task"].get<std::uint64_t>());
     }
     EXPECT_GE(process_names, 1);
+    EXPECT_EQ(async_pairs, 0) << "an async begin without its end, or the reverse";
+    if (model() == "select") {
+        EXPECT_EQ(async_begins, 3) << "one I/O timer per WORK";
+    }
     EXPECT_TRUE(phases.contains("cpu")) << "no CPU span of WORK";
     for (std::uint64_t port : client_ports) {
         EXPECT_TRUE(tasks.contains(port)) << "no span for the client on port " << port;

@@ -23,6 +23,13 @@ constexpr const char* kWaitColour = "#9A9A9A";
 constexpr const char* kIdleColour = "#DDDDDD";
 constexpr double kBarHalfHeight = 0.36;
 
+// The task of an async timer event: its process-local id ("id2":{"local":N}), or a plain
+// "id" as traces written before that change have it.
+std::uint64_t timer_id(const json& e) {
+    if (e.contains("id2")) return e["id2"]["local"].get<std::uint64_t>();
+    return e["id"].get<std::uint64_t>();
+}
+
 struct Bar {
     double start_ms;
     double end_ms;
@@ -155,7 +162,7 @@ std::optional<Chart> read_chart(const std::string& file, std::string& error) {
             chart.bars.push_back({std::max(0.0, start), end, row->second, colour, false});
         } else if (cat == "timer" && (ph == "b" || ph == "e")) {
             // The select loop's simulated I/O: a wait no thread sits in, on a row per client.
-            std::uint64_t task = e["id"].get<std::uint64_t>();
+            std::uint64_t task = timer_id(e);
             if (!timer_row_of_task.contains(task)) {
                 timer_row_of_task[task] = static_cast<int>(chart.rows.size());
                 int number = client_of_port.contains(task) ? client_of_port[task] : 0;
@@ -173,7 +180,7 @@ std::optional<Chart> read_chart(const std::string& file, std::string& error) {
         return (*a)["ts"].get<double>() < (*b)["ts"].get<double>();
     });
     for (const json* e : timer_events) {
-        std::uint64_t task = (*e)["id"].get<std::uint64_t>();
+        std::uint64_t task = timer_id(*e);
         if ((*e)["ph"] == "b") {
             begins[task].push_back(ms((*e)["ts"].get<double>()));
         } else if (!begins[task].empty()) {
