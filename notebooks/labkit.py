@@ -229,12 +229,21 @@ class Notebook:
 
     # -- running ------------------------------------------------------------------------
 
+    @staticmethod
+    def _saving_reference() -> bool:
+        return os.environ.get("LAB_SAVE_REFERENCE", "") not in ("", "0")
+
     def _save_reference(self, path: Path):
         """LAB_SAVE_REFERENCE=1 (used once to make results/reference/notebooks/) keeps a
-        copy of each results file as the reference."""
-        if os.environ.get("LAB_SAVE_REFERENCE", "") not in ("", "0"):
-            self.reference.mkdir(parents=True, exist_ok=True)
-            shutil.copy(path, self.reference / path.name)
+        copy of each results file, and of the PNGs of its plots, as the reference."""
+        if self._saving_reference():
+            target = self.reference / path.relative_to(self.dir)
+            if path.is_dir():
+                shutil.rmtree(target, ignore_errors=True)
+                shutil.copytree(path, target, ignore=shutil.ignore_patterns("*.svg", "*.gp"))
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, target)
 
     def _reference_copy(self, filename: str) -> Path:
         ref = self.reference / filename
@@ -287,6 +296,7 @@ class Notebook:
             run_command([str(BIN / "lab-plot"), "--out", str(self.dir / "plots"),
                          str(results.path)])
             folder = self.dir / "plots" / stem
+            self._save_reference(folder)
         else:
             folder = self.reference / "plots" / stem
         return {p.stem: p for p in sorted(folder.glob("*.png"))}
