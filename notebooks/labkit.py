@@ -94,18 +94,19 @@ def check(condition: bool, passed: str, failed: str):
     a fixed number. Prints what held, or stops the notebook with what did not and why."""
     if condition:
         print(f"check passed: {passed}")
-        return True
+        return
     raise LabCheckFailed(f"check failed: {failed}")
 
 
 def check_answer(answer, test, passed: str, failed: str):
     """Check an exercise's answer (a value the student's cell sets) with `test(answer)`.
     An answer still at None is reported as not done yet instead of failing, so a student
-    copy runs top to bottom before the exercises are solved."""
+    copy runs top to bottom before the exercises are solved. (Messages are built before the
+    call: format the answer in them with {answer}, not {answer:.2f}, which None refuses.)"""
     if answer is None:
         print("not answered yet: fill in the exercise's cell above and run this one again")
-        return False
-    return check(bool(test(answer)), passed, failed)
+        return
+    check(bool(test(answer)), passed, failed)
 
 
 def get(obj, dotted: str, default=None):

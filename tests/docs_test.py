@@ -164,8 +164,8 @@ class Labkit(unittest.TestCase):
     def test_checks_pass_quietly_and_fail_loudly(self):
         out = io.StringIO()
         with redirect_stdout(out):
-            self.assertTrue(lab.check(True, "fine", "broken"))
-            self.assertFalse(lab.check_answer(None, lambda v: True, "p", "f"))
+            lab.check(True, "fine", "broken")
+            lab.check_answer(None, lambda v: True, "p", "f")
         self.assertIn("check passed: fine", out.getvalue())
         self.assertIn("not answered yet", out.getvalue())
         with self.assertRaisesRegex(lab.LabCheckFailed, "check failed: broken"):
