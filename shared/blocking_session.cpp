@@ -42,22 +42,24 @@ Sent send_all(int fd, const char* data, std::size_t n, Server& server) {
     return Sent::Done;
 }
 
-Sent send_reply(int fd, const Codec& codec, const Reply& reply, Server& server) {
-    // The line and the body's first chunk go out in one send: one system call, one packet.
+// Sends a reply; `close_after` says whether the codec wants the connection closed after it.
+Sent send_reply(int fd, Codec& codec, const Reply& reply, Server& server, bool& close_after) {
+    // The head and the body's first chunk go out in one send: one system call, one packet.
     std::string buffer;
-    codec.encode(reply, buffer);
+    Framing framing = codec.encode(reply, buffer);
+    close_after = framing.close_after;
     std::uint64_t offset = 0;
     Sent result = Sent::Done;
     do {
         std::size_t n = static_cast<std::size_t>(
-            std::min<std::uint64_t>(kBodyChunkBytes, reply.body_bytes - offset));
+            std::min<std::uint64_t>(kBodyChunkBytes, framing.body_bytes - offset));
         std::size_t head = buffer.size();
         buffer.resize(head + n);
         fill_pattern(buffer.data() + head, n, offset);
         offset += n;
         result = send_all(fd, buffer.data(), buffer.size(), server);
         buffer.clear();
-    } while (result == Sent::Done && offset < reply.body_bytes);
+    } while (result == Sent::Done && offset < framing.body_bytes);
     return result;
 }
 
@@ -101,7 +103,8 @@ void serve_connection(int fd, Server& server) {
             if (r == Received::TimedOut) {
                 count_error(server, false);
                 Reply timeout = error_reply(ErrorCode::IdleTimeout, "idle timeout");
-                if (send_reply(fd, *codec, timeout, server) == Sent::Done) {
+                bool close_after = true;
+                if (send_reply(fd, *codec, timeout, server, close_after) == Sent::Done) {
                     close_gracefully(fd, *server.stats);
                     return;
                 }
@@ -117,10 +120,11 @@ void serve_connection(int fd, Server& server) {
             if (response.io_wait_ms > 0 && !sleep_ms(response.io_wait_ms, *server.stats)) break;
             reply = std::move(response.reply);
         }
-        if (send_reply(fd, *codec, reply, server) != Sent::Done) break;
-        if (reply.close_after) {
-            // QUIT or 413: drain before closing, so that the reply is not reset away by
-            // request bytes the client sent after it.
+        bool close_after = false;
+        if (send_reply(fd, *codec, reply, server, close_after) != Sent::Done) break;
+        if (close_after) {
+            // QUIT, 413, or HTTP without keep-alive: drain before closing, so that the reply
+            // is not reset away by request bytes the client sent after it.
             close_gracefully(fd, *server.stats);
             return;
         }

@@ -170,10 +170,10 @@ bool EventConnection::output_full() const {
 }
 
 void EventConnection::queue(const Reply& reply) {
-    codec_->encode(reply, out_);
-    body_left_ = reply.body_bytes;
+    Framing framing = codec_->encode(reply, out_);
+    body_left_ = framing.body_bytes;
     body_offset_ = 0;
-    if (reply.close_after) close_after_flush_ = true;
+    if (framing.close_after) close_after_flush_ = true;
 }
 
 void EventConnection::flush() {

@@ -214,7 +214,11 @@ Decoded LabpCodec::next() {
     return parse_line(line);
 }
 
-void LabpCodec::encode(const Reply& reply, std::string& out) const {
+Framing LabpCodec::encode(const Reply& reply, std::string& out) {
+    return encode_labp(reply, out);
+}
+
+Framing LabpCodec::encode_labp(const Reply& reply, std::string& out) {
     out += reply.ok ? "OK" : "ERR";
     if (!reply.text.empty()) {
         // ECHO's text already starts with its own separator (the request's first space).
@@ -222,10 +226,7 @@ void LabpCodec::encode(const Reply& reply, std::string& out) const {
         out += reply.text;
     }
     out += '\n';
-}
-
-std::unique_ptr<Codec> make_codec() {
-    return std::make_unique<LabpCodec>();
+    return {reply.body_bytes, reply.close_after};
 }
 
 void fill_pattern(char* out, std::size_t n, std::uint64_t offset) {

@@ -41,12 +41,19 @@ enum class ErrorCode : int {
     OverLimit = 422,
     Internal = 500,
     OverCapacity = 503,
+    // HTTP/1.1 only (shared/http.hpp): LineTooLong (413) is also its "body over 1 MiB".
+    NotFound = 404,
+    MethodNotAllowed = 405,
+    HeadersTooLarge = 431,
+    NotImplemented = 501,
+    VersionNotSupported = 505,
 };
 
 // True for the errors after which the server replies, closes its side and drains the client.
 constexpr bool closes_connection(ErrorCode code) {
     return code == ErrorCode::LineTooLong || code == ErrorCode::IdleTimeout ||
-           code == ErrorCode::OverCapacity;
+           code == ErrorCode::OverCapacity || code == ErrorCode::HeadersTooLarge ||
+           code == ErrorCode::NotImplemented;
 }
 
 // A reply before encoding. `ok` picks OK or ERR; `text` is what follows the word (may be
@@ -71,8 +78,16 @@ struct Decoded {
     ErrorCode code{};  // when kind == Error
 };
 
-// A per-connection codec: a decoder for requests and an encoder for replies. The interface
-// leaves room for a second wire format chosen per connection (an HTTP/1.1 subset, later).
+// What the caller does after sending an encoded reply's head: stream `body_bytes` pattern
+// bytes (fill_pattern), then close (drain and close) if `close_after`.
+struct Framing {
+    std::uint64_t body_bytes = 0;
+    bool close_after = false;
+};
+
+// A per-connection codec: a decoder for requests and an encoder for replies. Two wire formats
+// implement it, LABP/1 (below) and an HTTP/1.1 subset (http.hpp); make_codec() picks one per
+// connection from its first line, so no model knows which one it speaks.
 //
 // Input contract: the caller copies received bytes into input_space() and then calls
 // commit(n); or calls feed(). The codec holds at most kMaxLineBytes of input, so a connection
@@ -91,8 +106,9 @@ class Codec {
     virtual Decoded next() = 0;
     // Bytes received but not yet decoded.
     virtual std::size_t buffered() const = 0;
-    // Appends the reply's line (not its body) to out.
-    virtual void encode(const Reply& reply, std::string& out) const = 0;
+    // Appends the reply's head (LABP/1: its line; HTTP: status line, headers and a text
+    // body) to out; says what follows it. Replies are encoded in the order of the requests.
+    virtual Framing encode(const Reply& reply, std::string& out) = 0;
 
     // Copies as much of bytes as fits; returns how many bytes were taken.
     std::size_t feed(std::string_view bytes);
@@ -105,7 +121,11 @@ class LabpCodec final : public Codec {
     void commit(std::size_t n) override;
     Decoded next() override;
     std::size_t buffered() const override { return end_ - start_; }
-    void encode(const Reply& reply, std::string& out) const override;
+    Framing encode(const Reply& reply, std::string& out) override;
+    // The received bytes not yet decoded (for the codec chooser).
+    std::string_view pending() const { return {buffer_ + start_, end_ - start_}; }
+    // The LABP/1 form of a reply, for replies sent before a connection's codec is known.
+    static Framing encode_labp(const Reply& reply, std::string& out);
 
   private:
     char buffer_[kMaxLineBytes];
@@ -115,7 +135,8 @@ class LabpCodec final : public Codec {
     bool failed_ = false;      // after 413 the stream has no more request boundaries
 };
 
-// The codec a new connection starts with.
+// The codec a new connection starts with: it reads the first line, then becomes HTTP/1.1 if
+// that line is an HTTP request line and LABP/1 otherwise (shared/http.cpp, PROTOCOL.md).
 std::unique_ptr<Codec> make_codec();
 
 // Parses one request line (without CR/LF). Returns Request or Error; exposed for tests.

@@ -5,7 +5,8 @@
 add_executable(server_tests
     ${CMAKE_CURRENT_SOURCE_DIR}/server_process.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/conformance_test.cpp
-    ${CMAKE_CURRENT_SOURCE_DIR}/behaviour_test.cpp)
+    ${CMAKE_CURRENT_SOURCE_DIR}/behaviour_test.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/http_integration_test.cpp)
 target_link_libraries(server_tests PRIVATE
     GTest::gtest_main
     nlohmann_json::nlohmann_json

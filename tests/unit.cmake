@@ -2,6 +2,7 @@
 # no sockets and no server process.
 add_executable(unit_tests
     ${CMAKE_CURRENT_SOURCE_DIR}/codec_test.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/http_test.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/counters_test.cpp)
 target_link_libraries(unit_tests PRIVATE
     lab_server_core
