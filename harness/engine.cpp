@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <queue>
 #include <random>
@@ -24,6 +25,7 @@ namespace {
 
 inline constexpr std::size_t kReadBuffer = 64 * 1024;
 inline constexpr std::size_t kMaxReplyLine = 4096;  // a reply line longer than this is wrong
+inline constexpr std::size_t kMaxHttpHead = 8192;   // an HTTP reply head longer than this too
 inline constexpr std::uint64_t kScanIntervalNs = 20'000'000;  // timeout checks
 inline constexpr std::uint64_t kBackoffMinNs = 10'000'000;
 inline constexpr std::uint64_t kBackoffMaxNs = 1'000'000'000;
@@ -31,7 +33,7 @@ inline constexpr int kMaxEvents = 256;
 
 struct Expected {
     RequestSpec::Kind kind = RequestSpec::Kind::Ping;
-    std::string line;              // PING, ECHO: the exact reply line
+    std::string line;              // PING, ECHO: the exact reply line (HTTP: the body)
     std::uint64_t body_bytes = 0;  // WORK
     std::uint64_t key = 0;         // INCR
 };
@@ -51,8 +53,10 @@ struct Connection {
     std::uint64_t deadline_ns = 0;  // connect or request timeout
     Expected expect;
     // The reply being read.
-    std::string line;
+    std::string line;  // LABP/1: the reply line; HTTP: the head, then a text body
     bool in_body = false;
+    bool body_is_text = false;   // HTTP: a body to compare whole (not a WORK pattern)
+    bool server_closes = false;  // HTTP: the reply said Connection: close
     std::uint64_t body_left = 0;
     std::uint64_t body_offset = 0;
     bool read_paused = false;
@@ -96,6 +100,10 @@ class Engine {
     void send_more(Connection& c);
     void read_more(Connection& c);
     bool consume(Connection& c, const char* data, std::size_t n);
+    bool consume_http(Connection& c, const char* data, std::size_t n);
+    bool check_http_head(Connection& c);
+    bool check_text_reply(Connection& c, const std::string& text, const char* what);
+    bool check_pattern(Connection& c, const char* data, std::size_t take);
     void finish_request(Connection& c);
     bool finish_and_check_rest(Connection& c, std::size_t rest);
     void fail(Connection& c, std::uint64_t ErrorCounts::*kind, const std::string& why);
@@ -314,25 +322,55 @@ void Engine::begin_request(Connection& c, std::uint64_t intended_ns) {
     const RequestSpec& spec = config_.workload.mix[index];
     c.expect = Expected{};
     c.expect.kind = spec.kind;
-    switch (spec.kind) {
-        case RequestSpec::Kind::Ping:
-            c.out = "PING\n";
-            c.expect.line = "OK PONG";
-            break;
-        case RequestSpec::Kind::Echo:
-            c.out = "ECHO " + echo_texts_[index] + "\n";
-            c.expect.line = "OK " + echo_texts_[index];
-            break;
-        case RequestSpec::Kind::Work:
-            c.out = "WORK " + std::to_string(spec.cpu_us) + " " + std::to_string(spec.io_ms) + " " +
-                    std::to_string(spec.reply_bytes) + "\n";
-            c.expect.line = "OK " + std::to_string(spec.reply_bytes);
-            c.expect.body_bytes = spec.reply_bytes;
-            break;
-        case RequestSpec::Kind::Incr:
-            c.expect.key = std::uniform_int_distribution<std::uint64_t>(0, spec.keys - 1)(rng_);
-            c.out = "INCR k" + std::to_string(c.expect.key) + "\n";
-            break;
+    if (config_.http) {
+        // The same request as an HTTP/1.1 GET; the expected body is what follows "OK ".
+        std::string target;
+        switch (spec.kind) {
+            case RequestSpec::Kind::Ping:
+                target = "/ping";
+                c.expect.line = "PONG";
+                break;
+            case RequestSpec::Kind::Echo:
+                target = "/echo?text=" + echo_texts_[index];  // letters: nothing to escape
+                c.expect.line = echo_texts_[index];
+                break;
+            case RequestSpec::Kind::Work:
+                target = "/work?cpu_us=" + std::to_string(spec.cpu_us);
+                target += "&io_ms=" + std::to_string(spec.io_ms);
+                target += "&bytes=" + std::to_string(spec.reply_bytes);
+                c.expect.body_bytes = spec.reply_bytes;
+                break;
+            case RequestSpec::Kind::Incr:
+                c.expect.key = std::uniform_int_distribution<std::uint64_t>(0, spec.keys - 1)(rng_);
+                target = "/incr?key=k" + std::to_string(c.expect.key);
+                break;
+        }
+        c.out = "GET ";
+        c.out += target;
+        c.out += " HTTP/1.1\r\nHost: ";
+        c.out += config_.host;
+        c.out += "\r\n\r\n";
+    } else {
+        switch (spec.kind) {
+            case RequestSpec::Kind::Ping:
+                c.out = "PING\n";
+                c.expect.line = "OK PONG";
+                break;
+            case RequestSpec::Kind::Echo:
+                c.out = "ECHO " + echo_texts_[index] + "\n";
+                c.expect.line = "OK " + echo_texts_[index];
+                break;
+            case RequestSpec::Kind::Work:
+                c.out = "WORK " + std::to_string(spec.cpu_us) + " " + std::to_string(spec.io_ms) +
+                        " " + std::to_string(spec.reply_bytes) + "\n";
+                c.expect.line = "OK " + std::to_string(spec.reply_bytes);
+                c.expect.body_bytes = spec.reply_bytes;
+                break;
+            case RequestSpec::Kind::Incr:
+                c.expect.key = std::uniform_int_distribution<std::uint64_t>(0, spec.keys - 1)(rng_);
+                c.out = "INCR k" + std::to_string(c.expect.key) + "\n";
+                break;
+        }
     }
     c.out_sent = 0;
     c.line.clear();
@@ -402,6 +440,7 @@ void Engine::read_more(Connection& c) {
 
 // Feeds received bytes to the reply parser; returns false if the connection was closed.
 bool Engine::consume(Connection& c, const char* data, std::size_t n) {
+    if (config_.http) return consume_http(c, data, n);
     while (n > 0) {
         if (c.state != Connection::State::Waiting && c.state != Connection::State::Sending) {
             fail(c, &ErrorCounts::wrong_reply, "bytes arrived with no request in flight");
@@ -410,14 +449,7 @@ bool Engine::consume(Connection& c, const char* data, std::size_t n) {
         if (c.in_body) {
             // Check the WORK body against its pattern as it streams by.
             std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(n, c.body_left));
-            for (std::size_t i = 0; i < take; ++i) {
-                char want = static_cast<char>('a' + (c.body_offset + i) % 26);
-                if (data[i] != want) {
-                    fail(c, &ErrorCounts::wrong_reply,
-                         "WORK body byte " + std::to_string(c.body_offset + i) + " is wrong");
-                    return false;
-                }
-            }
+            if (!check_pattern(c, data, take)) return false;
             c.body_offset += take;
             c.body_left -= take;
             data += take;
@@ -446,23 +478,12 @@ bool Engine::consume(Connection& c, const char* data, std::size_t n) {
             return false;
         }
         if (c.expect.kind == RequestSpec::Kind::Incr) {
-            std::uint64_t value = 0;
-            bool ok = c.line.size() > 3 && c.line.starts_with("OK ");
-            for (std::size_t i = 3; ok && i < c.line.size(); ++i) {
-                ok = c.line[i] >= '0' && c.line[i] <= '9' && value < 1'000'000'000'000'000;
-                if (ok) value = value * 10 + static_cast<std::uint64_t>(c.line[i] - '0');
-            }
-            std::uint64_t& last = c.last_incr[c.expect.key];
-            if (!ok || value <= last) {
-                fail(c, &ErrorCounts::wrong_reply,
-                     "INCR reply '" + c.line + "' is not above " + std::to_string(last));
+            if (!c.line.starts_with("OK ")) {
+                fail(c, &ErrorCounts::wrong_reply, "INCR reply '" + c.line + "' is not OK");
                 return false;
             }
-            last = value;
-        } else if (c.line != c.expect.line) {
-            fail(c, &ErrorCounts::wrong_reply,
-                 "expected '" + c.expect.line.substr(0, 60) + "', got '" + c.line.substr(0, 60) +
-                     "'");
+            if (!check_text_reply(c, c.line.substr(3), "INCR reply")) return false;
+        } else if (!check_text_reply(c, c.line, "reply")) {
             return false;
         }
         if (c.expect.body_bytes > 0) {
@@ -472,6 +493,164 @@ bool Engine::consume(Connection& c, const char* data, std::size_t n) {
             continue;
         }
         if (!finish_and_check_rest(c, n)) return false;
+    }
+    return true;
+}
+
+// Checks WORK body bytes (at the body's current offset) against the pattern.
+bool Engine::check_pattern(Connection& c, const char* data, std::size_t take) {
+    for (std::size_t i = 0; i < take; ++i) {
+        char want = static_cast<char>('a' + (c.body_offset + i) % 26);
+        if (data[i] != want) {
+            fail(c, &ErrorCounts::wrong_reply,
+                 "WORK body byte " + std::to_string(c.body_offset + i) + " is wrong");
+            return false;
+        }
+    }
+    return true;
+}
+
+// A text reply (LABP/1: the line; HTTP: the body) against what the request expects: the
+// exact text, or for INCR a number above the last one this connection saw for the key.
+bool Engine::check_text_reply(Connection& c, const std::string& text, const char* what) {
+    if (c.expect.kind == RequestSpec::Kind::Incr) {
+        std::uint64_t value = 0;
+        bool ok = !text.empty();
+        for (std::size_t i = 0; ok && i < text.size(); ++i) {
+            ok = text[i] >= '0' && text[i] <= '9' && value < 1'000'000'000'000'000;
+            if (ok) value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+        }
+        std::uint64_t& last = c.last_incr[c.expect.key];
+        if (!ok || value <= last) {
+            fail(c, &ErrorCounts::wrong_reply,
+                 std::string(what) + " '" + text.substr(0, 60) + "' is not above " +
+                     std::to_string(last));
+            return false;
+        }
+        last = value;
+        return true;
+    }
+    const std::string& expected = c.expect.line;
+    if (text != expected) {
+        fail(c, &ErrorCounts::wrong_reply,
+             "expected '" + expected.substr(0, 60) + "', got '" + text.substr(0, 60) + "'");
+        return false;
+    }
+    return true;
+}
+
+// HTTP replies: a head (status line and headers, up to the blank line), then exactly
+// Content-Length bytes of body: the WORK pattern, or a text compared whole.
+bool Engine::consume_http(Connection& c, const char* data, std::size_t n) {
+    while (n > 0) {
+        if (c.state != Connection::State::Waiting && c.state != Connection::State::Sending) {
+            fail(c, &ErrorCounts::wrong_reply, "bytes arrived with no request in flight");
+            return false;
+        }
+        if (!c.in_body) {
+            std::size_t before = c.line.size();
+            std::size_t take = std::min(n, kMaxHttpHead - before);
+            c.line.append(data, take);
+            std::size_t end = c.line.find("\r\n\r\n", before >= 3 ? before - 3 : 0);
+            if (end == std::string::npos) {
+                if (c.line.size() >= kMaxHttpHead) {
+                    fail(c, &ErrorCounts::wrong_reply, "an HTTP reply head over 8192 bytes");
+                    return false;
+                }
+                data += take;
+                n -= take;
+                continue;
+            }
+            std::size_t used = end + 4 - before;
+            data += used;
+            n -= used;
+            c.line.resize(end + 4);
+            if (!check_http_head(c)) return false;
+            if (c.body_left == 0) {
+                if (c.body_is_text && !check_text_reply(c, c.line, "body")) return false;
+                if (!finish_and_check_rest(c, n)) return false;
+            }
+            continue;
+        }
+        std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(n, c.body_left));
+        if (c.body_is_text) {
+            c.line.append(data, take);
+        } else if (!check_pattern(c, data, take)) {
+            return false;
+        }
+        c.body_offset += take;
+        c.body_left -= take;
+        data += take;
+        n -= take;
+        if (c.body_left == 0) {
+            if (c.body_is_text && !check_text_reply(c, c.line, "body")) return false;
+            if (!finish_and_check_rest(c, n)) return false;
+        }
+    }
+    return true;
+}
+
+// The status line and headers in c.line: 200 and a Content-Length, or an error. Sets up the
+// body (c.in_body, c.body_left, c.body_is_text) and c.server_closes.
+bool Engine::check_http_head(Connection& c) {
+    std::string head = std::move(c.line);
+    c.line.clear();
+    std::string_view status_line(head.data(), head.find("\r\n"));
+    if (!(status_line.starts_with("HTTP/1.1 ") || status_line.starts_with("HTTP/1.0 ")) ||
+        status_line.size() < 12) {
+        fail(c, &ErrorCounts::wrong_reply,
+             "not an HTTP status line: '" + std::string(status_line.substr(0, 60)) + "'");
+        return false;
+    }
+    std::string_view code = status_line.substr(9, 3);
+    if (code != "200") {
+        bool refused = code == "503";
+        fail(c, refused ? &ErrorCounts::refused : &ErrorCounts::server_err,
+             std::string(status_line));
+        return false;
+    }
+    bool has_length = false;
+    std::uint64_t length = 0;
+    c.server_closes = false;
+    std::size_t pos = status_line.size() + 2;
+    while (pos + 2 < head.size()) {
+        std::size_t eol = head.find("\r\n", pos);
+        std::string_view header(head.data() + pos, eol - pos);
+        pos = eol + 2;
+        std::size_t colon = header.find(':');
+        if (colon == std::string_view::npos) continue;
+        std::string name(header.substr(0, colon));
+        for (char& ch : name)
+            ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        std::string_view value = header.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ')
+            value.remove_prefix(1);
+        if (name == "content-length") {
+            has_length = !value.empty() && value.size() <= 12 &&
+                         std::all_of(value.begin(), value.end(),
+                                     [](char ch) { return ch >= '0' && ch <= '9'; });
+            length = has_length ? std::stoull(std::string(value)) : 0;
+        } else if (name == "connection" && value.find("close") != std::string_view::npos) {
+            c.server_closes = true;
+        }
+    }
+    if (!has_length) {
+        fail(c, &ErrorCounts::wrong_reply, "an HTTP reply without a Content-Length");
+        return false;
+    }
+    c.in_body = true;
+    c.body_left = length;
+    c.body_offset = 0;
+    c.body_is_text = c.expect.kind != RequestSpec::Kind::Work;
+    if (c.body_is_text && length > kMaxReplyLine) {
+        fail(c, &ErrorCounts::wrong_reply, "an HTTP text body over 4096 bytes");
+        return false;
+    }
+    if (!c.body_is_text && length != c.expect.body_bytes) {
+        fail(c, &ErrorCounts::wrong_reply,
+             "Content-Length " + std::to_string(length) + " for a WORK of " +
+                 std::to_string(c.expect.body_bytes) + " bytes");
+        return false;
     }
     return true;
 }
@@ -498,12 +677,13 @@ void Engine::finish_request(Connection& c) {
     }
     c.line.clear();
     c.in_body = false;
+    c.body_is_text = false;
     // Only a good reply ends the back-off: a server that accepts and then refuses (ERR 503)
     // must not be retried at once.
     c.backoff_ns = kBackoffMinNs;
     ++c.requests_on_connection;
     std::uint64_t limit = config_.workload.requests_per_connection;
-    if (limit != 0 && c.requests_on_connection >= limit) {
+    if ((limit != 0 && c.requests_on_connection >= limit) || c.server_closes) {
         close_connection(c);  // then reconnect: a new client takes this one's place
         start_connect(c);
         return;

@@ -25,6 +25,9 @@ struct EngineConfig {
     double rate_rps = 0;            // > 0: open loop at this total rate
     std::uint64_t connect_timeout_ns = 2'000'000'000;
     std::uint64_t seed = 1;
+    // Send the workload as HTTP/1.1 GET requests (keep-alive) instead of LABP/1, and read
+    // HTTP replies: the same workload compares one to one with wrk.
+    bool http = false;
 };
 
 // Errors by kind. Some are the model's design (refused over --max-clients, timeouts on a

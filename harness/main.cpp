@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
     std::optional<std::uint64_t> requests_per_connection;
     std::string connect_timeout_text = "2s";
     std::uint64_t seed = 1;
+    std::string protocol = "labp";
     bool quiet = false;
     bool list = false;
     bool perf = false;
@@ -144,7 +145,9 @@ int main(int argc, char** argv) {
     CLI::App app{
         "lab-harness: drive lab-server models with a workload; record latency, "
         "throughput, blocking time and context switches into JSON."};
-    app.add_option("--models", models_text, "Comma-separated models, or all (default all)");
+    app.add_option("--models", models_text,
+                   "Comma-separated models, or all (default all); with --connect, a label for "
+                   "the server");
     app.add_option("--workload", workload_name,
                    "Workloads, comma-separated: names (in --workload-dir) or .json paths "
                    "(default ping)");
@@ -171,10 +174,14 @@ int main(int argc, char** argv) {
                    "Override the workload's request timeout");
     app.add_option("--think-time", think_time_text, "Override the workload's think time");
     app.add_option("--requests-per-connection", requests_per_connection,
-                   "Override the workload's requests per connection (0 = keep it)")
+                   "Override the workload's requests per connection (0 = never reconnect)")
         ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000'000}));
     app.add_option("--connect-timeout", connect_timeout_text, "Connect timeout (default 2s)");
     app.add_option("--seed", seed, "Seed for the request mix");
+    app.add_option("--protocol", protocol,
+                   "labp (default) or http: the same workload as HTTP/1.1 GET requests, "
+                   "keep-alive, to compare one to one with wrk")
+        ->check(CLI::IsMember({"labp", "http"}));
     app.add_flag("--quiet", quiet, "No progress lines and no summary table");
     app.add_flag("--perf", perf,
                  "Also count the server's context switches and CPU with perf stat over the "
@@ -223,6 +230,17 @@ int main(int argc, char** argv) {
             models.push_back(m.name);
     } else {
         for (const std::string& name : split(models_text, ',')) {
+            // With --connect the server is not ours to start: its name is only a label (for
+            // instance nginx, in harness/bench/crosscheck-wrk), one of letters, digits, - _.
+            bool label_ok =
+                !name.empty() && name.size() <= 32 &&
+                std::all_of(name.begin(), name.end(), [](char c) {
+                    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+                });
+            if (!connect_text.empty() && label_ok) {
+                models.push_back(name);
+                continue;
+            }
             if (lab::find_model(name) == nullptr) {
                 std::string known;
                 for (const lab::Model& m : lab::models())
@@ -330,7 +348,8 @@ int main(int argc, char** argv) {
           {"server_bin", connect_host ? nlohmann::json(nullptr) : nlohmann::json(server_bin)},
           {"server_args", server_args},
           {"connect", connect_host ? nlohmann::json(connect_text) : nlohmann::json(nullptr)},
-          {"seed", seed}}},
+          {"seed", seed},
+          {"protocol", protocol}}},
         {"runs", nlohmann::json::array()}};
 
     bool server_wrong = false;
@@ -359,6 +378,7 @@ int main(int argc, char** argv) {
                     spec.engine.rate_rps = rate;
                     spec.engine.connect_timeout_ns = connect_timeout_ns;
                     spec.engine.seed = seed + rep;
+                    spec.engine.http = protocol == "http";
                     std::string label = workload.name + " " + model +
                                         " c=" + std::to_string(connections) +
                                         " rep=" + std::to_string(rep);

@@ -728,6 +728,57 @@ TEST(Sweep, ConnectToARunningServer_select) {
     EXPECT_TRUE(exit.exited_cleanly) << exit.stderr_text;
 }
 
+// --protocol http: the same workload as HTTP GETs (every kind of request of `mixed`, INCR
+// included), every reply checked, and the same relations as over LABP/1.
+TEST(Sweep, HttpProtocol_sequential_threads_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Sweep s = run_sweep(
+        dir, {"--models", "sequential,threads,select", "--workload", "mixed", "--protocol", "http",
+              "--connections", "8", "--duration", kDuration, "--warmup", kWarmup});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    const json& doc = *s.doc;
+    EXPECT_EQ(at(doc, "config").value("protocol", ""), "http");
+    for (const char* model : {"sequential", "threads", "select"}) {
+        const json& run = run_of(doc, model);
+        EXPECT_EQ(number(run, "client/errors/wrong_reply"), 0.0) << model;
+        EXPECT_GT(number(run, "client/requests"), 0.0) << model;
+        EXPECT_GT(number(run, "server/requests"), 0.0) << model;
+    }
+    // The mixed workload has 5 ms of I/O in a third of its requests: a sequential server
+    // does them one at a time.
+    EXPECT_GT(number(run_of(doc, "threads"), "client/throughput_rps"),
+              2 * number(run_of(doc, "sequential"), "client/throughput_rps"));
+}
+
+// --connect with --protocol http to a server that is not ours: the model name is a label,
+// and a server whose STATS is answered late (a busy sequential one) stalls nothing.
+TEST(Sweep, ConnectWithALabelAndABusyServer_sequential) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string error;
+    auto server =
+        lab::SpawnedServer::start(LAB_SERVER_PATH, {"--model", "sequential", "--port", "0"}, error);
+    ASSERT_TRUE(server.has_value()) << error;
+    std::string target = "127.0.0.1:";
+    target += std::to_string(server->port());
+    Sweep s = run_sweep(dir,
+                        {"--models", "somebody-else", "--workload", "ping", "--protocol", "http",
+                         "--requests-per-connection", "0", "--connections", "4", "--connect",
+                         target, "--duration", "1s", "--warmup", "200ms"},
+                        60s);
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    EXPECT_LT(s.seconds, 15.0) << "STATS on a busy server stalled the run";
+    const json& run = at(*s.doc, "runs")[0];
+    EXPECT_EQ(run.value("model", ""), "somebody-else");
+    EXPECT_GT(number(run, "client/requests"), 100.0) << "the engine was stalled";
+    // One connection got everything; the other three waited in the backlog.
+    EXPECT_LT(number(run, "client/per_connection_requests/jain_fairness"), 0.3);
+    EXPECT_NE(at(run, "server").value("note", "").find("after the window"), std::string::npos);
+    lab::ServerExit exit = server->stop();
+    EXPECT_TRUE(exit.exited_cleanly) << exit.stderr_text;
+}
+
 // --------------------------------------------------------------------------------------
 // Exit status and messages
 // --------------------------------------------------------------------------------------
@@ -783,6 +834,10 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         UsageCase{"UnknownModel", {"--models", "threads,coroutines"}, "coroutines"},
         UsageCase{"UnknownWorkload", {"--models", "select", "--workload", "nope"}, "nope"},
+        UsageCase{"UnknownProtocol", {"--models", "select", "--protocol", "gopher"}, "gopher"},
+        UsageCase{"LabelWithASpaceEvenWithConnect",
+                  {"--models", "a b", "--connect", "127.0.0.1:1"},
+                  "a b"},
         UsageCase{"MissingWorkloadFile",
                   {"--models", "select", "--workload", "/nonexistent/w.json"},
                   "/nonexistent/w.json"},
