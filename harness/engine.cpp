@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -102,7 +103,7 @@ class Engine {
     bool consume(Connection& c, const char* data, std::size_t n);
     bool consume_http(Connection& c, const char* data, std::size_t n);
     bool check_http_head(Connection& c);
-    bool check_text_reply(Connection& c, const std::string& text, const char* what);
+    bool check_text_reply(Connection& c, const std::string& text, const std::string& shown);
     bool check_pattern(Connection& c, const char* data, std::size_t take);
     void finish_request(Connection& c);
     bool finish_and_check_rest(Connection& c, std::size_t rest);
@@ -116,6 +117,7 @@ class Engine {
     void dispatch_open_loop(std::uint64_t now);
     std::uint64_t next_schedule_ns() const;
     bool in_window(std::uint64_t t) const { return t >= window_start_ && t <= window_end_; }
+    int wait_events(epoll_event* events, std::uint64_t timeout_ns);
 
     const EngineConfig& config_;
     const EngineHooks& hooks_;
@@ -135,6 +137,7 @@ class Engine {
     std::uint64_t window_end_ = 0;
     std::uint64_t scheduled_ = 0;  // open loop: requests handed out so far
     bool window_open_ = false;
+    bool no_pwait2_ = false;  // the kernel has no epoll_pwait2
     EngineResult result_;
 };
 
@@ -149,6 +152,9 @@ std::uint64_t cpu_ns_self() {
 }
 
 EngineResult Engine::run() {
+    // Linux lets a sleeping thread wake up to 50 µs late (timer slack) to batch wake-ups; an
+    // open-loop schedule wants its requests on time, so ask for 1 µs.
+    prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = AI_NUMERICSERV;
@@ -196,8 +202,7 @@ EngineResult Engine::run() {
         if (!window_open_) wake = std::min(wake, window_start_);
         if (!timers_.empty()) wake = std::min(wake, timers_.top().at_ns);
         if (open_loop_ && !idle_.empty()) wake = std::min(wake, next_schedule_ns());
-        int timeout_ms = wake > now ? static_cast<int>((wake - now + 999'999) / 1'000'000) : 0;
-        int n = epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+        int n = wait_events(events, wake > now ? wake - now : 0);
         for (int i = 0; i < n; ++i) {
             Connection& c = connections_[events[i].data.u64];
             std::uint32_t ev = events[i].events;
@@ -236,8 +241,10 @@ EngineResult Engine::run() {
     // hide its stall by simply not replying (a sequential server's queued clients, an open
     // loop's overdue schedule). Their latency so far is a lower bound.
     for (Connection& c : connections_) {
+        // A request sent in the warm-up and still unanswered waited through the whole window
+        // (a client the server never got to): it counts too, with its full age.
         if ((c.state == Connection::State::Sending || c.state == Connection::State::Waiting) &&
-            in_window(c.intended_ns)) {
+            c.intended_ns <= window_end_) {
             // Their age when the engine stopped: the last turn may have sent them after the
             // window's end, so `stopped`, not `end`, is the later of the two.
             result_.latency.record(stopped - c.intended_ns);
@@ -438,6 +445,22 @@ void Engine::read_more(Connection& c) {
     }
 }
 
+// Waits for socket events for at most timeout_ns. epoll_pwait2 takes the timeout in
+// nanoseconds, so an open-loop request due in 300 µs goes out then, not a millisecond later
+// as epoll_wait's whole milliseconds would have it; kernels before 5.11 lack it (ENOSYS) and
+// get epoll_wait, rounded up to the next millisecond.
+int Engine::wait_events(epoll_event* events, std::uint64_t timeout_ns) {
+    if (!no_pwait2_) {
+        timespec timeout{static_cast<time_t>(timeout_ns / 1'000'000'000),
+                         static_cast<long>(timeout_ns % 1'000'000'000)};
+        int n = epoll_pwait2(epoll_fd_, events, kMaxEvents, &timeout, nullptr);
+        if (n >= 0 || errno != ENOSYS) return n;
+        no_pwait2_ = true;
+    }
+    return epoll_wait(epoll_fd_, events, kMaxEvents,
+                      static_cast<int>((timeout_ns + 999'999) / 1'000'000));
+}
+
 // Feeds received bytes to the reply parser; returns false if the connection was closed.
 bool Engine::consume(Connection& c, const char* data, std::size_t n) {
     if (config_.http) return consume_http(c, data, n);
@@ -482,8 +505,8 @@ bool Engine::consume(Connection& c, const char* data, std::size_t n) {
                 fail(c, &ErrorCounts::wrong_reply, "INCR reply '" + c.line + "' is not OK");
                 return false;
             }
-            if (!check_text_reply(c, c.line.substr(3), "INCR reply")) return false;
-        } else if (!check_text_reply(c, c.line, "reply")) {
+            if (!check_text_reply(c, c.line.substr(3), c.line)) return false;
+        } else if (!check_text_reply(c, c.line, c.line)) {
             return false;
         }
         if (c.expect.body_bytes > 0) {
@@ -512,7 +535,8 @@ bool Engine::check_pattern(Connection& c, const char* data, std::size_t take) {
 
 // A text reply (LABP/1: the line; HTTP: the body) against what the request expects: the
 // exact text, or for INCR a number above the last one this connection saw for the key.
-bool Engine::check_text_reply(Connection& c, const std::string& text, const char* what) {
+// `shown` is what an error message quotes (the whole reply line, for LABP/1).
+bool Engine::check_text_reply(Connection& c, const std::string& text, const std::string& shown) {
     if (c.expect.kind == RequestSpec::Kind::Incr) {
         std::uint64_t value = 0;
         bool ok = !text.empty();
@@ -523,8 +547,7 @@ bool Engine::check_text_reply(Connection& c, const std::string& text, const char
         std::uint64_t& last = c.last_incr[c.expect.key];
         if (!ok || value <= last) {
             fail(c, &ErrorCounts::wrong_reply,
-                 std::string(what) + " '" + text.substr(0, 60) + "' is not above " +
-                     std::to_string(last));
+                 "INCR reply '" + shown.substr(0, 60) + "' is not above " + std::to_string(last));
             return false;
         }
         last = value;
@@ -533,7 +556,7 @@ bool Engine::check_text_reply(Connection& c, const std::string& text, const char
     const std::string& expected = c.expect.line;
     if (text != expected) {
         fail(c, &ErrorCounts::wrong_reply,
-             "expected '" + expected.substr(0, 60) + "', got '" + text.substr(0, 60) + "'");
+             "expected '" + expected.substr(0, 60) + "', got '" + shown.substr(0, 60) + "'");
         return false;
     }
     return true;
@@ -567,7 +590,7 @@ bool Engine::consume_http(Connection& c, const char* data, std::size_t n) {
             c.line.resize(end + 4);
             if (!check_http_head(c)) return false;
             if (c.body_left == 0) {
-                if (c.body_is_text && !check_text_reply(c, c.line, "body")) return false;
+                if (c.body_is_text && !check_text_reply(c, c.line, c.line)) return false;
                 if (!finish_and_check_rest(c, n)) return false;
             }
             continue;
@@ -583,7 +606,7 @@ bool Engine::consume_http(Connection& c, const char* data, std::size_t n) {
         data += take;
         n -= take;
         if (c.body_left == 0) {
-            if (c.body_is_text && !check_text_reply(c, c.line, "body")) return false;
+            if (c.body_is_text && !check_text_reply(c, c.line, c.line)) return false;
             if (!finish_and_check_rest(c, n)) return false;
         }
     }

@@ -29,7 +29,8 @@ namespace {
 
 using nlohmann::json;
 
-inline constexpr std::size_t kMaxTimeseries = 10'000;  // samples kept per run
+inline constexpr std::size_t kMaxTimeseries = 10'000;            // samples kept per run
+inline constexpr std::uint64_t kMaxSampleGapNs = 1'000'000'000;  // a sample at least this often
 
 // What the server's counter block says at one moment.
 struct BlockSnapshot {
@@ -102,14 +103,18 @@ class Sampler {
                                       load(block_->children.involuntary_ctx_switches);
             }
             s.accept_queue = accept_queue_length(port_);
-            std::uint64_t took = mono_ns() - started;
+            // The sampler's own CPU time for this sample, not its wall time: on a busy machine
+            // the wall time includes waiting for a CPU, which says nothing about its cost.
+            std::uint64_t took = thread_cpu_ns() - cpu_before;
             {
                 std::lock_guard lock(mutex_);
-                own_cpu_ns_ += thread_cpu_ns() - cpu_before;
+                own_cpu_ns_ += took;
                 if (tree && samples_.size() < kMaxTimeseries) samples_.push_back(s);
                 if (stopping_) return;
             }
-            std::uint64_t wait = std::max(interval_ns_, took * 5);
+            // At most a fifth of a CPU for sampling (many tasks make a sample dear), and a
+            // sample at least every second.
+            std::uint64_t wait = std::max(interval_ns_, std::min(took * 5, kMaxSampleGapNs));
             std::uint64_t until = started + wait;
             while (mono_ns() < until) {
                 {

@@ -8,7 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -62,6 +64,17 @@ int run_timeline(const TimelineSpec& spec, std::string& error) {
     if (request.empty()) {
         error = "unknown scenario '" + spec.scenario + "' (choose cpu, io or mixed)";
         return 2;
+    }
+    // Where the trace goes must be writable before a server is started for it.
+    {
+        std::string probe = spec.out_path + ".probe." + std::to_string(getpid());
+        std::FILE* f = std::fopen(probe.c_str(), "w");
+        if (f == nullptr) {
+            error = "cannot write " + spec.out_path + ": " + std::strerror(errno);
+            return 2;
+        }
+        std::fclose(f);
+        std::remove(probe.c_str());
     }
     std::string trace_path = spec.out_path + ".server." + std::to_string(getpid());
     auto server = SpawnedServer::start(
