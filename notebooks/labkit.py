@@ -294,13 +294,20 @@ class Notebook:
         Without lab-plot, the reference plots of a reference run are used if there are any."""
         stem = results.path.stem
         if self.can_plot and not results.from_reference:
-            run_command([str(BIN / "lab-plot"), "--out", str(self.dir / "plots"),
-                         str(results.path)])
             folder = self.dir / "plots" / stem
+            shutil.rmtree(folder, ignore_errors=True)  # no stale figure of an earlier run
+            try:
+                run_command([str(BIN / "lab-plot"), "--out", str(self.dir / "plots"),
+                             str(results.path)])
+            except RuntimeError as e:
+                # A run too short or too disturbed to draw (say, one time-series sample):
+                # the notebook goes on with its tables; show() says why a figure is missing.
+                print(f"lab-plot could not draw {results.path.name}: {e}")
+                return Figures(reason=str(e).strip().splitlines()[-1])
             self._save_reference(folder)
         else:
             folder = self.reference / "plots" / stem
-        return {p.stem: p for p in sorted(folder.glob("*.png"))}
+        return Figures({p.stem: p for p in sorted(folder.glob("*.png"))})
 
     def plot_timelines(self, traces) -> dict:
         """lab-plot timeline: the Gantt charts of some traces; {chart-name: PNG path}."""
@@ -315,8 +322,20 @@ class Notebook:
         return {p.stem: p for p in sorted(folder.glob("*.png"))}
 
 
+class Figures(dict):
+    """{figure-name: PNG path} from plot(); `reason` says why there are none, if lab-plot
+    refused the results file."""
+
+    def __init__(self, figures=(), reason: str = ""):
+        super().__init__(figures)
+        self.reason = reason
+
+
 def show(pngs: dict, name: str, width: int = 760):
     """Show the figure `name` (e.g. "throughput-io") of a dict from plot()."""
+    if name not in pngs and getattr(pngs, "reason", ""):
+        print(f"figure {name} was not drawn: {pngs.reason}")
+        return
     if name not in pngs:
         raise KeyError(f"no figure {name!r}; there are: {', '.join(pngs) or 'none'}")
     if _in_notebook():
