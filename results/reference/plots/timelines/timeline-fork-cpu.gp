@@ -3,35 +3,35 @@
 # are each client's requests from send to reply. Run `gnuplot timeline-fork-cpu.gp` to redraw.
 $chart0 << EOD
 # start_ms end_ms row colour
-1.16917 192.094 5 40563
-192.217 398.467 5 40563
-398.533 399.144 5 10132122
-399.151 499.241 5 40563
-499.317 500 5 10132122
-500.065 500.067 5 10132122
-0.335198 114.551 3 15113984
-114.651 114.709 3 10132122
-114.714 256.843 3 15113984
-256.948 371.7 3 15113984
-371.753 371.798 3 10132122
-371.844 371.846 3 10132122
-0.452488 233.169 4 29362
-236.076 441.471 4 29362
-441.572 561.37 4 29362
-561.454 561.496 4 10132122
-561.541 561.543 4 10132122
+0.386194 100.502 3 15113984
+100.584 100.615 3 10132122
+100.619 296.156 3 15113984
+296.212 442.868 3 15113984
+442.939 443.041 3 10132122
+443.101 443.103 3 10132122
+0.441115 199.896 4 29362
+199.983 201.394 4 10132122
+201.401 316.857 4 29362
+316.997 450.822 4 29362
+450.908 450.912 4 10132122
+1.12444 153.055 5 40563
+153.193 274.326 5 40563
+274.384 274.424 5 10132122
+274.429 461.026 5 40563
+461.086 461.167 5 10132122
+461.229 461.232 5 10132122
 EOD
 $chart0_requests << EOD
 # start_ms end_ms row colour
-0 234.653 0 29362
-234.653 441.548 0 29362
-441.548 561.465 0 29362
-0.012989 114.688 1 15113984
-114.688 256.923 1 15113984
-256.924 371.766 1 15113984
-0.019038 192.197 2 40563
-192.197 399.104 2 40563
-399.104 499.935 2 40563
+0 199.977 0 29362
+199.977 316.97 0 29362
+316.97 450.85 0 29362
+0.011837 100.6 1 15113984
+100.6 296.193 1 15113984
+296.193 442.962 1 15113984
+0.017977 153.17 2 40563
+153.17 274.407 2 40563
+274.407 461.118 2 40563
 EOD
 set style fill solid 1.0
 set grid xtics lc rgb '#EEEEEE'
@@ -44,8 +44,8 @@ do for [format in "png svg"] {
   set multiplot layout 1,1 title "Measured timeline: fork, scenario cpu"
   set title "fork: WORK 100000 0 16, three clients"
   set yrange [5.5:-0.5]
-  set xrange [0:572.694]
-  set ytics ("client 1 (request to reply)" 0, "client 2 (request to reply)" 1, "client 3 (request to reply)" 2, "server: child process 24357" 3, "server: child process 24356" 4, "server: child process 24358" 5)
+  set xrange [0:470.341]
+  set ytics ("client 1 (request to reply)" 0, "client 2 (request to reply)" 1, "client 3 (request to reply)" 2, "server: child process 27818" 3, "server: child process 27817" 4, "server: child process 27819" 5)
   set xlabel "time since the first request was sent (ms)"
   plot $chart0 using (($1+$2)/2):3:1:2:($3-0.36):($3+0.36):4 with boxxyerror fs solid 1.0 noborder lc rgb variable notitle, \
        $chart0_requests using (($1+$2)/2):3:1:2:($3-0.36):($3+0.36):4 with boxxyerror fs transparent solid 0.45 noborder lc rgb variable notitle, \

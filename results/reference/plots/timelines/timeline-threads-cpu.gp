@@ -3,38 +3,36 @@
 # are each client's requests from send to reply. Run `gnuplot timeline-threads-cpu.gp` to redraw.
 $chart0 << EOD
 # start_ms end_ms row colour
-1.96395 102.224 4 15113984
-102.31 102.353 4 10132122
-102.359 250.729 4 15113984
-250.787 252.204 4 10132122
-252.209 475.613 4 15113984
-475.667 477.216 4 10132122
-477.25 477.252 4 10132122
-1.96394 235.531 3 40563
-235.607 237.06 3 10132122
-237.062 461.589 3 40563
-461.662 463.073 3 10132122
-463.08 569.554 3 40563
-569.623 569.709 3 10132122
-569.741 569.744 3 10132122
-2.66325 236.229 5 29362
-236.243 236.291 5 10132122
-236.296 344.238 5 29362
-344.354 494.519 5 29362
-494.601 494.689 5 10132122
-494.74 494.743 5 10132122
+0.138966 100.352 3 15113984
+100.446 266.316 3 15113984
+266.377 266.424 3 10132122
+266.429 366.567 3 15113984
+366.639 366.727 3 10132122
+366.755 366.757 3 10132122
+0.148775 201.199 4 29362
+201.256 201.262 4 10132122
+201.268 385.076 4 29362
+385.128 385.17 4 10132122
+385.174 485.296 4 29362
+485.368 485.515 4 10132122
+485.587 485.59 4 10132122
+0.85134 155.028 5 40563
+155.155 270.588 5 40563
+270.613 270.65 5 10132122
+270.653 419.642 5 40563
+419.792 419.796 5 10132122
 EOD
 $chart0_requests << EOD
 # start_ms end_ms row colour
-0 236.269 0 29362
-236.269 344.328 0 29362
-344.328 494.63 0 29362
-0.017145 102.336 1 15113984
-102.336 250.804 1 15113984
-250.804 477.189 1 15113984
-0.023985 236.279 2 40563
-236.279 461.698 2 40563
-461.698 569.653 2 40563
+0 201.255 0 29362
+201.255 385.152 0 29362
+385.152 485.424 0 29362
+0.012548 100.429 1 15113984
+100.429 266.402 1 15113984
+266.402 366.688 1 15113984
+0.018597 155.133 2 40563
+155.133 270.616 2 40563
+270.616 419.72 2 40563
 EOD
 set style fill solid 1.0
 set grid xtics lc rgb '#EEEEEE'
@@ -47,8 +45,8 @@ do for [format in "png svg"] {
   set multiplot layout 1,1 title "Measured timeline: threads, scenario cpu"
   set title "threads: WORK 100000 0 16, three clients"
   set yrange [5.5:-0.5]
-  set xrange [0:581.046]
-  set ytics ("client 1 (request to reply)" 0, "client 2 (request to reply)" 1, "client 3 (request to reply)" 2, "server: client thread 2" 3, "server: client thread 1" 4, "server: client thread 0" 5)
+  set xrange [0:495.133]
+  set ytics ("client 1 (request to reply)" 0, "client 2 (request to reply)" 1, "client 3 (request to reply)" 2, "server: client thread 1" 3, "server: client thread 0" 4, "server: client thread 2" 5)
   set xlabel "time since the first request was sent (ms)"
   plot $chart0 using (($1+$2)/2):3:1:2:($3-0.36):($3+0.36):4 with boxxyerror fs solid 1.0 noborder lc rgb variable notitle, \
        $chart0_requests using (($1+$2)/2):3:1:2:($3-0.36):($3+0.36):4 with boxxyerror fs transparent solid 0.45 noborder lc rgb variable notitle, \
