@@ -719,6 +719,47 @@ TEST_F(EngineTest, ChecksWorkBodiesAndIncrValues_threads) {
     stop_cleanly();
 }
 
+// Slow clients write their requests in pieces and read their replies in pieces, pausing
+// between them. While a client pauses it must not be woken by its socket (no EPOLLOUT in a
+// write pause, no EPOLLIN in a read pause): the engine then sleeps, and the pauses are kept.
+TEST_F(EngineTest, SlowClientsKeepTheirPausesAndLetTheEngineSleep_threads) {
+    ASSERT_NO_FATAL_FAILURE(start("threads"));
+    lab::Workload w = make_workload(work(0, 0, 1024));
+    lab::SlowClient slow;
+    slow.write_chunk_bytes = 4;  // "WORK 0 0 1024\n": 4 pieces, 3 pauses
+    slow.write_pause_ns = 10 * kMs;
+    slow.read_chunk_bytes = 256;  // "OK 1024\n" and 1024 bytes: 5 pieces, 4 pauses
+    slow.read_pause_ns = 10 * kMs;
+    w.slow = slow;
+    lab::EngineConfig c = config(w, 2, 0, 1 * kSec);
+    lab::EngineResult r = run(c);
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    expect_consistent(r, 2);
+    // At least 70 ms of pauses per request: at most 15 requests a connection in a second.
+    EXPECT_GE(r.requests, 4u);
+    EXPECT_LE(r.requests, 2u * 16) << "a slow client did not keep its pauses";
+    EXPECT_GE(r.latency.percentile(50), 70 * kMs);
+    // An engine woken again and again by a socket it does not read would spin at 100%.
+    EXPECT_LT(r.harness_cpu_ns, r.window_ns / 4) << "the engine spun through the pauses";
+    stop_cleanly();
+}
+
+// Think time: a closed-loop client waits after each reply before its next request.
+TEST_F(EngineTest, ThinkTimeSpacesTheRequests_select) {
+    ASSERT_NO_FATAL_FAILURE(start("select"));
+    lab::Workload w = make_workload(ping());
+    w.think_time_ns = 20 * kMs;
+    lab::EngineResult r = run(config(w, 2, 0, 1 * kSec));
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    expect_consistent(r, 2);
+    EXPECT_GE(r.requests, 10u);
+    EXPECT_LE(r.requests, 2u * 51) << "requests closer together than the think time";
+    // Latency counts from the send, not from the start of the think time.
+    EXPECT_LT(r.latency.percentile(50), 20 * kMs);
+    EXPECT_LT(r.harness_cpu_ns, r.window_ns / 4) << "the engine spun through the think time";
+    stop_cleanly();
+}
+
 TEST_F(EngineTest, CountsRefusalsOverMaxClients_threads) {
     ASSERT_NO_FATAL_FAILURE(start("threads", {"--max-clients", "2"}));
     lab::EngineResult r = run(config(make_workload(ping()), 4, 0, 1 * kSec));
@@ -922,7 +963,14 @@ struct WrongServer {
     std::uint64_t lab::ErrorCounts::*kind;
     const char* message;  // in first_wrong_reply ("" when the kind is not wrong_reply)
     std::uint64_t think_time_ns = 0;
+    bool http = false;  // the engine speaks HTTP (--protocol http)
 };
+
+// A FakeServer reply for HTTP: `reply` once the request's head is complete (its blank line;
+// the fake server hands over lines without their LF), nothing for the lines before it.
+std::function<std::string(const std::string&)> http_answer(std::string reply) {
+    return [reply](const std::string& line) { return line == "\r" ? reply : std::string(); };
+}
 
 lab::RequestSpec echo_of(std::uint64_t bytes) {
     lab::RequestSpec s;
@@ -965,6 +1013,20 @@ std::vector<WrongServer> wrong_servers() {
          &lab::ErrorCounts::server_err, ""},
         {"Refusal", ping(), [](const std::string&) { return "ERR 503 busy\n"; },
          &lab::ErrorCounts::refused, ""},
+        {"HttpBodyWrong", ping(), http_answer("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nPONX"),
+         &lab::ErrorCounts::wrong_reply, "PONX", 0, true},
+        {"HttpLengthNotANumber", ping(),
+         http_answer("HTTP/1.1 200 OK\r\nContent-Length: 4x\r\n\r\nPONG"),
+         &lab::ErrorCounts::wrong_reply, "without a Content-Length", 0, true},
+        {"HttpNoStatusLine", ping(), http_answer("OK PONG\r\n\r\n"), &lab::ErrorCounts::wrong_reply,
+         "not an HTTP status line", 0, true},
+        {"HttpWorkLengthWrong", work(0, 0, 10),
+         http_answer("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nabcdefghijk"),
+         &lab::ErrorCounts::wrong_reply, "Content-Length 11 for a WORK of 10", 0, true},
+        {"HttpServerError", ping(), http_answer("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"),
+         &lab::ErrorCounts::server_err, "", 0, true},
+        {"HttpRefusal", ping(), http_answer("HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n"),
+         &lab::ErrorCounts::refused, "", 0, true},
     };
 }
 
@@ -982,6 +1044,7 @@ TEST_P(EngineCatches, AWrongServer) {
     c.port = fake.port();
     c.workload = make_workload(p.request);
     c.workload.think_time_ns = p.think_time_ns;
+    c.http = p.http;
     c.connections = 2;
     c.duration_ns = 300 * kMs;
     std::atomic<bool> interrupted{false};
@@ -1000,5 +1063,40 @@ INSTANTIATE_TEST_SUITE_P(Fake, EngineCatches, testing::ValuesIn(wrong_servers())
                          [](const testing::TestParamInfo<WrongServer>& param_info) {
                              return std::string(param_info.param.label);
                          });
+
+// Runs the engine over HTTP for 300 ms against a fake server that answers every GET /ping
+// with `reply`, on two connections.
+lab::EngineResult run_http_against(const std::string& reply) {
+    FakeServer fake(http_answer(reply));
+    EXPECT_GT(fake.port(), 0);
+    lab::EngineConfig c;
+    c.port = fake.port();
+    c.workload = make_workload(ping());
+    c.http = true;
+    c.connections = 2;
+    c.duration_ns = 300 * kMs;
+    std::atomic<bool> interrupted{false};
+    return lab::run_engine(c, lab::EngineHooks{}, interrupted);
+}
+
+// A real server's reply has more headers than ours, in any case (nginx: Server, Date,
+// Content-Type, Content-Length, Connection): the engine finds the two it needs.
+TEST(EngineHttp, ReadsARealServersHeadersInAnyCase) {
+    lab::EngineResult r = run_http_against(
+        "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Fri, 27 Nov 2026 12:44:32 GMT\r\n"
+        "Content-Type: text/plain\r\nCONTENT-length:   4\r\nConnection: keep-alive\r\n\r\nPONG");
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    EXPECT_GT(r.requests, 20u);
+    EXPECT_LE(r.connect.count(), 2u) << "keep-alive: the connections stay open";
+}
+
+// "Connection: close" (any case): the client takes the hint and connects again.
+TEST(EngineHttp, ReconnectsWhenTheServerSaysClose) {
+    lab::EngineResult r =
+        run_http_against("HTTP/1.1 200 OK\r\nContent-Length: 4\r\nconnection: Close\r\n\r\nPONG");
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    EXPECT_GT(r.requests, 10u);
+    EXPECT_GE(r.connect.count() + 2, r.requests) << "a connect for every request";
+}
 
 }  // namespace
