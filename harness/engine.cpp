@@ -53,6 +53,8 @@ struct Connection {
     State state = State::Closed;
     std::uint32_t interest = 0;  // the events epoll watches for on fd (see set_interest)
     bool slow = false;
+    bool idle = false;             // one of the workload's idle_clients
+    bool ever_connected = false;   // established at least once (for all_connected_ns)
     std::uint64_t generation = 0;  // invalidates timers set for an earlier state
     // The request in flight.
     std::string out;
@@ -126,6 +128,7 @@ class Engine {
     void dispatch_open_loop(std::uint64_t now);
     std::uint64_t next_schedule_ns() const;
     bool in_window(std::uint64_t t) const { return t >= window_start_ && t <= window_end_; }
+    std::uint64_t count_connected() const;
     int wait_events(epoll_event* events, std::uint64_t timeout_ns);
 
     const EngineConfig& config_;
@@ -144,7 +147,8 @@ class Engine {
     std::uint64_t start_ = 0;
     std::uint64_t window_start_ = 0;
     std::uint64_t window_end_ = 0;
-    std::uint64_t scheduled_ = 0;  // open loop: requests handed out so far
+    std::uint64_t scheduled_ = 0;       // open loop: requests handed out so far
+    std::uint64_t ever_connected_ = 0;  // slots established at least once
     bool window_open_ = false;
     bool no_pwait2_ = false;  // the kernel has no epoll_pwait2
     EngineResult result_;
@@ -158,6 +162,12 @@ std::uint64_t cpu_ns_self() {
                static_cast<std::uint64_t>(tv.tv_usec) * 1000;
     };
     return ns(ru.ru_utime) + ns(ru.ru_stime);
+}
+
+// Whether slot i is one of a share_pct share of the slots, spread evenly over them (25: every
+// fourth slot), so that any prefix of the slots holds about its share.
+bool in_share(std::size_t i, std::uint64_t share_pct) {
+    return (i * share_pct) / 100 != ((i + 1) * share_pct) / 100;
 }
 
 EngineResult Engine::run() {
@@ -188,14 +198,23 @@ EngineResult Engine::run() {
     std::uint64_t next_scan = start_ + kScanIntervalNs;
     std::uint64_t next_progress = start_ + 1'000'000'000;
 
+    const std::optional<ConnectPace>& pace = config_.workload.pace;
     for (std::size_t i = 0; i < connections_.size(); ++i) {
-        connections_[i].slot = i;
-        // A share of the connections are slow clients, spread evenly over the slots.
-        if (config_.workload.slow) {
-            std::uint64_t share = config_.workload.slow->share_pct;
-            connections_[i].slow = (i * share) / 100 != ((i + 1) * share) / 100;
+        Connection& c = connections_[i];
+        c.slot = i;
+        // Shares of the connections are slow clients and idle clients, each spread evenly
+        // over the slots.
+        if (config_.workload.slow) c.slow = in_share(i, config_.workload.slow->share_pct);
+        if (config_.workload.idle) c.idle = in_share(i, config_.workload.idle->share_pct);
+        if (c.idle) ++result_.idle_connections;
+        // Paced: group k connects k * every after the start, by the timer that also ends a
+        // back-off (a Closed connection's timer connects it).
+        std::uint64_t group = pace ? i / pace->group : 0;
+        if (group == 0) {
+            start_connect(c);
+        } else {
+            add_timer(c, start_ + group * pace->every_ns);
         }
-        start_connect(connections_[i]);
     }
 
     epoll_event events[kMaxEvents];
@@ -204,6 +223,7 @@ EngineResult Engine::run() {
         if (!window_open_ && now >= window_start_) {
             window_open_ = true;
             cpu_at_window_start = cpu_ns_self();
+            result_.connected_at_window_start = count_connected();
             if (hooks_.window_start) hooks_.window_start();
         }
         if (now >= window_end_) break;
@@ -243,6 +263,7 @@ EngineResult Engine::run() {
     std::uint64_t stopped = mono_ns();  // may be a little past window_end_
     std::uint64_t end = std::min(stopped, window_end_);
     if (window_open_ && hooks_.window_end) hooks_.window_end();
+    if (window_open_) result_.connected_at_window_end = count_connected();
     result_.window_start_mono_ns = window_start_;
     result_.window_ns = end > window_start_ ? end - window_start_ : 0;
     result_.harness_cpu_ns = window_open_ ? cpu_ns_self() - cpu_at_window_start : 0;
@@ -311,7 +332,18 @@ void Engine::on_connected(Connection& c) {
     }
     std::uint64_t now = mono_ns();
     if (in_window(now)) result_.connect.record(now - c.connect_start_ns);
+    if (!c.ever_connected) {
+        c.ever_connected = true;
+        if (++ever_connected_ == connections_.size()) result_.all_connected_ns = now - start_;
+    }
     become_idle(c);
+}
+
+std::uint64_t Engine::count_connected() const {
+    return static_cast<std::uint64_t>(
+        std::count_if(connections_.begin(), connections_.end(), [](const Connection& c) {
+            return c.state != Connection::State::Connecting && c.state != Connection::State::Closed;
+        }));
 }
 
 // A connection with nothing in flight: closed loop sends at once (or after think time);
@@ -321,11 +353,18 @@ void Engine::become_idle(Connection& c) {
     c.deadline_ns = 0;
     ++c.generation;
     set_interest(c);
+    std::uint64_t think_ns =
+        c.idle ? config_.workload.idle->think_time_ns : config_.workload.think_time_ns;
     if (open_loop_) {
         idle_.push_back(c.slot);
-    } else if (config_.workload.think_time_ns > 0 && c.requests_on_connection > 0) {
+    } else if (think_ns > 0 && c.requests_on_connection > 0) {
         c.state = Connection::State::Pausing;
-        add_timer(c, mono_ns() + config_.workload.think_time_ns);
+        add_timer(c, mono_ns() + think_ns);
+    } else if (c.idle) {
+        // An idle connection's first request waits a random part of its think time, so the
+        // idle set's requests spread out instead of coming in the groups it connected in.
+        c.state = Connection::State::Pausing;
+        add_timer(c, mono_ns() + std::uniform_int_distribution<std::uint64_t>(0, think_ns)(rng_));
     } else {
         begin_request(c);
     }
@@ -482,14 +521,27 @@ void Engine::read_more(Connection& c) {
         fail(c, &ErrorCounts::reset, std::string("recv: ") + std::strerror(errno));
         return;
     }
-    if (got == 0) {
-        if (c.state == Connection::State::Idle || c.state == Connection::State::Pausing) {
-            // The server closed an idle connection (an idle timeout): reconnect quietly.
+    if (c.state == Connection::State::Idle || c.state == Connection::State::Pausing) {
+        // No request in flight (connected and waiting for its turn, or thinking), yet the
+        // server speaks or closes: it may do so on its own, in LABP/1 form before a first
+        // request whatever the protocol (shared/PROTOCOL.md), and then it closes.
+        std::string_view text(buffer, static_cast<std::size_t>(got));
+        if (got == 0 || text.starts_with("ERR 408") || text.starts_with("HTTP/1.1 408")) {
+            // Its --idle-timeout (a think time longer than that): not an error of any
+            // request. Reconnect quietly.
             close_connection(c);
             start_connect(c);
-        } else {
-            fail(c, &ErrorCounts::reset, "the server closed the connection mid-request");
+            return;
         }
+        if (text.starts_with("ERR 503") || text.starts_with("HTTP/1.1 503")) {
+            // Refused over its capacity at once, before this connection's first request (an
+            // idle client pausing, an open-loop one waiting for the schedule).
+            fail(c, &ErrorCounts::refused, std::string(text.substr(0, text.find('\n'))));
+            return;
+        }
+    }
+    if (got == 0) {
+        fail(c, &ErrorCounts::reset, "the server closed the connection mid-request");
         return;
     }
     if (!consume(c, buffer, static_cast<std::size_t>(got))) return;
@@ -783,6 +835,7 @@ void Engine::finish_request(Connection& c) {
         if (open_loop_) result_.latency_uncorrected.record(now - c.sent_ns);
         ++result_.requests;
         ++result_.per_connection_requests[c.slot];
+        if (c.idle) ++result_.idle_requests;
     }
     c.line.clear();
     c.in_body = false;
@@ -864,7 +917,7 @@ void Engine::run_timers(std::uint64_t now) {
         if (t.generation != c.generation) continue;  // set for a state the connection left
         switch (c.state) {
             case Connection::State::Closed:
-                start_connect(c);  // the back-off is over
+                start_connect(c);  // the back-off is over, or a paced group's turn has come
                 break;
             case Connection::State::Pausing:
                 begin_request(c);  // think time is over
@@ -886,6 +939,9 @@ void Engine::run_timers(std::uint64_t now) {
 void Engine::check_deadlines(std::uint64_t now) {
     for (Connection& c : connections_) {
         if (c.deadline_ns == 0 || now < c.deadline_ns) continue;
+        if (c.state == Connection::State::Connecting && in_window(now)) {
+            ++result_.connect_timeouts;  // counted in errors.timeout too, by fail()
+        }
         if (c.state == Connection::State::Connecting || c.state == Connection::State::Sending ||
             c.state == Connection::State::Waiting) {
             fail(c, &ErrorCounts::timeout,

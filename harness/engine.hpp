@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,21 @@ struct EngineResult {
     std::uint64_t unfinished = 0;
     ErrorCounts errors;  // counted in the window
     std::vector<std::uint64_t> per_connection_requests;
+    // Of errors.timeout, the connects that were not established within connect_timeout_ns
+    // (the rest are requests unanswered within the request timeout). A full listen backlog
+    // drops connects silently: this is how it shows.
+    std::uint64_t connect_timeouts = 0;
+    // Connections established (connected, with or without a request in flight) when the
+    // window started and when it ended.
+    std::uint64_t connected_at_window_start = 0;
+    std::uint64_t connected_at_window_end = 0;
+    // When every connection slot had been established at least once, in ns after the
+    // engine started (paced connects spread this out); nullopt if some never was.
+    std::optional<std::uint64_t> all_connected_ns;
+    // The workload's idle_clients: how many connections are idle ones, and how many of
+    // `requests` they made.
+    std::uint64_t idle_connections = 0;
+    std::uint64_t idle_requests = 0;
     std::uint64_t harness_cpu_ns = 0;  // this process's CPU time over the window
     std::uint64_t window_ns = 0;
     std::uint64_t window_start_mono_ns = 0;

@@ -63,7 +63,9 @@ std::string default_server_bin(const char* argv0) {
     return (self.parent_path() / "lab-server").string();
 }
 
-// Makes room for `connections` descriptors: raises the soft RLIMIT_NOFILE to the hard one.
+// Makes room for `connections` descriptors: raises the soft RLIMIT_NOFILE to the hard one
+// (the server it starts inherits both and raises its own the same way). If the hard limit
+// is too low, exits 2 before any server starts, with the command that raises it.
 void ensure_descriptors(std::uint64_t connections) {
     rlimit limit{};
     getrlimit(RLIMIT_NOFILE, &limit);
@@ -74,10 +76,13 @@ void ensure_descriptors(std::uint64_t connections) {
         getrlimit(RLIMIT_NOFILE, &limit);
     }
     if (limit.rlim_cur < needed) {
-        usage_error(std::to_string(connections) + " connections need " + std::to_string(needed) +
-                    " file descriptors but the limit is " + std::to_string(limit.rlim_cur) +
-                    "; raise it first, e.g. `ulimit -n " + std::to_string(needed) +
-                    "` (as root: `ulimit -Hn " + std::to_string(needed) + "`)");
+        std::string n = std::to_string(needed);
+        std::string message = std::to_string(connections);
+        message += " connections need " + n + " file descriptors but the hard limit is ";
+        message += std::to_string(limit.rlim_max) + ": as root run `ulimit -Hn " + n;
+        message += "` in this shell, or add `* hard nofile " + n;
+        message += "` to /etc/security/limits.conf and log in again; then run this again";
+        usage_error(message);
     }
 }
 
@@ -172,7 +177,8 @@ int main(int argc, char** argv) {
                    "lab-server to start (default: the one beside lab-harness)");
     app.add_option("--request-timeout", request_timeout_text,
                    "Override the workload's request timeout");
-    app.add_option("--think-time", think_time_text, "Override the workload's think time");
+    app.add_option("--think-time", think_time_text,
+                   "Override the workload's think time (with idle_clients: the active set's)");
     app.add_option("--requests-per-connection", requests_per_connection,
                    "Override the workload's requests per connection (0 = never reconnect)")
         ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000'000}));
@@ -284,13 +290,28 @@ int main(int argc, char** argv) {
         if (think_time_text)
             workload->think_time_ns = duration_or_die("--think-time", *think_time_text);
         if (requests_per_connection) workload->requests_per_connection = *requests_per_connection;
+        if (workload->idle && rate > 0) {
+            usage_error(workload->path +
+                        ": idle_clients is a closed-loop think time; it does not go with --rate");
+        }
         workloads_json.push_back(
             {{"name", workload->name},
              {"path", workload->path},
              {"description", workload->description},
              {"think_time_s", static_cast<double>(workload->think_time_ns) / 1e9},
              {"request_timeout_s", static_cast<double>(workload->request_timeout_ns) / 1e9},
-             {"requests_per_connection", workload->requests_per_connection}});
+             {"requests_per_connection", workload->requests_per_connection},
+             {"idle_clients",
+              workload->idle
+                  ? nlohmann::json{{"share_pct", workload->idle->share_pct},
+                                   {"think_time_s",
+                                    static_cast<double>(workload->idle->think_time_ns) / 1e9}}
+                  : nlohmann::json(nullptr)},
+             {"connect_pace",
+              workload->pace
+                  ? nlohmann::json{{"group", workload->pace->group},
+                                   {"every_s", static_cast<double>(workload->pace->every_ns) / 1e9}}
+                  : nlohmann::json(nullptr)}});
         workloads.push_back(std::move(*workload));
     }
     if (workloads.empty()) usage_error("--workload names no workload");
@@ -315,6 +336,21 @@ int main(int argc, char** argv) {
         usage_error("cannot run " + server_bin + " (build it, or give --server-bin)");
     }
     ensure_descriptors(most_connections);
+    // Paced connects that outlast the warm-up: the window opens before every connection is.
+    // Not an error (the run records it as connect_pace.longer_than_warmup), but said once.
+    for (const lab::Workload& workload : workloads) {
+        for (std::uint64_t connections : connection_counts) {
+            std::uint64_t pacing_ns = lab::pacing_ns(workload.pace, connections);
+            if (pacing_ns <= warmup_ns) continue;
+            std::cerr << "lab-harness: note: " << workload.name << " opens " << connections
+                      << " connections " << workload.pace->group << " every "
+                      << lab::format_duration(workload.pace->every_ns) << ", the last group after "
+                      << lab::format_duration(pacing_ns) << ", longer than --warmup "
+                      << lab::format_duration(warmup_ns)
+                      << ": the window starts before all are open (give a --warmup longer than "
+                      << lab::format_duration(pacing_ns) << ")\n";
+        }
+    }
 
     struct sigaction sa {};
     sa.sa_handler = on_signal;

@@ -36,6 +36,9 @@ inline constexpr std::uint64_t kMaxSampleGapNs = 1'000'000'000;  // a sample at 
 struct BlockSnapshot {
     std::uint64_t requests = 0;
     std::uint64_t errors = 0;
+    std::uint64_t connections_active = 0;
+    std::uint64_t connections_accepted = 0;
+    std::uint64_t connections_rejected = 0;
     std::array<std::uint64_t, kBlockingNames.size()> blocking_ns{};
     Rusage exited_threads;
     Rusage children;
@@ -45,6 +48,9 @@ BlockSnapshot snapshot(const StatsBlock& b) {
     BlockSnapshot s;
     s.requests = load(b.requests);
     s.errors = load(b.errors);
+    s.connections_active = load(b.connections_active);
+    s.connections_accepted = load(b.connections_accepted);
+    s.connections_rejected = load(b.connections_rejected);
     for (std::size_t i = 0; i < s.blocking_ns.size(); ++i)
         s.blocking_ns[i] = load(b.blocking_ns[i]);
     s.exited_threads = load_rusage(b.exited_threads);
@@ -55,6 +61,7 @@ BlockSnapshot snapshot(const StatsBlock& b) {
 struct Sample {
     TreeSample tree;
     std::uint64_t requests = 0;
+    std::uint64_t connections_active = 0;  // being served (counter block)
     std::uint64_t accept_queue = 0;
     // Context switches of tasks that have ended (the block's exited-thread and child sums):
     // added to the live tasks' counts, they make a series that never drops when tasks exit.
@@ -92,11 +99,16 @@ class Sampler {
         while (true) {
             std::uint64_t started = mono_ns();
             std::uint64_t cpu_before = thread_cpu_ns();
-            auto tree = sample_tree(pid_, true);
             Sample s;
-            if (tree) s.tree = *tree;
+            // Read at the sample's time stamp (the walk's start): walking 10,000 tasks takes
+            // a good part of a second, and the server does not stand still meanwhile.
             if (block_ != nullptr) {
                 s.requests = load(block_->requests);
+                s.connections_active = load(block_->connections_active);
+            }
+            auto tree = sample_tree(pid_, true);
+            if (tree) s.tree = *tree;
+            if (block_ != nullptr) {
                 s.ended_voluntary = load(block_->exited_threads.voluntary_ctx_switches) +
                                     load(block_->children.voluntary_ctx_switches);
                 s.ended_involuntary = load(block_->exited_threads.involuntary_ctx_switches) +
@@ -209,6 +221,15 @@ json base_run(const RunSpec& spec, const EngineResult& r) {
                                           r.per_connection_requests.end())},
           {"jain_fairness", jain_fairness(r.per_connection_requests)}}},
         {"unfinished", r.unfinished},
+        {"connect_timeouts", r.connect_timeouts},
+        {"connected",
+         {{"window_start", r.connected_at_window_start},
+          {"window_end", r.connected_at_window_end}}},
+        {"all_connected_s",
+         r.all_connected_ns ? json(static_cast<double>(*r.all_connected_ns) / 1e9) : json(nullptr)},
+        {"idle_clients", spec.engine.workload.idle ? json{{"connections", r.idle_connections},
+                                                          {"requests", r.idle_requests}}
+                                                   : json(nullptr)},
         {"harness_cpu_s", static_cast<double>(r.harness_cpu_ns) / 1e9},
         {"harness_cpu_us_per_request", r.requests > 0 ? static_cast<double>(r.harness_cpu_ns) /
                                                             1e3 / static_cast<double>(r.requests)
@@ -218,6 +239,14 @@ json base_run(const RunSpec& spec, const EngineResult& r) {
         client["latency_uncorrected_ns"] = percentiles(r.latency_uncorrected);
         client["histogram_uncorrected"] = buckets(r.latency_uncorrected);
     }
+    json pace = nullptr;
+    if (const auto& p = spec.engine.workload.pace) {
+        std::uint64_t last_group_ns = pacing_ns(p, spec.connections);
+        pace = {{"group", p->group},
+                {"every_s", static_cast<double>(p->every_ns) / 1e9},
+                {"last_group_s", static_cast<double>(last_group_ns) / 1e9},
+                {"longer_than_warmup", last_group_ns > spec.engine.warmup_ns}};
+    }
     return {{"model", spec.model},
             {"workload", spec.engine.workload.name},
             {"connections", spec.connections},
@@ -226,6 +255,7 @@ json base_run(const RunSpec& spec, const EngineResult& r) {
             {"loop", open ? "open" : "closed"},
             {"rate_rps", open ? json(spec.engine.rate_rps) : json(nullptr)},
             {"source", spec.connect_host ? "connect" : "spawned"},
+            {"connect_pace", pace},
             {"client", client}};
 }
 
@@ -490,6 +520,13 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
         }
         std::uint64_t served = block_end.requests - block_start.requests;
         server_json.update({{"requests", served},
+                            {"connections_active",
+                             {{"window_start", block_start.connections_active},
+                              {"window_end", block_end.connections_active}}},
+                            {"connections_accepted",
+                             block_end.connections_accepted - block_start.connections_accepted},
+                            {"connections_rejected",
+                             block_end.connections_rejected - block_start.connections_rejected},
                             {"cpu_user_s", user_us / 1e6},
                             {"cpu_system_s", system_us / 1e6},
                             {"voluntary_ctx_switches", vol},
@@ -554,6 +591,7 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
                                    static_cast<double>(r.window_start_mono_ns)) /
                                       1e9},
                           {"requests", s.requests - base_requests},
+                          {"connections_active", s.connections_active},
                           {"threads", s.tree.threads},
                           {"processes", s.tree.processes},
                           {"rss_kb", s.tree.rss_kb},

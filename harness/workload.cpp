@@ -96,7 +96,7 @@ Workload parse(const json& doc) {
     if (!doc.is_object()) throw Fault{"(top level)", "must be an object"};
     only_known_keys(doc,
                     {"name", "description", "mix", "think_time", "requests_per_connection",
-                     "request_timeout", "slow_client"},
+                     "request_timeout", "slow_client", "idle_clients", "connect_pace"},
                     "");
     Workload w;
     const json& name = field(doc, "name", "");
@@ -132,6 +132,30 @@ Workload parse(const json& doc) {
         s.share_pct = optional_number(*it, "share_pct", "slow_client.", 100, 100);
         w.slow = s;
     }
+    if (auto it = doc.find("idle_clients"); it != doc.end()) {
+        if (!it->is_object()) throw Fault{"idle_clients", "must be an object"};
+        only_known_keys(*it, {"share_pct", "think_time"}, "idle_clients.");
+        IdleClients idle;
+        idle.share_pct = optional_number(*it, "share_pct", "idle_clients.", 100, 100);
+        field(*it, "think_time", "idle_clients.");  // required: idle without a pause is not idle
+        idle.think_time_ns = optional_duration(*it, "think_time", "idle_clients.", 0);
+        if (idle.think_time_ns == 0) throw Fault{"idle_clients.think_time", "must be more than 0"};
+        w.idle = idle;
+    }
+    if (auto it = doc.find("connect_pace"); it != doc.end()) {
+        if (!it->is_object()) throw Fault{"connect_pace", "must be an object"};
+        only_known_keys(*it, {"group", "every"}, "connect_pace.");
+        ConnectPace pace;
+        pace.group =
+            number(field(*it, "group", "connect_pace."), "connect_pace.group", kMaxConnectGroup);
+        if (pace.group == 0) throw Fault{"connect_pace.group", "must be at least 1"};
+        field(*it, "every", "connect_pace.");
+        pace.every_ns = optional_duration(*it, "every", "connect_pace.", 0);
+        if (pace.every_ns == 0 || pace.every_ns > kMaxConnectEveryNs) {
+            throw Fault{"connect_pace.every", "must be more than 0 and at most 1m"};
+        }
+        w.pace = pace;
+    }
     return w;
 }
 
@@ -160,6 +184,12 @@ std::optional<Workload> load_workload(const std::string& name_or_path,
         error = path + ": " + f.field + " " + f.what;
         return std::nullopt;
     }
+}
+
+std::uint64_t pacing_ns(const std::optional<ConnectPace>& pace, std::uint64_t connections) {
+    if (!pace || connections == 0) return 0;
+    std::uint64_t groups = (connections + pace->group - 1) / pace->group;
+    return (groups - 1) * pace->every_ns;
 }
 
 std::vector<std::string> list_workloads(const std::string& workload_dir) {

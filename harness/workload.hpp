@@ -32,6 +32,22 @@ struct SlowClient {
     std::uint64_t share_pct = 100;
 };
 
+// Mostly idle connections (the c10k shape): a share of the connections (0-100, spread evenly
+// over the slots as slow_client's share is) waits think_time_ns between a reply and its next
+// request; the others use the workload's own think_time and form the active set.
+struct IdleClients {
+    std::uint64_t share_pct = 100;
+    std::uint64_t think_time_ns = 0;  // more than 0
+};
+
+// Opening the connections in paced groups instead of all in one burst: `group` connects at
+// the start, the next `group` every_ns later, and so on. Only the initial connects are paced;
+// a reconnect (after requests_per_connection, or a failure's back-off) is not.
+struct ConnectPace {
+    std::uint64_t group = 1;
+    std::uint64_t every_ns = 0;
+};
+
 struct Workload {
     std::string name;
     std::string description;
@@ -41,12 +57,21 @@ struct Workload {
     std::uint64_t requests_per_connection = 0;  // 0 = keep the connection forever
     std::uint64_t request_timeout_ns = 10'000'000'000;
     std::optional<SlowClient> slow;
+    std::optional<IdleClients> idle;
+    std::optional<ConnectPace> pace;
 };
 
 // Limits a workload file may not pass.
 inline constexpr std::uint64_t kMaxEchoBytes = 4000;  // an ECHO line must fit in 4096 bytes
 inline constexpr std::uint64_t kMaxIncrKeys = 1024;
 inline constexpr std::size_t kMaxMixEntries = 64;
+inline constexpr std::uint64_t kMaxConnectGroup = 100'000;  // the harness's most connections
+inline constexpr std::uint64_t kMaxConnectEveryNs = 60'000'000'000;  // a minute between groups
+
+// When the last of `connections` paced connects is due, in ns after the start: the warm-up
+// must be at least this long for every connection to be open when the window starts.
+// 0 without pacing.
+std::uint64_t pacing_ns(const std::optional<ConnectPace>& pace, std::uint64_t connections);
 
 // Loads `name_or_path`: a path if it contains '/' or ends in .json, else
 // <workload_dir>/<name>.json. On failure returns nullopt and a one-line message naming the

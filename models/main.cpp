@@ -53,7 +53,9 @@ int main(int argc, char** argv) {
     bool list_models = false;
     settings.backlog = SOMAXCONN;
 
-    CLI::App app{"lab-server: one LABP/1 server, run with the concurrency model you choose."};
+    CLI::App app{
+        "lab-server: one LABP/1 server, run with the concurrency model you choose. At start it "
+        "raises its soft file-descriptor limit (RLIMIT_NOFILE) to the hard limit."};
     app.add_option("--model", settings.model, "Concurrency model: " + model_names());
     app.add_option("--host", settings.host, "Address to listen on (default 127.0.0.1)");
     app.add_option("--port", settings.port, "Port to listen on; 0 picks a free one (default 0)")
@@ -103,6 +105,7 @@ int main(int argc, char** argv) {
                     model->name + " can watch (" + std::to_string(model->max_max_clients) + ")");
     }
 
+    lab::raise_fd_limit();  // a descriptor per client: as many as the hard limit allows
     if (!trace_path.empty()) lab::trace::enable(trace_path, "lab-server --model " + model->name);
     // Signals first: a tool may send SIGTERM as soon as it has read the listening line.
     lab::install_signal_handlers();

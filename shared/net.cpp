@@ -12,6 +12,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -158,6 +159,19 @@ std::uint16_t peer_port(int fd) {
     if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return 0;
     if (peer.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&peer)->sin6_port);
     return ntohs(reinterpret_cast<sockaddr_in*>(&peer)->sin_port);
+}
+
+std::uint64_t raise_fd_limit() {
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        // Fails only if the hard limit is above what the kernel allows (fs.nr_open): keep the
+        // old soft limit then, and report it.
+        if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+    }
+    return limit.rlim_cur;
 }
 
 bool set_nonblocking(int fd) {

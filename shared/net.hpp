@@ -39,6 +39,12 @@ void request_stop();  // what the signal handler does; also for tests and fatal 
 int child_event_fd();
 void drain_child_events();
 
+// Raises this process's soft RLIMIT_NOFILE to its hard limit, so that a server can hold as
+// many connections as the system lets it (the soft limit is often 1024; 10,000 clients need
+// 10,000 descriptors). Returns the soft limit now in force: unchanged if it could not be
+// raised. Past it, accept_client refuses clients with ERR 503.
+std::uint64_t raise_fd_limit();
+
 bool set_nonblocking(int fd);
 
 // The client's port on a connected socket (0 if unknown): the id of its task in a trace,

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -354,6 +355,17 @@ void expect_run_fields(const json& run, const std::string& model, const std::str
     expect_numbers(at(client, "latency_ns"), {"p50", "p90", "p99", "p999", "max", "mean"},
                    where + ".client.latency_ns");
     expect_numbers(at(client, "connect_ns"), {"p50", "p99"}, where + ".client.connect_ns");
+    expect_numbers(client, {"connect_timeouts"}, where + ".client");
+    EXPECT_LE(number(client, "connect_timeouts"), number(client, "errors/timeout")) << where;
+    expect_numbers(at(client, "connected"), {"window_start", "window_end"},
+                   where + ".client.connected");
+    EXPECT_LE(number(client, "connected/window_end"), static_cast<double>(connections)) << where;
+    EXPECT_TRUE(client.contains("all_connected_s")) << where;
+    EXPECT_TRUE(at(client, "all_connected_s").is_number() ||
+                at(client, "all_connected_s").is_null())
+        << where;
+    EXPECT_TRUE(client.contains("idle_clients")) << where << ": null without idle_clients";
+    EXPECT_TRUE(run.contains("connect_pace")) << where << ": null without connect_pace";
     expect_numbers(at(client, "per_connection_requests"), {"min", "max", "jain_fairness"},
                    where + ".client.per_connection_requests");
     expect_histogram(at(client, "histogram"), where + ".client.histogram",
@@ -387,6 +399,9 @@ void expect_run_fields(const json& run, const std::string& model, const std::str
          "oncpu_ns", "runqueue_ns", "blocked_ns", "peak_threads", "peak_processes", "peak_rss_kb",
          "peak_pss_kb", "peak_vm_kb", "accept_queue_max"},
         where + ".server");
+    expect_numbers(server, {"connections_accepted", "connections_rejected"}, where + ".server");
+    expect_numbers(at(server, "connections_active"), {"window_start", "window_end"},
+                   where + ".server.connections_active");
     expect_numbers(at(server, "blocking_ns"),
                    {"accept", "read", "write", "io_wait", "lock", "wait", "queue"},
                    where + ".server.blocking_ns");
@@ -852,6 +867,9 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"BadWarmup", {"--models", "select", "--warmup", "-1s"}, "-1s"},
         UsageCase{"UnknownFlag", {"--models", "select", "--colour", "red"}, "colour"},
         UsageCase{"BadConnect", {"--models", "select", "--connect", "localhost"}, "localhost"},
+        UsageCase{"IdleClientsWithARate",
+                  {"--models", "select", "--workload", "c10k", "--rate", "100"},
+                  "idle_clients"},
         UsageCase{"MissingServerBinary",
                   {"--models", "select", "--server-bin", kMissingBinary},
                   kMissingBinary},
@@ -917,9 +935,185 @@ TEST(Harness, ListsTheShippedWorkloads) {
     EXPECT_EQ(h.exit_status(), 0) << h.err();
     std::string out = h.out();
     for (const char* name :
-         {"ping", "echo", "cpu", "io", "mixed", "shared", "bulk", "slow-clients"}) {
+         {"ping", "echo", "cpu", "io", "mixed", "shared", "bulk", "slow-clients", "c10k"}) {
         EXPECT_NE(out.find(std::string(name) + "\n"), std::string::npos) << name << " in " << out;
     }
+}
+
+// --------------------------------------------------------------------------------------
+// Many connections: paced connects, idle clients, and what each limit does
+// --------------------------------------------------------------------------------------
+
+// A c10k-shaped run, small: 300 kept-open connections opened 100 every 50 ms, nine in ten
+// of them idle (a request every 5 s), the rest an active set with no pause. Every connection
+// opens, the opening is spread over the groups, and the idle ones make at most one request
+// each in a window shorter than their think time, far fewer than the active set.
+TEST(Sweep, PacedIdleConnections_threads) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file("paced.json");
+    std::ofstream(path) << R"({"name": "paced", "mix": [{"request": "PING"}],
+        "requests_per_connection": 0,
+        "idle_clients": {"share_pct": 90, "think_time": "5s"},
+        "connect_pace": {"group": 100, "every": "50ms"}})";
+    Sweep s = run_sweep(dir, {"--models", "threads", "--workload", path, "--connections", "300",
+                              "--duration", kDuration, "--warmup", "1s"});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    EXPECT_EQ(count_lines(s.err), 0u) << "no note: the warm-up covers the pacing; " << s.err;
+    const json& run = run_of(*s.doc, "threads");
+    ASSERT_NO_FATAL_FAILURE(expect_run_fields(run, "threads", "paced", 300, false));
+    const json& workload = at(at(*s.doc, "config"), "workloads")[0];
+    EXPECT_EQ(number(workload, "idle_clients/share_pct"), 90.0);
+    EXPECT_EQ(number(workload, "idle_clients/think_time_s"), 5.0);
+    EXPECT_EQ(number(workload, "connect_pace/group"), 100.0);
+    EXPECT_EQ(number(workload, "connect_pace/every_s"), 0.05);
+
+    EXPECT_EQ(number(run, "client/errors/wrong_reply"), 0.0);
+    EXPECT_EQ(number(run, "client/errors/refused"), 0.0);
+    EXPECT_EQ(number(run, "client/connected/window_start"), 300.0) << "all connected";
+    EXPECT_EQ(number(run, "client/connected/window_end"), 300.0);
+    // The third group is not due before 100 ms: the opening is spread over the groups.
+    EXPECT_EQ(number(run, "connect_pace/last_group_s"), 0.1);
+    EXPECT_FALSE(at(at(run, "connect_pace"), "longer_than_warmup").get<bool>());
+    EXPECT_GE(number(run, "client/all_connected_s"), 0.1);
+    EXPECT_LT(number(run, "client/all_connected_s"), 1.0) << "all open inside the warm-up";
+    // The server holds a thread for each: 300 and its main thread.
+    EXPECT_GE(number(run, "server/peak_threads"), 301.0);
+    EXPECT_GT(number(run, "server/connections_active/window_end"), 0.0);
+    EXPECT_LE(number(run, "server/connections_active/window_end"), 300.0);
+    EXPECT_EQ(number(run, "server/connections_rejected"), 0.0);
+
+    double idle_connections = number(run, "client/idle_clients/connections");
+    double idle_requests = number(run, "client/idle_clients/requests");
+    double requests = number(run, "client/requests");
+    EXPECT_EQ(idle_connections, 270.0) << "90% of 300";
+    EXPECT_LE(idle_requests, idle_connections) << "at most one each in 1.5 s at one per 5 s";
+    EXPECT_GT(requests - idle_requests, idle_requests) << "the 30 active do more than 270 idle";
+    EXPECT_EQ(number(run, "client/per_connection_requests/min"), 0.0)
+        << "some idle connection made no request in the window";
+}
+
+// Pacing that needs longer than the warm-up: one line on stderr says so, and the run
+// records it.
+TEST(Harness, PacingLongerThanTheWarmupIsSaidAndRecorded_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file("slow-pace.json");
+    std::ofstream(path) << R"({"name": "slow-pace", "mix": [{"request": "PING"}],
+        "requests_per_connection": 0, "connect_pace": {"group": 2, "every": "400ms"}})";
+    Sweep s = run_sweep(dir, {"--models", "select", "--workload", path, "--connections", "6",
+                              "--duration", "1s", "--warmup", "100ms"});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    EXPECT_EQ(count_lines(s.err), 1u) << s.err;
+    EXPECT_NE(s.err.find("800ms"), std::string::npos) << "when the last group opens: " << s.err;
+    EXPECT_NE(s.err.find("--warmup"), std::string::npos) << s.err;
+    const json& run = run_of(*s.doc, "select");
+    EXPECT_EQ(number(run, "connect_pace/last_group_s"), 0.8);
+    EXPECT_TRUE(at(at(run, "connect_pace"), "longer_than_warmup").get<bool>());
+    EXPECT_LT(number(run, "client/connected/window_start"), 6.0) << "not all open in time";
+    EXPECT_EQ(number(run, "client/connected/window_end"), 6.0) << "but all open later";
+    EXPECT_GE(number(run, "client/all_connected_s"), 0.8);
+}
+
+// A full listen backlog: the kernel drops further connects silently. The client sees connect
+// timeouts, which the results count as errors.timeout and, of those, connect_timeouts; the
+// sequential server, holding its one client, still ends cleanly.
+TEST(Harness, FullListenBacklogEndsInConnectTimeouts_sequential) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Sweep s =
+        run_sweep(dir, {"--models", "sequential", "--workload", "ping", "--connections", "200",
+                        "--requests-per-connection", "0", "--connect-timeout", "500ms",
+                        "--server-arg=--backlog=16", "--duration", kDuration, "--warmup", kWarmup});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    const json& run = run_of(*s.doc, "sequential");
+    EXPECT_EQ(number(run, "client/errors/wrong_reply"), 0.0);
+    EXPECT_GT(number(run, "client/connect_timeouts"), 0.0);
+    EXPECT_GE(number(run, "client/errors/timeout"), number(run, "client/connect_timeouts"));
+    // One client served, about 17 in the backlog: far from 200 connected.
+    EXPECT_LT(number(run, "client/connected/window_end"), 100.0);
+    EXPECT_TRUE(at(run, "client/all_connected_s").is_null()) << "some never connected";
+    EXPECT_GT(number(run, "client/requests"), 0.0) << "the one client is served";
+}
+
+// The harness needs a descriptor per connection. When the hard limit is too low it says, in
+// one line and before starting any server, exactly what to run, and exits 2.
+TEST(Harness, TooFewDescriptorsSaysWhatToRunAndStartsNothing) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string err_path = dir.file("stderr");
+    std::string out = dir.file("out.json");
+    std::vector<std::string> args = {LAB_HARNESS_PATH, "--models", "select", "--connections",
+                                     "1000",           "--quiet",  "--out",  out};
+    std::vector<char*> argv;
+    for (std::string& a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        // The child: a hard limit of 256 descriptors, then the harness (only async-signal-
+        // safe calls between fork and exec).
+        rlimit low{256, 256};
+        int fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || dup2(fd, STDERR_FILENO) < 0 || setrlimit(RLIMIT_NOFILE, &low) != 0) _exit(99);
+        execv(LAB_HARNESS_PATH, argv.data());
+        _exit(98);
+    }
+    int status = 0;
+    bool exited = false;
+    for (auto deadline = Clock::now() + 30s; Clock::now() < deadline;) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            exited = true;
+            break;
+        }
+        std::this_thread::sleep_for(10ms);
+    }
+    if (!exited) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    ASSERT_TRUE(exited) << "lab-harness did not exit";
+    std::string err = read_text(err_path);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 2) << err;
+    EXPECT_EQ(count_lines(err), 1u) << err;
+    EXPECT_NE(err.find("1064"), std::string::npos) << "the descriptors needed: " << err;
+    EXPECT_NE(err.find("256"), std::string::npos) << "the hard limit: " << err;
+    EXPECT_NE(err.find("ulimit -Hn 1064"), std::string::npos) << err;
+    EXPECT_NE(err.find("limits.conf"), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(out));
+    EXPECT_TRUE(servers_of(pid).empty());
+}
+
+// lab-server raises its own soft descriptor limit to the hard one at start: started with a
+// soft limit of 256, it runs with soft == hard.
+TEST(Server, RaisesItsDescriptorLimitToTheHardLimit_select) {
+    rlimit before{};
+    ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &before), 0);
+    if (before.rlim_max <= 256) GTEST_SKIP() << "the hard limit is already 256 or less";
+    rlimit low = before;
+    low.rlim_cur = 256;
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);  // inherited by the server
+    std::string error;
+    auto server =
+        lab::SpawnedServer::start(LAB_SERVER_PATH, {"--model", "select", "--port", "0"}, error);
+    ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &before), 0);  // this process's own limit back
+    ASSERT_TRUE(server.has_value()) << error;
+    // "Max open files            SOFT                 HARD                 files"
+    std::ifstream limits("/proc/" + std::to_string(server->pid()) + "/limits");
+    std::string line;
+    std::string soft;
+    std::string hard;
+    while (std::getline(limits, line)) {
+        if (!line.starts_with("Max open files")) continue;
+        std::istringstream fields(line.substr(std::string("Max open files").size()));
+        fields >> soft >> hard;
+    }
+    ASSERT_FALSE(soft.empty()) << "no Max open files line";
+    EXPECT_EQ(soft, hard);
+    EXPECT_EQ(hard, std::to_string(before.rlim_max));
+    EXPECT_TRUE(server->stop().exited_cleanly);
 }
 
 // --------------------------------------------------------------------------------------

@@ -145,7 +145,7 @@ TEST(Duration, FormatsBackToWhatParses) {
 TEST(Workload, EveryShippedWorkloadLoads) {
     std::vector<std::string> names = lab::list_workloads(LAB_WORKLOAD_DIR);
     for (const char* required :
-         {"ping", "echo", "cpu", "io", "mixed", "shared", "bulk", "slow-clients"}) {
+         {"ping", "echo", "cpu", "io", "mixed", "shared", "bulk", "slow-clients", "c10k"}) {
         EXPECT_NE(std::find(names.begin(), names.end(), required), names.end())
             << "harness/workloads has no " << required << ".json";
     }
@@ -158,8 +158,10 @@ TEST(Workload, EveryShippedWorkloadLoads) {
         EXPECT_FALSE(w->mix.empty()) << name;
         EXPECT_EQ(w->path, std::string(LAB_WORKLOAD_DIR) + "/" + name + ".json");
         // The shipped workloads reconnect after a finite number of requests, so that the
-        // sequential model serves every client in turn.
-        EXPECT_GT(w->requests_per_connection, 0u) << name;
+        // sequential model serves every client in turn; c10k's point is connections held open.
+        if (name != "c10k") {
+            EXPECT_GT(w->requests_per_connection, 0u) << name;
+        }
         EXPECT_GT(w->request_timeout_ns, 0u) << name;
     }
 }
@@ -207,6 +209,60 @@ TEST(Workload, ShippedWorkloadsAreWhatTheIssueSays) {
     lab::Workload slow = load("slow-clients");
     ASSERT_TRUE(slow.slow.has_value());
     EXPECT_TRUE(slow.slow->write_chunk_bytes > 0 || slow.slow->read_chunk_bytes > 0);
+    // c10k: mostly idle connections kept open, a small active set, opened in paced groups.
+    lab::Workload c10k = load("c10k");
+    EXPECT_TRUE(only(c10k, Kind::Ping));
+    EXPECT_EQ(c10k.requests_per_connection, 0u);
+    ASSERT_TRUE(c10k.idle.has_value());
+    EXPECT_GE(c10k.idle->share_pct, 90u);
+    EXPECT_LT(c10k.idle->share_pct, 100u) << "an active set too";
+    EXPECT_GE(c10k.idle->think_time_ns, 1 * kSec);
+    EXPECT_GT(c10k.request_timeout_ns, c10k.idle->think_time_ns);
+    ASSERT_TRUE(c10k.pace.has_value());
+    EXPECT_LT(c10k.pace->group, 10'000u) << "10,000 connections in more than one group";
+    // Its warm-up need at 10,000 connections is a few seconds, not minutes.
+    EXPECT_GT(lab::pacing_ns(c10k.pace, 10'000), 0u);
+    EXPECT_LE(lab::pacing_ns(c10k.pace, 10'000), 30 * kSec);
+}
+
+TEST(Workload, ReadsIdleClientsAndConnectPace) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file("c10k-like.json");
+    write_file(path, R"({
+      "name": "c10k-like",
+      "mix": [{"request": "PING"}],
+      "think_time": "10ms",
+      "idle_clients": {"share_pct": 99, "think_time": "5s"},
+      "connect_pace": {"group": 500, "every": "100ms"}
+    })");
+    std::string error;
+    auto w = lab::load_workload(path, "/nonexistent", error);
+    ASSERT_TRUE(w.has_value()) << error;
+    EXPECT_EQ(w->think_time_ns, 10 * kMs);  // the active set's
+    ASSERT_TRUE(w->idle.has_value());
+    EXPECT_EQ(w->idle->share_pct, 99u);
+    EXPECT_EQ(w->idle->think_time_ns, 5 * kSec);
+    ASSERT_TRUE(w->pace.has_value());
+    EXPECT_EQ(w->pace->group, 500u);
+    EXPECT_EQ(w->pace->every_ns, 100 * kMs);
+
+    // share_pct defaults to every connection.
+    write_file(path, R"({"name": "x", "mix": [{"request": "PING"}],
+                         "idle_clients": {"think_time": "1s"}})");
+    w = lab::load_workload(path, "/nonexistent", error);
+    ASSERT_TRUE(w.has_value()) << error;
+    ASSERT_TRUE(w->idle.has_value());
+    EXPECT_EQ(w->idle->share_pct, 100u);
+    EXPECT_FALSE(w->pace.has_value());
+
+    // When the last group is due: group k starts k * every after the first.
+    std::optional<lab::ConnectPace> pace = lab::ConnectPace{500, 100 * kMs};
+    EXPECT_EQ(lab::pacing_ns(pace, 1), 0u);
+    EXPECT_EQ(lab::pacing_ns(pace, 500), 0u);
+    EXPECT_EQ(lab::pacing_ns(pace, 501), 100 * kMs);
+    EXPECT_EQ(lab::pacing_ns(pace, 10'000), 1900 * kMs);
+    EXPECT_EQ(lab::pacing_ns(std::nullopt, 10'000), 0u);
 }
 
 TEST(Workload, ReadsEveryFieldOfAFileGivenByPath) {
@@ -366,6 +422,54 @@ const BadWorkload kBadWorkloads[] = {
     {"share_over_100",
      R"({"name": "x", "mix": [{"request": "PING"}], "slow_client": {"share_pct": 101}})",
      "slow_client.share_pct", "100"},
+    {"idle_not_object", R"({"name": "x", "mix": [{"request": "PING"}], "idle_clients": 99})",
+     "idle_clients", "object"},
+    {"idle_unknown_field",
+     R"({"name": "x", "mix": [{"request": "PING"}],
+         "idle_clients": {"think_time": "5s", "share": 99}})",
+     "idle_clients.share", "not a known field"},
+    {"idle_without_think_time",
+     R"({"name": "x", "mix": [{"request": "PING"}], "idle_clients": {"share_pct": 99}})",
+     "idle_clients.think_time", "missing"},
+    {"idle_zero_think_time",
+     R"({"name": "x", "mix": [{"request": "PING"}], "idle_clients": {"think_time": "0s"}})",
+     "idle_clients.think_time", "more than 0"},
+    {"idle_share_over_100",
+     R"({"name": "x", "mix": [{"request": "PING"}],
+         "idle_clients": {"think_time": "5s", "share_pct": 101}})",
+     "idle_clients.share_pct", "100"},
+    {"pace_not_object",
+     R"({"name": "x", "mix": [{"request": "PING"}], "connect_pace": [500, "100ms"]})",
+     "connect_pace", "object"},
+    {"pace_unknown_field",
+     R"({"name": "x", "mix": [{"request": "PING"}],
+         "connect_pace": {"group": 500, "every": "100ms", "jitter": "1ms"}})",
+     "connect_pace.jitter", "not a known field"},
+    {"pace_without_group",
+     R"({"name": "x", "mix": [{"request": "PING"}], "connect_pace": {"every": "100ms"}})",
+     "connect_pace.group", "missing"},
+    {"pace_zero_group",
+     R"({"name": "x", "mix": [{"request": "PING"}],
+         "connect_pace": {"group": 0, "every": "100ms"}})",
+     "connect_pace.group", "at least 1"},
+    {"pace_group_over_limit",
+     R"({"name": "x", "mix": [{"request": "PING"}],
+         "connect_pace": {"group": 100001, "every": "100ms"}})",
+     "connect_pace.group", "100000"},
+    {"pace_without_every",
+     R"({"name": "x", "mix": [{"request": "PING"}], "connect_pace": {"group": 500}})",
+     "connect_pace.every", "missing"},
+    {"pace_zero_every",
+     R"({"name": "x", "mix": [{"request": "PING"}],
+         "connect_pace": {"group": 500, "every": "0ms"}})",
+     "connect_pace.every", "more than 0"},
+    {"pace_every_over_a_minute",
+     R"({"name": "x", "mix": [{"request": "PING"}],
+         "connect_pace": {"group": 500, "every": "61s"}})",
+     "connect_pace.every", "1m"},
+    {"pace_every_as_number",
+     R"({"name": "x", "mix": [{"request": "PING"}], "connect_pace": {"group": 5, "every": 1}})",
+     "connect_pace.every", "duration"},
     {"top_level_array", R"([{"name": "x"}])", "top level", "object"},
     {"not_json", R"({"name": "x", "mix": [{"request": "PING"})", "", "JSON"},
     {"empty_file", "", "", "JSON"},
@@ -770,6 +874,35 @@ TEST_F(EngineTest, CountsRefusalsOverMaxClients_threads) {
     // Refused connects back off (10 ms doubling to 1 s): two refused clients cannot
     // storm the server with hundreds of attempts a second.
     EXPECT_LT(r.errors.refused, 60u);
+    stop_cleanly();
+}
+
+// A client refused at once (ERR 503 over --max-clients) while it has no request in flight
+// yet (an idle client's first pause) is a refusal, not a wrong reply.
+TEST_F(EngineTest, CountsRefusalsOfIdleClients_threads) {
+    ASSERT_NO_FATAL_FAILURE(start("threads", {"--max-clients", "2"}));
+    lab::Workload w = make_workload(ping());
+    w.idle = lab::IdleClients{100, 5 * kSec};
+    lab::EngineResult r = run(config(w, 6, 0, 1 * kSec));
+    EXPECT_GT(r.errors.refused, 0u);
+    EXPECT_EQ(r.errors.wrong_reply, 0u) << r.first_wrong_reply;
+    EXPECT_EQ(r.errors.server_err, 0u);
+    EXPECT_EQ(r.idle_connections, 6u);
+    EXPECT_EQ(r.idle_requests, r.requests);
+    stop_cleanly();
+}
+
+// A think time longer than the server's --idle-timeout: the server says ERR 408 and closes
+// the connection while it thinks. No request's error and no wrong reply: the connection
+// reconnects and goes on.
+TEST_F(EngineTest, ServerIdleTimeoutWhileThinkingReconnectsQuietly_threads) {
+    ASSERT_NO_FATAL_FAILURE(start("threads", {"--idle-timeout", "1"}));
+    lab::Workload w = make_workload(ping());
+    w.think_time_ns = 1500 * kMs;
+    lab::EngineResult r = run(config(w, 2, 0, 3500 * kMs));
+    EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    EXPECT_GE(r.requests, 4u) << "a request on every reconnect";
+    EXPECT_GE(r.connect.count(), 2u) << "the server's idle closes were followed by reconnects";
     stop_cleanly();
 }
 
