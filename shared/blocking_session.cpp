@@ -2,6 +2,7 @@
 #include "blocking_session.hpp"
 
 #include <poll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -121,7 +122,11 @@ void serve_connection(int fd, Server& server) {
             reply = std::move(response.reply);
         }
         bool close_after = false;
-        if (send_reply(fd, *codec, reply, server, close_after) != Sent::Done) break;
+        Sent sent = send_reply(fd, *codec, reply, server, close_after);
+        if (server.own_rusage != nullptr) {
+            store_rusage(*server.own_rusage, read_rusage(RUSAGE_SELF));  // one getrusage a reply
+        }
+        if (sent != Sent::Done) break;
         if (close_after) {
             // QUIT, 413, or HTTP without keep-alive: drain before closing, so that the reply
             // is not reset away by request bytes the client sent after it.
