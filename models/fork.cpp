@@ -49,6 +49,8 @@ void serve_fork(Server& server) {
             acceptor.refuse(client);  // ERR 503: one more process would pass --max-clients
             continue;
         }
+        // Counted before the fork: the child may answer a STATS before the parent runs again.
+        add(stats.connections_active, 1);
         SignalsHeld held;
         pid_t pid = fork();
         if (pid == 0) {
@@ -62,12 +64,12 @@ void serve_fork(Server& server) {
         }
         held.release();
         if (pid < 0) {
+            add(stats.connections_active, static_cast<std::uint64_t>(-1));
             acceptor.refuse(client);  // no process to give: ERR 503
             continue;
         }
         close(client);  // the parent's copy; the child has its own
         children.insert(pid);
-        add(stats.connections_active, 1);
     }
     stop_children([&] { return std::vector<pid_t>(children.begin(), children.end()); },
                   [&] { reap_children(server, children); });

@@ -45,7 +45,8 @@ struct Worker {
 };
 
 // A worker process: accept a client, serve it to the end, repeat, until the server stops.
-// Publishes its own rusage into its slot after every reply and before every wait for a client.
+// Publishes its own rusage into its slot before every wait for a client, and serve_connection
+// does after its replies (at most once a millisecond).
 [[noreturn]] void run_worker(Server& server, WorkerSlot& slot) {
     StatsBlock& stats = *server.stats;
     server.own_rusage = &slot.usage;  // this process's copy of the Server: the slot is ours

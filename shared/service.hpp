@@ -30,9 +30,10 @@ struct Server {
     ServerSettings settings;
     int listen_fd = -1;
     StatsBlock* stats = nullptr;
-    // Where this process publishes its own RUSAGE_SELF after every reply it sends: a prefork
-    // worker's slot, so that its figures stay current while it serves a long connection.
-    // Null (nowhere) in every other model. Set by the process that serves, for itself.
+    // Where this process publishes its own RUSAGE_SELF after the replies it sends (at most
+    // once a millisecond): a prefork worker's slot, so that its figures stay current while it
+    // serves a long connection. Null (nowhere) in every other model. Set by the process that
+    // serves, for itself.
     RusageCounters* own_rusage = nullptr;
 
     // CLOCK_MONOTONIC deadline for a connection that starts waiting now, or 0 for none.
