@@ -333,16 +333,24 @@ RunOutcome run_connected(const RunSpec& spec, const std::function<void(const Pro
     outcome.run["client"]["steal_pct"] = steal_pct(cpu_start, cpu_end);
     json server = {{"figures_from", "STATS"}};
     if (before && after) {
-        auto delta = [&](const char* who, const char* key) {
-            return (*after)["rusage"][who][key].get<double>() -
-                   (*before)["rusage"][who][key].get<double>();
+        // The main process, its reaped children, and its live workers (prefork publishes
+        // each worker's rusage in the block; a reaped worker moves from `workers` to
+        // `children`). A server without `workers` (an older one) counts it as zero.
+        auto delta = [&](const char* key) {
+            double sum = 0;
+            for (const char* who : {"self", "children", "workers"}) {
+                const json& a = (*after)["rusage"];
+                const json& b = (*before)["rusage"];
+                if (a.contains(who) && b.contains(who)) {
+                    sum += a[who][key].get<double>() - b[who][key].get<double>();
+                }
+            }
+            return sum;
         };
-        double user = delta("self", "user_s") + delta("children", "user_s");
-        double system = delta("self", "system_s") + delta("children", "system_s");
-        double vol =
-            delta("self", "voluntary_ctx_switches") + delta("children", "voluntary_ctx_switches");
-        double invol = delta("self", "involuntary_ctx_switches") +
-                       delta("children", "involuntary_ctx_switches");
+        double user = delta("user_s");
+        double system = delta("system_s");
+        double vol = delta("voluntary_ctx_switches");
+        double invol = delta("involuntary_ctx_switches");
         json blocking = json::object();
         double blocked = 0;
         for (const char* name : kBlockingNames) {

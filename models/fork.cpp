@@ -1,25 +1,22 @@
 // Process per client: accept a connection and fork a child process that serves it with
 // simple blocking code. Costs a process per client (its own memory map and page tables, a
 // fork, a reap); processes share nothing unless given shared memory and a shared lock.
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <unordered_set>
+#include <vector>
 
 #include "acceptor.hpp"
 #include "blocking_session.hpp"
-#include "clock.hpp"
+#include "child_process.hpp"
 #include "models.hpp"
 #include "net.hpp"
 #include "trace.hpp"
 
 namespace lab {
 namespace {
-
-inline constexpr std::uint64_t kChildStopGraceMs = 3000;  // SIGTERM, then SIGKILL
 
 // Reaps every child that has exited, without blocking. The parent counted each child as an
 // active connection from accept until now, and adds its wait4 rusage here, so a child that
@@ -38,50 +35,6 @@ void reap_children(Server& server, std::unordered_set<pid_t>& children) {
     }
 }
 
-// Blocks the signals whose handlers use the stop latch, around fork(): a SIGTERM that hit
-// the child before it had its own latch would write to the parent's.
-class SignalsHeld {
-  public:
-    SignalsHeld() {
-        sigset_t held;
-        sigemptyset(&held);
-        for (int s : {SIGTERM, SIGINT, SIGCHLD})
-            sigaddset(&held, s);
-        sigprocmask(SIG_BLOCK, &held, &previous_);
-    }
-    void release() { sigprocmask(SIG_SETMASK, &previous_, nullptr); }
-
-  private:
-    sigset_t previous_{};
-};
-
-// In the child, right after fork: die when the parent dies, and a stop latch of its own.
-void become_child(pid_t parent, SignalsHeld& held) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(0);  // the parent died before prctl took effect
-    install_signal_handlers();
-    trace::after_fork_in_child("child process for one client");
-    trace::name_thread("child");
-    held.release();  // a signal that came meanwhile is delivered now, to the child's own latch
-}
-
-// Asks every child to stop, gives them a grace period, then kills the rest; reaps all.
-void stop_children(Server& server, std::unordered_set<pid_t>& children) {
-    for (pid_t pid : children)
-        kill(pid, SIGTERM);
-    std::uint64_t deadline = mono_ns() + kChildStopGraceMs * 1'000'000;
-    while (!children.empty() && mono_ns() < deadline) {
-        reap_children(server, children);
-        usleep(10'000);
-    }
-    for (pid_t pid : children)
-        kill(pid, SIGKILL);
-    while (!children.empty()) {
-        reap_children(server, children);
-        if (!children.empty()) usleep(1'000);
-    }
-}
-
 }  // namespace
 
 void serve_fork(Server& server) {
@@ -96,11 +49,13 @@ void serve_fork(Server& server) {
             acceptor.refuse(client);  // ERR 503: one more process would pass --max-clients
             continue;
         }
+        // Counted before the fork: the child may answer a STATS before the parent runs again.
+        add(stats.connections_active, 1);
         SignalsHeld held;
         pid_t pid = fork();
         if (pid == 0) {
             // The child: serve this one client, then exit.
-            become_child(parent, held);
+            become_child(parent, held, "child process for one client", "child");
             close(server.listen_fd);  // only the parent accepts
             acceptor.close_inherited();
             serve_connection(client, server);
@@ -109,14 +64,15 @@ void serve_fork(Server& server) {
         }
         held.release();
         if (pid < 0) {
+            add(stats.connections_active, static_cast<std::uint64_t>(-1));
             acceptor.refuse(client);  // no process to give: ERR 503
             continue;
         }
         close(client);  // the parent's copy; the child has its own
         children.insert(pid);
-        add(stats.connections_active, 1);
     }
-    stop_children(server, children);
+    stop_children([&] { return std::vector<pid_t>(children.begin(), children.end()); },
+                  [&] { reap_children(server, children); });
 }
 
 }  // namespace lab

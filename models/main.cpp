@@ -12,6 +12,7 @@
 #include "counters.hpp"
 #include "models.hpp"
 #include "net.hpp"
+#include "thread_group.hpp"
 #include "trace.hpp"
 
 namespace {
@@ -37,6 +38,17 @@ const CLI::Validator kDecimal(
     },
     "DECIMAL");
 
+// The models that take --max-clients (their default is not 0).
+std::string max_clients_models() {
+    std::string names;
+    for (const lab::Model& m : lab::models()) {
+        if (m.default_max_clients == 0) continue;
+        if (!names.empty()) names += ", ";
+        names += m.name;
+    }
+    return names;
+}
+
 std::string model_names() {
     std::string names;
     for (const lab::Model& m : lab::models())
@@ -49,6 +61,8 @@ std::string model_names() {
 int main(int argc, char** argv) {
     lab::ServerSettings settings;
     std::optional<std::uint64_t> max_clients;
+    std::optional<std::uint64_t> workers;
+    std::optional<std::uint64_t> thread_stack_kb;
     std::optional<std::string> stats_file;
     bool list_models = false;
     settings.backlog = SOMAXCONN;
@@ -61,8 +75,21 @@ int main(int argc, char** argv) {
     app.add_option("--port", settings.port, "Port to listen on; 0 picks a free one (default 0)")
         ->check(kDecimal);
     app.add_option("--max-clients", max_clients,
-                   "Clients served at once; more get ERR 503 (threads, fork, select)")
+                   "Clients served at once (threadpool: served or waiting in its queue); more "
+                   "get ERR 503 (" +
+                       max_clients_models() + "; the others ignore it)")
         ->check(kDecimal & CLI::Range(std::uint64_t{1}, kMaxMaxClients));
+    app.add_option("--workers", workers,
+                   "Worker threads or processes of a pool, made at start (" +
+                       lab::model_names_where(&lab::Model::takes_workers) +
+                       "; default the larger of 8 and 4 x cores, here " +
+                       std::to_string(lab::default_workers()) + ")")
+        ->check(kDecimal & CLI::Range(std::uint64_t{1}, std::uint64_t{lab::kMaxWorkers}));
+    app.add_option("--thread-stack-kb", thread_stack_kb,
+                   "Stack size in KiB of each serving thread (" +
+                       lab::model_names_where(&lab::Model::takes_thread_stack) +
+                       "; default the system's)")
+        ->check(kDecimal & CLI::Range(lab::kMinThreadStackKb, lab::kMaxThreadStackKb));
     app.add_option("--idle-timeout", settings.idle_timeout_s,
                    "Seconds a connection may wait without a complete request (0 = never; "
                    "default 60)")
@@ -99,6 +126,20 @@ int main(int argc, char** argv) {
         usage_error("unknown model '" + settings.model + "' (choose from " + model_names() + ")");
     }
     settings.max_clients = max_clients.value_or(model->default_max_clients);
+    if (workers && !model->takes_workers) {
+        usage_error("--workers does not apply to " + model->name + " (only to " +
+                    lab::model_names_where(&lab::Model::takes_workers) + ")");
+    }
+    if (thread_stack_kb && !model->takes_thread_stack) {
+        usage_error("--thread-stack-kb does not apply to " + model->name + " (only to " +
+                    lab::model_names_where(&lab::Model::takes_thread_stack) + ")");
+    }
+    if (model->takes_workers) settings.workers = workers.value_or(lab::default_workers());
+    if (thread_stack_kb) {
+        std::string stack_error;
+        if (!lab::thread_stack_fits(*thread_stack_kb, stack_error)) usage_error(stack_error);
+        settings.thread_stack_kb = *thread_stack_kb;
+    }
     settings.table_locking = model->table_locking;
     if (model->max_max_clients != 0 && settings.max_clients > model->max_max_clients) {
         usage_error("--max-clients " + std::to_string(settings.max_clients) + " is more than " +

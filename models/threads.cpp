@@ -11,7 +11,7 @@ namespace lab {
 void serve_threads(Server& server) {
     StatsBlock& stats = *server.stats;
     Acceptor acceptor(server);
-    ThreadGroup threads(stats);
+    ThreadGroup threads(stats, server.settings.thread_stack_kb);
     while (true) {
         int client = acceptor.next_client();  // blocks until a client connects
         if (client < 0) break;                // the server is stopping

@@ -2,6 +2,7 @@
 #include "blocking_session.hpp"
 
 #include <poll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -63,6 +64,22 @@ Sent send_reply(int fd, Codec& codec, const Reply& reply, Server& server, bool& 
     return result;
 }
 
+// A prefork worker's own figures (server.own_rusage), kept current while it serves one long
+// connection: after a reply, at most once per kOwnRusagePeriodMs, since a getrusage costs
+// about 0.7 µs of CPU (measured here) against 15 to 50 µs for a whole request. A reader's
+// figures then lag by at most that period's CPU time per worker; the worker publishes again
+// before it waits for its next client.
+inline constexpr std::uint64_t kOwnRusagePeriodMs = 1;
+
+void publish_own_rusage(Server& server) {
+    if (server.own_rusage == nullptr) return;
+    static thread_local std::uint64_t last_ns = 0;
+    std::uint64_t now = mono_ns();
+    if (now - last_ns < kOwnRusagePeriodMs * 1'000'000) return;
+    last_ns = now;
+    store_rusage(*server.own_rusage, read_rusage(RUSAGE_SELF));
+}
+
 enum class Received { Data, Closed, TimedOut, Stopped };
 
 // Waits for and reads more request bytes into the codec.
@@ -121,7 +138,9 @@ void serve_connection(int fd, Server& server) {
             reply = std::move(response.reply);
         }
         bool close_after = false;
-        if (send_reply(fd, *codec, reply, server, close_after) != Sent::Done) break;
+        Sent sent = send_reply(fd, *codec, reply, server, close_after);
+        publish_own_rusage(server);
+        if (sent != Sent::Done) break;
         if (close_after) {
             // QUIT, 413, or HTTP without keep-alive: drain before closing, so that the reply
             // is not reset away by request bytes the client sent after it.

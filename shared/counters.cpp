@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <string_view>
@@ -252,6 +253,20 @@ Rusage load_rusage(const RusageCounters& from) {
     r.involuntary_ctx_switches = load(from.involuntary_ctx_switches);
     r.max_rss_kb = load(from.max_rss_kb);
     return r;
+}
+
+Rusage live_workers_rusage(const StatsBlock& stats) {
+    Rusage sum;
+    for (const WorkerSlot& slot : stats.workers) {
+        if (slot.pid.load(std::memory_order_relaxed) == 0) continue;
+        Rusage r = load_rusage(slot.usage);
+        sum.user_us += r.user_us;
+        sum.system_us += r.system_us;
+        sum.voluntary_ctx_switches += r.voluntary_ctx_switches;
+        sum.involuntary_ctx_switches += r.involuntary_ctx_switches;
+        sum.max_rss_kb = std::max(sum.max_rss_kb, r.max_rss_kb);
+    }
+    return sum;
 }
 
 TableResult incr_key(StatsBlock& stats, const std::string& key, std::uint64_t& value,

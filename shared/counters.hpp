@@ -18,7 +18,7 @@ namespace lab {
 
 inline constexpr std::uint64_t kStatsMagic =
     0x314B4C4241424C43;  // the bytes "CLBABLK1" in little-endian order
-inline constexpr std::uint32_t kStatsVersion = 1;
+inline constexpr std::uint32_t kStatsVersion = 2;
 
 // Only lock-free 8-byte atomics may live in memory shared between processes: a lock-based
 // atomic would keep its lock in one process's private memory.
@@ -68,6 +68,20 @@ struct KeySlot {
 inline constexpr std::size_t kMaxTableKeys = 1024;           // = kMaxKeys of protocol.hpp
 inline constexpr std::size_t kKeySlots = 2 * kMaxTableKeys;  // open addressing, at most half full
 
+// The most workers a pool model may have (--workers), and so the number of worker slots.
+inline constexpr std::size_t kMaxWorkers = 1024;
+
+// One long-lived worker process's own figures (prefork). The parent fills `pid` when it
+// forks the worker and clears the whole slot when it reaps it; in between only the worker
+// writes the rest. A slot with pid 0 is free.
+struct WorkerSlot {
+    std::atomic<std::int64_t> pid;
+    Counter connections_active;  // 1 while the worker serves a client (the parent's repair
+                                 // of connections_active when a worker dies mid-connection)
+    RusageCounters usage;        // the worker's RUSAGE_SELF, overwritten as it goes
+};
+static_assert(std::atomic<std::int64_t>::is_always_lock_free);
+
 struct StatsBlock {
     // Header. Everything but `ready` is written once, before `ready` is stored (release).
     std::uint64_t magic;
@@ -91,6 +105,10 @@ struct StatsBlock {
     RusageCounters children;        // sum of wait4() of every reaped child (max_rss: largest)
     RusageCounters exited_threads;  // sum of RUSAGE_THREAD of every thread that has exited
     RusageCounters main_process;    // the main process's own RUSAGE_SELF, published as it goes
+    // Live worker processes of a pool (prefork), each publishing its own RUSAGE_SELF. A
+    // reaped worker's slot is cleared when its wait4 rusage is added to `children`, so each
+    // worker is counted in one place at a time.
+    std::array<WorkerSlot, kMaxWorkers> workers;
 
     // The INCR/GET table, guarded by a process-shared robust mutex.
     pthread_mutex_t table_lock;
@@ -140,6 +158,8 @@ Rusage from_rusage(const struct rusage& ru);
 void add_rusage(RusageCounters& into, const Rusage& r);    // sums; max_rss by maximum
 void store_rusage(RusageCounters& into, const Rusage& r);  // overwrites
 Rusage load_rusage(const RusageCounters& from);
+// The sum of every occupied worker slot's rusage (max_rss: the largest).
+Rusage live_workers_rusage(const StatsBlock& stats);
 
 // The INCR/GET table. With Locking::Shared both take the robust lock; time spent waiting
 // for it is added to blocking_ns[lock]. A model whose only task touches the table (the

@@ -179,6 +179,11 @@ bool set_nonblocking(int fd) {
     return flags >= 0 && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == 0;
 }
 
+bool set_blocking(int fd) {
+    int flags = fcntl(fd, F_GETFL);
+    return flags >= 0 && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == 0;
+}
+
 WaitResult wait_fd(int fd, short events, std::uint64_t deadline_ns, StatsBlock& stats,
                    Blocking kind) {
     BlockingTimer timer(stats, kind);

@@ -46,6 +46,9 @@ void drain_child_events();
 std::uint64_t raise_fd_limit();
 
 bool set_nonblocking(int fd);
+// Clears O_NONBLOCK. On a listening socket shared by processes it changes the one open file
+// description they all share (prefork does it once, before forking its workers).
+bool set_blocking(int fd);
 
 // The client's port on a connected socket (0 if unknown): the id of its task in a trace,
 // which the client side also knows, so both sides' spans can be matched.
@@ -67,6 +70,8 @@ bool sleep_ms(std::uint64_t ms, StatsBlock& stats);
 // EINTR, ECONNABORTED). On EMFILE/ENFILE it frees a reserved descriptor, accepts the
 // client, tells it ERR 503 and closes it, so the backlog drains instead of the loop
 // spinning on a connection it can never take. Counts accepted/rejected in stats.
+// On a blocking listening socket (prefork's workers) it waits for a client instead; then -1
+// also comes when a signal interrupts the wait (EINTR) or the socket was shut down (EINVAL).
 int accept_client(int listen_fd, StatsBlock& stats);
 
 // Sends what it can of data without blocking; returns bytes sent (0 when the socket buffer

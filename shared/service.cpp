@@ -121,7 +121,9 @@ std::string stats_json(const StatsBlock& stats) {
         {"accept_queue", accept_queue_length(static_cast<std::uint16_t>(stats.port))},
         {"blocking_ns", blocking},
         {"rusage",
-         {{"self", rusage_json(self)}, {"children", rusage_json(load_rusage(stats.children))}}},
+         {{"self", rusage_json(self)},
+          {"children", rusage_json(load_rusage(stats.children))},
+          {"workers", rusage_json(live_workers_rusage(stats))}}},
     };
     return j.dump();
 }

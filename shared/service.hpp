@@ -16,6 +16,9 @@ struct ServerSettings {
     std::string host = "127.0.0.1";
     std::uint16_t port = 0;  // the real listening port
     std::uint64_t max_clients = 0;
+    std::uint64_t workers = 0;          // pool models: worker threads or processes
+    std::uint64_t thread_stack_kb = 0;  // threads, threadpool: each serving thread's stack
+                                        // (0: the system's default)
     std::uint64_t idle_timeout_s = 60;  // 0 = no idle timeout
     int backlog = 0;
     // Whether the INCR/GET table needs its lock: yes when several threads or processes serve
@@ -27,6 +30,11 @@ struct Server {
     ServerSettings settings;
     int listen_fd = -1;
     StatsBlock* stats = nullptr;
+    // Where this process publishes its own RUSAGE_SELF after the replies it sends (at most
+    // once a millisecond): a prefork worker's slot, so that its figures stay current while it
+    // serves a long connection. Null (nowhere) in every other model. Set by the process that
+    // serves, for itself.
+    RusageCounters* own_rusage = nullptr;
 
     // CLOCK_MONOTONIC deadline for a connection that starts waiting now, or 0 for none.
     std::uint64_t idle_deadline_ns() const;
@@ -50,7 +58,8 @@ void count_error(Server& server, bool was_request);
 void burn_cpu(std::uint64_t cpu_us);
 
 // The STATS object as one line of JSON (see PROTOCOL.md). `self` is the main process's
-// rusage: read directly in the main process, from the block in a forked child.
+// rusage: read directly in the main process, from the block in a forked child; `workers`
+// sums the live worker processes' published slots (prefork).
 std::string stats_json(const StatsBlock& stats);
 
 // Publishes the calling (main) process's RUSAGE_SELF into the block, for STATS answered by

@@ -120,13 +120,12 @@ void write_events(std::ostream& out, bool& first) {
             std::string name = kPhaseNames[static_cast<std::size_t>(e.phase)];
             std::string args = "{\"task\":" + std::to_string(e.task);
             if (e.async) {
-                // An async pair (a timer no thread sits in). A process-local id keeps its
+                // An async pair (a wait no thread sits in). A process-local id keeps its
                 // track under the server process in Perfetto; waits that overlap in time get
                 // tracks of their own.
-                std::string common =
-                    "\"name\":\"" + name +
-                    "\",\"cat\":\"timer\",\"id2\":{\"local\":" + std::to_string(e.task) + "}," +
-                    ids;
+                std::string category = e.phase == Phase::Queue ? "queue" : "timer";
+                std::string common = "\"name\":\"" + name + "\",\"cat\":\"" + category +
+                                     "\",\"id2\":{\"local\":" + std::to_string(e.task) + "}," + ids;
                 emit("{" + common + ",\"ph\":\"b\",\"ts\":" + micros(e.start_ns) +
                      ",\"args\":" + args + "}}");
                 emit("{" + common + ",\"ph\":\"e\",\"ts\":" + micros(e.start_ns + e.dur_ns) + "}");

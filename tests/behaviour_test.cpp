@@ -1,17 +1,63 @@
 // The behaviour suite: what tells the models apart (Models/Behaviour.NAME/MODEL). The
 // machine may be small and busy, so only relations and orders of magnitude are asserted:
 // "at least the sum of the waits" for sequential, "a fraction of it" for the others.
+#include <signal.h>
+#include <sys/types.h>
+
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "counters.hpp"
 #include "server_process.hpp"
 
 namespace labtest {
 namespace {
 
 using Behaviour = ModelTest;
+
+// The processes whose parent is `pid` (from /proc/*/stat), zombies left out.
+std::set<pid_t> child_processes(pid_t pid) {
+    std::set<pid_t> children;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;
+        auto close_paren = line.rfind(')');
+        if (close_paren == std::string::npos) continue;
+        std::istringstream rest(line.substr(close_paren + 2));
+        char state = 0;
+        long ppid = 0;
+        rest >> state >> ppid;
+        if (ppid == pid && state != 'Z')
+            children.insert(static_cast<pid_t>(std::stol(entry.path().filename())));
+    }
+    return children;
+}
+
+// A number from /proc/PID/status ("VmSize:", "Threads:"), or 0.
+std::uint64_t status_field(pid_t pid, const std::string& field) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind(field, 0) == 0) return std::stoull(line.substr(field.size()));
+    }
+    return 0;
+}
+
+// The STATS object, asked on a fresh connection.
+std::optional<nlohmann::json> stats_now(std::uint16_t port) {
+    Client c(port);
+    auto reply = c.request("STATS");
+    if (!reply || reply->rfind("OK {", 0) != 0) return std::nullopt;
+    return nlohmann::json::parse(reply->substr(3), nullptr, false);
+}
 
 // Eight clients each ask for 300 ms of simulated I/O at once. Sequential serves them one
 // after another (>= 8 x 0.3 s); every other model overlaps the waits.
@@ -115,6 +161,143 @@ TEST_P(Behaviour, PingDuringSlowWork) {
         EXPECT_LT(quick_done, 0.5) << "the PING waited for another client's simulated I/O";
         EXPECT_LT(quick_done, slow_done);
     }
+}
+
+// A pool of two serves four clients that each wait 0.5 s of simulated I/O two at a time:
+// about two batches (1 s), never all four at once (0.5 s), never one by one (2 s). In the
+// thread pool the other two wait in its queue, and blocking_ns.queue shows it; prefork's
+// wait in the listen backlog instead.
+TEST_P(Behaviour, PoolOfTwoServesFourClientsTwoAtATime) {
+    if (!takes_workers(model())) GTEST_SKIP() << model() << " is not a pool";
+    ASSERT_NO_FATAL_FAILURE(start({"--workers", "2"}));
+    constexpr std::size_t kClients = 4;
+    constexpr double kIoS = 0.5;
+    std::vector<Client> clients(kClients);
+    for (Client& c : clients)
+        ASSERT_TRUE(c.connect(port()));
+    auto t0 = Clock::now();
+    for (Client& c : clients)
+        ASSERT_TRUE(c.send_all("WORK 0 500 1\nQUIT\n"));
+    auto transcripts = read_all_until_eof(clients, t0, 15s);
+    double total = 0;
+    std::size_t in_first_batch = 0;
+    for (std::size_t i = 0; i < kClients; ++i) {
+        SCOPED_TRACE("client " + std::to_string(i));
+        EXPECT_EQ(transcripts[i].bytes, "OK 1\naOK BYE\n");
+        ASSERT_GE(transcripts[i].eof_at, 0.0) << "no EOF within 15 s";
+        total = std::max(total, transcripts[i].eof_at);
+        if (transcripts[i].eof_at < 2 * kIoS * 0.95) ++in_first_batch;
+    }
+    RecordProperty("total_ms", static_cast<int>(total * 1000));
+    EXPECT_LE(in_first_batch, 2u) << "more clients served at once than the pool has workers";
+    EXPECT_GE(total, 2 * kIoS * 0.95) << "two workers cannot serve four 0.5 s waits in one go";
+    EXPECT_LT(total, 4 * kIoS * 0.95) << "the two workers did not serve side by side";
+
+    auto stats = stats_now(port());
+    ASSERT_TRUE(stats && stats->is_object());
+    std::uint64_t queued_ns = (*stats)["blocking_ns"]["queue"].get<std::uint64_t>();
+    RecordProperty("queue_ms", static_cast<int>(queued_ns / 1'000'000));
+    if (model() == "threadpool") {
+        // Two clients each waited about one batch (0.5 s) for a worker.
+        EXPECT_GE(queued_ns, static_cast<std::uint64_t>(2 * kIoS * 0.4 * 1e9))
+            << "the clients' wait for a worker is missing from blocking_ns.queue";
+    } else {
+        EXPECT_EQ(queued_ns, 0u) << model() << " has no queue of its own";
+    }
+}
+
+// Prefork's workers are made at start, before any client, and live on: serving clients
+// forks nothing (--workers 3: the parent and three workers, four processes in all).
+TEST_P(Behaviour, PreforkWorkersExistBeforeAnyClientAndLiveOn) {
+    if (model() != "prefork") GTEST_SKIP() << "prefork only";
+    ASSERT_NO_FATAL_FAILURE(start({"--workers", "3"}));
+    std::set<pid_t> workers;
+    EXPECT_TRUE(eventually(
+        [&] {
+            workers = child_processes(server().pid());
+            return workers.size() == 3;
+        },
+        5s))
+        << workers.size() << " worker processes before any client, not 3";
+    for (int i = 0; i < 6; ++i) {
+        Client c = connect();
+        EXPECT_EQ(c.request("PING"), "OK PONG");
+        EXPECT_EQ(c.request("QUIT"), "OK BYE");
+        EXPECT_TRUE(c.expect_eof());
+    }
+    EXPECT_EQ(child_processes(server().pid()), workers) << "serving clients changed the workers";
+}
+
+// A worker that dies is replaced, and a client it was serving does not stay counted.
+TEST_P(Behaviour, PreforkReplacesWorkersThatDie) {
+    if (model() != "prefork") GTEST_SKIP() << "prefork only";
+    ASSERT_NO_FATAL_FAILURE(start({"--workers", "3"}));
+    std::set<pid_t> first;
+    ASSERT_TRUE(eventually(
+        [&] {
+            first = child_processes(server().pid());
+            return first.size() == 3;
+        },
+        5s));
+    Client held = connect();  // one worker serves it until that worker is killed
+    ASSERT_EQ(held.request("PING"), "OK PONG");
+    std::string error;
+    auto region = lab::StatsRegion::open_readonly(server().stats_path(), error);
+    ASSERT_TRUE(region.has_value()) << error;
+    const lab::StatsBlock& block = region->block();
+    EXPECT_EQ(lab::load(block.connections_active), 1u);
+
+    for (pid_t pid : first)
+        kill(pid, SIGKILL);
+    EXPECT_TRUE(held.read_until_eof(5s).has_value()) << "the held client was not let go";
+    std::set<pid_t> now;
+    EXPECT_TRUE(eventually(
+        [&] {
+            now = child_processes(server().pid());
+            return now.size() == 3;
+        },
+        10s))
+        << now.size() << " workers after three were killed";
+    for (pid_t pid : now)
+        EXPECT_FALSE(first.contains(pid)) << "worker " << pid << " survived SIGKILL";
+    EXPECT_TRUE(eventually([&] { return lab::load(block.connections_active) == 0; }, 5s))
+        << "a dead worker's client is still counted active";
+    Client fresh = connect();
+    EXPECT_EQ(fresh.request("PING", 10s), "OK PONG");
+}
+
+// --thread-stack-kb sets every serving thread's stack: forty threads with 256 KiB stacks
+// take far less address space than forty with the default (8 MiB with the usual stack
+// rlimit, 2 MiB without one).
+TEST_P(Behaviour, ThreadStackSizeIsEachServingThreadsStack) {
+    if (!takes_thread_stack(model())) GTEST_SKIP() << model() << " takes no --thread-stack-kb";
+    constexpr std::size_t kThreads = 40;
+    auto vm_with = [&](std::vector<std::string> args) -> std::uint64_t {
+        if (takes_workers(model())) {
+            args.push_back("--workers");
+            args.push_back(std::to_string(kThreads));
+        }
+        start(args);
+        if (!server_ || !server_->started()) return 0;
+        std::vector<Client> clients(kThreads);  // threads: a thread per client
+        for (Client& c : clients) {
+            if (!c.connect(port()) || c.request("PING") != "OK PONG") return 0;
+        }
+        std::uint64_t threads = status_field(server().pid(), "Threads:");
+        EXPECT_GE(threads, kThreads) << "fewer serving threads than clients";
+        std::uint64_t vm_kb = status_field(server().pid(), "VmSize:");
+        server_.reset();
+        return vm_kb;
+    };
+    std::uint64_t small_kb = vm_with({"--thread-stack-kb", "256"});
+    std::uint64_t default_kb = vm_with({});
+    ASSERT_GT(small_kb, 0u);
+    ASSERT_GT(default_kb, 0u);
+    RecordProperty("vm_small_kb", static_cast<int>(small_kb));
+    RecordProperty("vm_default_kb", static_cast<int>(default_kb));
+    EXPECT_GE(static_cast<double>(default_kb) - static_cast<double>(small_kb),
+              static_cast<double>(kThreads) * 1024)
+        << "forty default stacks should take at least 1 MiB more each than 256 KiB ones";
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Behaviour, testing::ValuesIn(all_models()), model_test_name);

@@ -185,7 +185,7 @@ TEST_P(Conformance, StatsFieldsAndTypes) {
         u64((*j)["blocking_ns"], key);
     }
     ASSERT_TRUE((*j)["rusage"].is_object());
-    for (const char* who : {"self", "children"}) {
+    for (const char* who : {"self", "children", "workers"}) {
         SCOPED_TRACE(std::string("rusage.") + who);
         const json& r = (*j)["rusage"][who];
         ASSERT_TRUE(r.is_object());
@@ -720,15 +720,22 @@ TEST_P(Conformance, TraceIsValidChromeTraceJson) {
     int process_names = 0;
     int async_pairs = 0;  // begins minus ends
     int async_begins = 0;
+    std::set<std::uint64_t> queued_tasks;  // the pool's queue waits, by client port
     for (const json& e : events) {
         ASSERT_TRUE(e.contains("ph") && e.contains("name") && e.contains("pid")) << e.dump();
         if (e["ph"] == "M" && e["name"] == "process_name") ++process_names;
         if (e["ph"] == "b" || e["ph"] == "e") {
-            // The select loop's timers: async pairs with a process-local id (the task), so
-            // Perfetto keeps their tracks under the server process.
-            EXPECT_EQ(e.value("cat", ""), "timer") << e.dump();
+            // Waits no thread sits in (the select loop's timers, a pool's queue): async
+            // pairs with a process-local id (the task), so Perfetto keeps their tracks under
+            // the server process.
             ASSERT_TRUE(e.contains("id2") && e["id2"].contains("local")) << e.dump();
             async_pairs += e["ph"] == "b" ? 1 : -1;
+            if (e.value("cat", "") == "queue") {
+                EXPECT_EQ(e["name"], "queue") << e.dump();
+                if (e["ph"] == "b") queued_tasks.insert(e["id2"]["local"].get<std::uint64_t>());
+                continue;
+            }
+            EXPECT_EQ(e.value("cat", ""), "timer") << e.dump();
             if (e["ph"] == "b") ++async_begins;
             continue;
         }
@@ -747,6 +754,11 @@ TEST_P(Conformance, TraceIsValidChromeTraceJson) {
     if (model() == "select") {
         EXPECT_EQ(async_begins, 3) << "one I/O timer per WORK";
     }
+    if (model() == "threadpool") {
+        EXPECT_EQ(queued_tasks, client_ports) << "one queue wait per connection";
+    } else {
+        EXPECT_TRUE(queued_tasks.empty()) << model() << " has no queue";
+    }
     EXPECT_TRUE(phases.contains("cpu")) << "no CPU span of WORK";
     for (std::uint64_t port : client_ports) {
         EXPECT_TRUE(tasks.contains(port)) << "no span for the client on port " << port;
@@ -756,6 +768,14 @@ TEST_P(Conformance, TraceIsValidChromeTraceJson) {
         for (const auto& [key, list] : spans)
             pids.insert(key.first);
         EXPECT_GE(pids.size(), 3u) << "the children's spans were not merged in";
+    }
+    if (model() == "prefork") {
+        // Every span is a worker's: the parent only supervises.
+        std::set<long> pids;
+        for (const auto& [key, list] : spans)
+            pids.insert(key.first);
+        EXPECT_GE(pids.size(), 1u) << "the workers' spans were not merged in";
+        EXPECT_FALSE(pids.contains(server().pid())) << "the parent served a client";
     }
     for (auto& [key, list] : spans) {
         std::sort(list.begin(), list.end());
@@ -1029,6 +1049,30 @@ TEST(Cli, BadNumbers) {
             SCOPED_TRACE(std::string(flag) + " " + value);
             ExpectUsageError(run_server({"--model", "threads", flag, value}, 5s));
         }
+    }
+}
+
+TEST(Cli, BadWorkersAndStackSizes) {
+    for (const char* value : {"abc", "-1", "1.5", "010", "0x10", "0", "1025"}) {
+        SCOPED_TRACE(std::string("--workers ") + value);
+        ExpectUsageError(run_server({"--model", "threadpool", "--workers", value}, 5s));
+    }
+    for (const char* value : {"abc", "010", "0", "63", "65537"}) {
+        SCOPED_TRACE(std::string("--thread-stack-kb ") + value);
+        ExpectUsageError(run_server({"--model", "threads", "--thread-stack-kb", value}, 5s));
+    }
+}
+
+// A flag a model has no use for is refused, naming the flag, rather than ignored.
+TEST(Cli, PoolAndStackFlagsOnlyWhereTheyApply) {
+    for (const char* model : {"sequential", "threads", "fork", "select"}) {
+        SCOPED_TRACE(model);
+        ExpectUsageError(run_server({"--model", model, "--workers", "4"}, 5s), "--workers");
+    }
+    for (const char* model : {"sequential", "fork", "select", "prefork"}) {
+        SCOPED_TRACE(model);
+        ExpectUsageError(run_server({"--model", model, "--thread-stack-kb", "256"}, 5s),
+                         "--thread-stack-kb");
     }
 }
 

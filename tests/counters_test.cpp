@@ -651,6 +651,7 @@ TEST(StatsJson, HasEveryField) {
     ASSERT_TRUE(rusage.is_object());
     expect_rusage_object(rusage.at("self"), "rusage.self");
     expect_rusage_object(rusage.at("children"), "rusage.children");
+    expect_rusage_object(rusage.at("workers"), "rusage.workers");
     EXPECT_GT(rusage.at("self").at("max_rss_kb").get<std::uint64_t>(), 0u);  // read live
 }
 
@@ -724,6 +725,28 @@ TEST(StatsJson, ChildReportsThePublishedMainRusage) {
     EXPECT_EQ(self["voluntary_ctx_switches"], 11u);
     EXPECT_EQ(self["involuntary_ctx_switches"], 12u);
     EXPECT_EQ(self["max_rss_kb"], 13u);
+}
+
+// rusage.workers: the live workers' published slots, summed (max_rss by maximum); a free
+// slot (pid 0, such as a reaped worker's) is not counted even if it still holds figures.
+TEST(StatsJson, WorkersSumTheOccupiedSlots) {
+    auto region = anonymous_region();
+    ASSERT_TRUE(region);
+    StatsBlock& b = region->block();
+    b.workers[0].pid.store(101);
+    lab::store_rusage(b.workers[0].usage, lab::Rusage{1'000'000, 100'000, 1, 2, 3000});
+    b.workers[7].pid.store(107);
+    lab::store_rusage(b.workers[7].usage, lab::Rusage{500'000, 50'000, 10, 20, 5000});
+    lab::store_rusage(b.workers[3].usage, lab::Rusage{9'000'000, 9'000'000, 99, 99, 99'000});
+    nlohmann::json workers = nlohmann::json::parse(lab::stats_json(b))["rusage"]["workers"];
+    EXPECT_DOUBLE_EQ(workers["user_s"].get<double>(), 1.5);
+    EXPECT_DOUBLE_EQ(workers["system_s"].get<double>(), 0.15);
+    EXPECT_EQ(workers["voluntary_ctx_switches"], 11u);
+    EXPECT_EQ(workers["involuntary_ctx_switches"], 22u);
+    EXPECT_EQ(workers["max_rss_kb"], 5000u);
+    b.workers[7].pid.store(0);  // reaped: its figures are in children now
+    workers = nlohmann::json::parse(lab::stats_json(b))["rusage"]["workers"];
+    EXPECT_EQ(workers["voluntary_ctx_switches"], 1u);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -607,12 +607,26 @@ bool has_max_clients(const std::string& model) {
     return m != nullptr && m->default_max_clients != 0;
 }
 
+bool takes_workers(const std::string& model) {
+    const lab::Model* m = lab::find_model(model);
+    return m != nullptr && m->takes_workers;
+}
+
+bool takes_thread_stack(const std::string& model) {
+    const lab::Model* m = lab::find_model(model);
+    return m != nullptr && m->takes_thread_stack;
+}
+
 std::string model_test_name(const testing::TestParamInfo<std::string>& info) {
     return info.param;
 }
 
 void ModelTest::start(std::vector<std::string> extra) {
     std::vector<std::string> args = {"--model", model()};
+    if (takes_workers(model()) && !has_option(extra, "--workers")) {
+        args.push_back("--workers");
+        args.push_back(std::to_string(kSuiteWorkers));
+    }
     args.insert(args.end(), extra.begin(), extra.end());
     server_ = std::make_unique<ServerProcess>(args);
     ASSERT_TRUE(server_->started()) << server_->start_error();

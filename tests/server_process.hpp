@@ -169,6 +169,14 @@ std::vector<Transcript> read_all_until_eof(std::vector<Client>& clients, Clock::
 const std::vector<std::string>& all_models();
 // Whether the model takes --max-clients (the registry's default is not 0).
 bool has_max_clients(const std::string& model);
+// Whether the model is a pool (takes --workers), and whether it takes --thread-stack-kb.
+bool takes_workers(const std::string& model);
+bool takes_thread_stack(const std::string& model);
+
+// The --workers ModelTest::start gives a pool model unless told otherwise: the suites hold up
+// to a dozen clients at once and expect each to be served while the others wait (a pool of
+// the default 8 would keep the rest queued). Tests about the pool itself pass their own.
+inline constexpr int kSuiteWorkers = 32;
 std::string model_test_name(const testing::TestParamInfo<std::string>& info);
 
 // A test against one real lab-server of the model GetParam().
@@ -176,7 +184,8 @@ class ModelTest : public testing::TestWithParam<std::string> {
   protected:
     const std::string& model() const { return GetParam(); }
     bool sequential() const { return model() == "sequential"; }
-    // Starts lab-server --model model() plus `extra`; fails the test if it does not start.
+    // Starts lab-server --model model() plus `extra` (plus --workers kSuiteWorkers for a pool
+    // model, unless `extra` has --workers); fails the test if it does not start.
     // Call as ASSERT_NO_FATAL_FAILURE(start(...)).
     void start(std::vector<std::string> extra = {});
     ServerProcess& server() { return *server_; }

@@ -219,4 +219,23 @@ TEST(Timeline, LabPlotDrawsTheCharts) {
     std::filesystem::remove_all(dir);
 }
 
+// The thread pool's wait for a worker is no thread's span: each connection's queue wait is an
+// async slice, and the chart gives it a row of its own per client, as the select loop's I/O
+// timers have.
+TEST(Timeline, ThreadPoolQueueWaitsGetARowPerClient) {
+    std::string dir = "/tmp/timeline_test." + std::to_string(getpid()) + ".queue";
+    std::string trace = dir + ".threadpool.json";
+    ASSERT_EQ(run_bounded({harness_path(), "timeline", "--model", "threadpool", "--scenario", "io",
+                           "--out", trace}),
+              0);
+    ASSERT_EQ(run_bounded({beside_this_test("lab-plot"), "timeline", "--out", dir, trace}), 0);
+    std::ifstream script(dir + "/timeline-threadpool-io.gp");
+    std::stringstream text;
+    text << script.rdbuf();
+    for (const char* row : {"queue: client 1", "queue: client 2", "queue: client 3"})
+        EXPECT_NE(text.str().find(row), std::string::npos) << "no row '" << row << "'";
+    std::remove(trace.c_str());
+    std::filesystem::remove_all(dir);
+}
+
 }  // namespace

@@ -23,8 +23,8 @@ constexpr const char* kWaitColour = "#9A9A9A";
 constexpr const char* kIdleColour = "#DDDDDD";
 constexpr double kBarHalfHeight = 0.36;
 
-// The task of an async timer event: its process-local id ("id2":{"local":N}), or a plain
-// "id" as traces written before that change have it.
+// The task of an async event (a timer or a queue wait): its process-local id ("id2":{"local":N}),
+// or a plain "id" as traces written before that change have it.
 std::uint64_t timer_id(const json& e) {
     if (e.contains("id2")) return e["id2"]["local"].get<std::uint64_t>();
     return e["id"].get<std::uint64_t>();
@@ -110,7 +110,11 @@ std::optional<Chart> read_chart(const std::string& file, std::string& error) {
         chart.rows.push_back("client " + std::to_string(number) + " (request to reply)");
     }
     std::map<std::pair<long, long>, int> row_of_thread;
-    std::map<std::uint64_t, int> timer_row_of_task;
+    // Async waits (no thread sits in them), a row per kind and client: "timer" (the select
+    // loop's simulated I/O) and "queue" (a pool's connection waiting for a worker).
+    using AsyncKey = std::pair<std::string, std::uint64_t>;
+    auto is_async = [](const std::string& cat) { return cat == "timer" || cat == "queue"; };
+    std::map<AsyncKey, int> async_row;
     for (const json& e : events) {
         if (e.value("cat", "") != "server" || e.value("ph", "") != "X") continue;
         std::string phase = e["name"];
@@ -160,34 +164,35 @@ std::optional<Chart> read_chart(const std::string& file, std::string& error) {
                                  : is_wait(phase)                     ? kWaitColour
                                                                       : colour_of(task);
             chart.bars.push_back({std::max(0.0, start), end, row->second, colour, false});
-        } else if (cat == "timer" && (ph == "b" || ph == "e")) {
-            // The select loop's simulated I/O: a wait no thread sits in, on a row per client.
-            std::uint64_t task = timer_id(e);
-            if (!timer_row_of_task.contains(task)) {
-                timer_row_of_task[task] = static_cast<int>(chart.rows.size());
-                int number = client_of_port.contains(task) ? client_of_port[task] : 0;
-                chart.rows.push_back("I/O timer of client " + std::to_string(number));
+        } else if (is_async(cat) && (ph == "b" || ph == "e")) {
+            AsyncKey key{cat, timer_id(e)};
+            if (!async_row.contains(key)) {
+                async_row[key] = static_cast<int>(chart.rows.size());
+                int number = client_of_port.contains(key.second) ? client_of_port[key.second] : 0;
+                std::string label = cat == "queue" ? "queue: client " : "I/O timer of client ";
+                label += std::to_string(number);
+                chart.rows.push_back(label);
             }
         }
     }
-    // Pair the timer events: b then e, per task, in time order.
-    std::map<std::uint64_t, std::vector<double>> begins;
-    std::vector<const json*> timer_events;
+    // Pair the async events: b then e, per kind and task, in time order.
+    std::map<AsyncKey, std::vector<double>> begins;
+    std::vector<const json*> async_events;
     for (const json& e : events) {
-        if (e.value("cat", "") == "timer") timer_events.push_back(&e);
+        if (is_async(e.value("cat", ""))) async_events.push_back(&e);
     }
-    std::sort(timer_events.begin(), timer_events.end(), [](const json* a, const json* b) {
+    std::sort(async_events.begin(), async_events.end(), [](const json* a, const json* b) {
         return (*a)["ts"].get<double>() < (*b)["ts"].get<double>();
     });
-    for (const json* e : timer_events) {
-        std::uint64_t task = timer_id(*e);
+    for (const json* e : async_events) {
+        AsyncKey key{(*e)["cat"].get<std::string>(), timer_id(*e)};
         if ((*e)["ph"] == "b") {
-            begins[task].push_back(ms((*e)["ts"].get<double>()));
-        } else if (!begins[task].empty()) {
-            double start = begins[task].back();
-            begins[task].pop_back();
+            begins[key].push_back(ms((*e)["ts"].get<double>()));
+        } else if (!begins[key].empty()) {
+            double start = begins[key].back();
+            begins[key].pop_back();
             chart.bars.push_back(
-                {start, ms((*e)["ts"].get<double>()), timer_row_of_task[task], kWaitColour, false});
+                {start, ms((*e)["ts"].get<double>()), async_row[key], kWaitColour, false});
         }
     }
     return chart;

@@ -1,0 +1,53 @@
+// See child_process.hpp.
+#include "child_process.hpp"
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "clock.hpp"
+#include "net.hpp"
+#include "trace.hpp"
+
+namespace lab {
+
+SignalsHeld::SignalsHeld() {
+    sigset_t held;
+    sigemptyset(&held);
+    for (int s : {SIGTERM, SIGINT, SIGCHLD})
+        sigaddset(&held, s);
+    sigprocmask(SIG_BLOCK, &held, &previous_);
+}
+
+void SignalsHeld::release() {
+    sigprocmask(SIG_SETMASK, &previous_, nullptr);
+}
+
+void become_child(pid_t parent, SignalsHeld& held, const std::string& process_name,
+                  const std::string& thread_name) {
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) _exit(0);  // the parent died before prctl took effect
+    install_signal_handlers();
+    trace::after_fork_in_child(process_name);
+    trace::name_thread(thread_name);
+    held.release();
+}
+
+void stop_children(const std::function<std::vector<pid_t>()>& alive,
+                   const std::function<void()>& reap) {
+    for (pid_t pid : alive())
+        kill(pid, SIGTERM);
+    std::uint64_t deadline = mono_ns() + kChildStopGraceMs * 1'000'000;
+    while (!alive().empty() && mono_ns() < deadline) {
+        reap();
+        usleep(10'000);
+    }
+    for (pid_t pid : alive())
+        kill(pid, SIGKILL);
+    while (true) {
+        reap();
+        if (alive().empty()) return;
+        usleep(1'000);
+    }
+}
+
+}  // namespace lab

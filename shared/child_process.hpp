@@ -1,0 +1,44 @@
+// What the process-based models (fork, prefork) do around fork(): hold the stop signals
+// while forking, turn the new process into a proper child, and stop and reap their children
+// at the end. One thread (the parent's only one) calls all of this.
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace lab {
+
+// How long stopping children waits after SIGTERM before it sends SIGKILL.
+inline constexpr std::uint64_t kChildStopGraceMs = 3000;
+
+// Blocks the signals whose handlers use the stop latch (SIGTERM, SIGINT, SIGCHLD) from
+// construction until release(), around fork(): a SIGTERM that hit the child before it had
+// its own latch would write to the parent's. Both processes must call release().
+class SignalsHeld {
+  public:
+    SignalsHeld();
+    void release();
+
+  private:
+    sigset_t previous_{};
+};
+
+// In the child, right after fork: die with the parent (PR_SET_PDEATHSIG), a stop latch of
+// its own, its trace named `process_name` with its thread named `thread_name`, then the held
+// signals released (one that came meanwhile is delivered now, to the child's own latch).
+// Exits at once (_exit) if the parent died before the death signal was set up.
+void become_child(pid_t parent, SignalsHeld& held, const std::string& process_name,
+                  const std::string& thread_name);
+
+// Stops children: SIGTERM to each of alive(), then reap() every 10 ms until alive() is empty
+// or kChildStopGraceMs pass, then SIGKILL to the rest and reap() until none is left. reap()
+// must reap without blocking and drop what it reaped from what alive() returns.
+void stop_children(const std::function<std::vector<pid_t>()>& alive,
+                   const std::function<void()>& reap);
+
+}  // namespace lab
