@@ -37,10 +37,12 @@ const CLI::Validator kDecimal(
     },
     "DECIMAL");
 
-std::string model_names() {
+std::string model_names(bool only_with_max_clients = false) {
     std::string names;
-    for (const lab::Model& m : lab::models())
+    for (const lab::Model& m : lab::models()) {
+        if (only_with_max_clients && m.default_max_clients == 0) continue;
         names += (names.empty() ? "" : ", ") + m.name;
+    }
     return names;
 }
 
@@ -59,7 +61,8 @@ int main(int argc, char** argv) {
     app.add_option("--port", settings.port, "Port to listen on; 0 picks a free one (default 0)")
         ->check(kDecimal);
     app.add_option("--max-clients", max_clients,
-                   "Clients served at once; more get ERR 503 (threads, fork, select)")
+                   "Clients served at once; more get ERR 503 (" +
+                       model_names(/*only_with_max_clients=*/true) + ")")
         ->check(kDecimal & CLI::Range(std::uint64_t{1}, kMaxMaxClients));
     app.add_option("--idle-timeout", settings.idle_timeout_s,
                    "Seconds a connection may wait without a complete request (0 = never; "

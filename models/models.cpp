@@ -15,6 +15,11 @@ const std::vector<Model>& models() {
          Locking::Shared},
         {"select", "one thread, non-blocking sockets and a select() loop", serve_select,
          select_max_clients(), select_max_clients(), Locking::SingleTask},
+        {"poll",
+         "one thread, a poll() loop: no FD_SETSIZE limit, but each turn looks at every client",
+         serve_poll, kDefaultMaxClients, 0, Locking::SingleTask},
+        {"epoll", "one thread, an epoll loop: each turn looks only at the ready clients",
+         serve_epoll, kDefaultMaxClients, 0, Locking::SingleTask},
     };
     return list;
 }

@@ -30,5 +30,7 @@ void serve_threads(Server& server);
 void serve_fork(Server& server);
 void serve_select(Server& server);
 std::uint64_t select_max_clients();
+void serve_poll(Server& server);
+void serve_epoll(Server& server);
 
 }  // namespace lab

@@ -46,7 +46,7 @@ void name_thread(const std::string& name);
 // thread's CPU time inside it. No-op when tracing is off.
 void record(Phase phase, std::uint64_t start_ns, std::uint64_t dur_ns, std::uint64_t cpu_ns);
 
-// Records a wait that no thread sits in (the select loop's timer for simulated I/O): shown
+// Records a wait that no thread sits in (an event loop's timer for simulated I/O): shown
 // on a track of its own per client, not on the loop thread.
 void record_async_wait(Phase phase, std::uint64_t task, std::uint64_t start_ns,
                        std::uint64_t dur_ns);
