@@ -41,5 +41,7 @@ void serve_select(Server& server);
 void serve_threadpool(Server& server);
 void serve_prefork(Server& server);
 std::uint64_t select_max_clients();
+void serve_poll(Server& server);
+void serve_epoll(Server& server);
 
 }  // namespace lab

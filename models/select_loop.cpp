@@ -6,12 +6,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <map>
-#include <memory>
 
 #include "blocking.hpp"
 #include "clock.hpp"
-#include "event_connection.hpp"
+#include "event_loop.hpp"
 #include "models.hpp"
 #include "net.hpp"
 #include "trace.hpp"
@@ -19,42 +17,32 @@
 namespace lab {
 namespace {
 
-inline constexpr int kMaxAcceptsPerTurn = 64;  // so a flood of connects cannot starve clients
-
-using Clients = std::map<int, std::unique_ptr<EventConnection>>;
-
 // The sets select() will look at, built anew every turn: select() overwrites the sets it
 // is given, so they are never reused.
 struct Interest {
     fd_set readable;
     fd_set writable;
     int max_fd = -1;
-    std::uint64_t earliest_deadline_ns = 0;
+    Wakeup wakeup;  // the earliest deadline of any client
 
     Interest() {
         FD_ZERO(&readable);
         FD_ZERO(&writable);
     }
     void watch(int fd, fd_set& set) {
-        FD_SET(fd, &set);  // safe: no fd >= FD_SETSIZE is ever kept (see accept_clients)
+        FD_SET(fd, &set);  // safe: no fd >= FD_SETSIZE is ever kept (see fits_in_fd_set)
         max_fd = std::max(max_fd, fd);
-    }
-    void add_deadline(std::uint64_t deadline_ns) {
-        if (deadline_ns != 0 && (earliest_deadline_ns == 0 || deadline_ns < earliest_deadline_ns)) {
-            earliest_deadline_ns = deadline_ns;
-        }
     }
 };
 
-Interest build_interest(Server& server, Clients& clients) {
+Interest build_interest(Server& server, EventClients& clients) {
     Interest interest;
     interest.watch(stop_fd(), interest.readable);
     interest.watch(server.listen_fd, interest.readable);
     for (auto& [fd, client] : clients) {
         if (client->wants_read()) interest.watch(fd, interest.readable);
         if (client->wants_write()) interest.watch(fd, interest.writable);
-        interest.add_deadline(client->deadline_ns());
-        if (client->yielded()) interest.add_deadline(mono_ns());  // has work: do not sleep
+        interest.wakeup.consider(*client);
     }
     return interest;
 }
@@ -63,11 +51,10 @@ Interest build_interest(Server& server, Clients& clients) {
 int wait_for_events(Server& server, Interest& interest) {
     timeval timeout{};
     timeval* timeout_ptr = nullptr;  // no deadline: wait for a socket only
-    if (interest.earliest_deadline_ns != 0) {
+    if (interest.wakeup.at_ns != 0) {
         std::uint64_t now = mono_ns();
-        std::uint64_t wait_us = interest.earliest_deadline_ns > now
-                                    ? (interest.earliest_deadline_ns - now + 999) / 1000
-                                    : 0;
+        std::uint64_t wait_us =
+            interest.wakeup.at_ns > now ? (interest.wakeup.at_ns - now + 999) / 1000 : 0;
         timeout.tv_sec = static_cast<time_t>(wait_us / 1'000'000);
         timeout.tv_usec = static_cast<suseconds_t>(wait_us % 1'000'000);
         timeout_ptr = &timeout;
@@ -77,22 +64,15 @@ int wait_for_events(Server& server, Interest& interest) {
                   timeout_ptr);
 }
 
-void accept_clients(Server& server, Clients& clients, DrainBudget& drains) {
-    for (int i = 0; i < kMaxAcceptsPerTurn; ++i) {
-        int fd = accept_client(server.listen_fd, *server.stats);
-        if (fd < 0) return;  // none pending
-        if (fd >= FD_SETSIZE) {
-            // select() cannot watch this descriptor: FD_SET on it would write past the set.
-            add(server.stats->connections_rejected, 1);
-            count_error(server, false);
-            send_and_shutdown(fd, "ERR 503 descriptor over FD_SETSIZE\n", *server.stats);
-            read_once_and_close(fd);
-            continue;
-        }
-        bool full = load(server.stats->connections_active) >= server.settings.max_clients;
-        auto client = std::make_unique<EventConnection>(fd, server, drains, /*refuse=*/full);
-        if (!client->finished()) clients.emplace(fd, std::move(client));
-    }
+// select() cannot watch a descriptor >= FD_SETSIZE: FD_SET on it would write past the end of
+// the set. Such a client is told so and closed before it becomes a connection.
+bool fits_in_fd_set(int fd, Server& server) {
+    if (fd < FD_SETSIZE) return true;
+    add(server.stats->connections_rejected, 1);
+    count_error(server, false);
+    send_and_shutdown(fd, "ERR 503 descriptor over FD_SETSIZE\n", *server.stats);
+    read_once_and_close(fd);
+    return false;
 }
 
 }  // namespace
@@ -105,7 +85,7 @@ std::uint64_t select_max_clients() {
 
 void serve_select(Server& server) {
     trace::name_thread("event loop");
-    Clients clients;
+    EventClients clients;
     DrainBudget drains;
     while (true) {
         Interest interest = build_interest(server, clients);
@@ -118,7 +98,7 @@ void serve_select(Server& server) {
 
         // Dispatch: serve each socket that select() found ready.
         if (ready > 0 && FD_ISSET(server.listen_fd, &interest.readable)) {
-            accept_clients(server, clients, drains);
+            accept_clients(server, clients, drains, fits_in_fd_set);
         }
         for (auto& [fd, client] : clients) {
             if (ready <= 0 || fd > interest.max_fd) break;  // new clients were not in this turn
@@ -127,16 +107,10 @@ void serve_select(Server& server) {
         }
 
         // Give another turn to clients that yielded with requests still buffered.
-        for (auto& [fd, client] : clients) {
-            if (client->yielded()) client->resume();
-        }
-
+        resume_yielded(clients);
         // Run due timers: simulated I/O that has ended, idle clients, drains that are over.
-        std::uint64_t now = mono_ns();
-        for (auto& [fd, client] : clients)
-            client->on_deadline(now);
-
-        std::erase_if(clients, [](const auto& entry) { return entry.second->finished(); });
+        run_due_deadlines(clients, mono_ns());
+        erase_finished(clients);
     }
     clients.clear();  // closes every connection
 }

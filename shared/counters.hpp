@@ -34,7 +34,7 @@ enum class Blocking : std::size_t {
     Write,   // waiting for room to send a reply
     IoWait,  // WORK's simulated I/O (a sleep in the blocking models)
     Lock,    // waiting for the INCR/GET table's lock
-    Wait,    // an event loop's readiness wait (select)
+    Wait,    // an event loop's readiness wait (select, poll, epoll)
     Queue,   // a connection waiting for a worker (pool models)
     Count
 };
@@ -163,7 +163,7 @@ Rusage live_workers_rusage(const StatsBlock& stats);
 
 // The INCR/GET table. With Locking::Shared both take the robust lock; time spent waiting
 // for it is added to blocking_ns[lock]. A model whose only task touches the table (the
-// sequential server, the select loop) passes Locking::SingleTask and takes no lock at all.
+// sequential server, the event loops) passes Locking::SingleTask and takes no lock at all.
 // incr_key returns Full when the key is new and kMaxKeys keys exist.
 enum class TableResult { Ok, Full };
 enum class Locking { Shared, SingleTask };

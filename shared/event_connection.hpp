@@ -1,7 +1,7 @@
-// One client of an event loop (select now; poll and epoll later): the state a blocking
-// model keeps on its thread's stack, kept here between callbacks instead. The loop tells
-// the connection what happened (readable, writable, a deadline passed); the connection
-// says what it wants next (wants_read, wants_write, deadline_ns). It never blocks.
+// One client of an event loop (select, poll, epoll): the state a blocking model keeps on
+// its thread's stack, kept here between callbacks instead. The loop tells the connection
+// what happened (readable, writable, a deadline passed); the connection says what it wants
+// next (wants_read, wants_write, deadline_ns). It never blocks.
 #pragma once
 
 #include <cstdint>

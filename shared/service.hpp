@@ -22,7 +22,7 @@ struct ServerSettings {
     std::uint64_t idle_timeout_s = 60;  // 0 = no idle timeout
     int backlog = 0;
     // Whether the INCR/GET table needs its lock: yes when several threads or processes serve
-    // clients at once; no for a model with one task (sequential, select).
+    // clients at once; no for a model with one task (sequential and the event loops).
     Locking table_locking = Locking::Shared;
 };
 

@@ -28,7 +28,7 @@ struct Event {
     std::uint64_t cpu_ns;
     std::uint64_t task;
     Phase phase;
-    bool async;  // a wait no thread sits in (select's timers): a track per client
+    bool async;  // a wait no thread sits in (an event loop's timers): a track per client
 };
 
 // One thread's spans. Only its thread appends; read at exit after every thread is joined.

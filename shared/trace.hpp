@@ -46,7 +46,7 @@ void name_thread(const std::string& name);
 // thread's CPU time inside it. No-op when tracing is off.
 void record(Phase phase, std::uint64_t start_ns, std::uint64_t dur_ns, std::uint64_t cpu_ns);
 
-// Records a wait that no thread sits in: the select loop's timer for simulated I/O (category
+// Records a wait that no thread sits in: an event loop's timer for simulated I/O (category
 // "timer"), or a connection waiting in a pool's queue for a worker (phase Queue, category
 // "queue"). Shown on a track of its own per client, not on any thread.
 void record_async_wait(Phase phase, std::uint64_t task, std::uint64_t start_ns,

@@ -2,12 +2,17 @@
 // machine may be small and busy, so only relations and orders of magnitude are asserted:
 // "at least the sum of the waits" for sequential, "a fraction of it" for the others.
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -301,6 +306,123 @@ TEST_P(Behaviour, ThreadStackSizeIsEachServingThreadsStack) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Behaviour, testing::ValuesIn(all_models()), model_test_name);
+
+// ---------------------------------------------------------------------------------------
+// poll and epoll: what they cost with many connections open. Named tests, each model's name
+// in the test's name, as in the harness suites.
+
+// Connections these tests open: past FD_SETSIZE (1024) on the server's side.
+constexpr std::size_t kManyClients = 1100;
+
+// Raises this process's soft descriptor limit, which the servers it starts inherit, so that
+// it and a server can each hold kManyClients connections. False if the hard limit is lower.
+bool make_room_for_many_clients() {
+    constexpr rlim_t kNeeded = 2 * kManyClients + 200;
+    rlimit limit{};
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+    if (limit.rlim_cur >= kNeeded) return true;
+    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < kNeeded) return false;
+    limit.rlim_cur = kNeeded;
+    return setrlimit(RLIMIT_NOFILE, &limit) == 0;
+}
+
+// A server of `model` that takes kManyClients and more.
+std::unique_ptr<ServerProcess> start_roomy_server(const std::string& model) {
+    auto server = std::make_unique<ServerProcess>(
+        std::vector<std::string>{"--model", model, "--max-clients", "2000"});
+    EXPECT_TRUE(server->started()) << server->start_error();
+    return server;
+}
+
+// Opens kManyClients clients that each get one PING answered: the server then holds as many
+// connections, the later ones on descriptors past FD_SETSIZE.
+testing::AssertionResult open_many_clients(std::uint16_t port, std::vector<Client>& clients) {
+    clients.resize(kManyClients);
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        if (!clients[i].connect(port)) {
+            return testing::AssertionFailure() << "client " << i << " could not connect";
+        }
+        auto reply = clients[i].request("PING");
+        if (reply != "OK PONG") {
+            return testing::AssertionFailure()
+                   << "client " << i << " got '" << reply.value_or("<none>") << "'";
+        }
+    }
+    return testing::AssertionSuccess();
+}
+
+// The server's on-CPU time so far (ns), from /proc/PID/schedstat: its only thread's, for a
+// one-thread loop. nullopt where the kernel does not keep it.
+std::optional<std::uint64_t> server_cpu_ns(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/schedstat");
+    std::uint64_t oncpu_ns = 0;
+    if (!(in >> oncpu_ns)) return std::nullopt;
+    return oncpu_ns;
+}
+
+// Server CPU time per PING over `count` PINGs on one client, in microseconds.
+double cpu_us_per_ping(ServerProcess& server, Client& client, int count) {
+    auto before = server_cpu_ns(server.pid());
+    for (int i = 0; i < count; ++i) {
+        if (client.request("PING") != "OK PONG") {
+            ADD_FAILURE() << "PING " << i << " was not answered";
+            return 0;
+        }
+    }
+    auto after = server_cpu_ns(server.pid());
+    if (!before || !after) return 0;
+    return static_cast<double>(*after - *before) / 1000.0 / count;
+}
+
+// select cannot watch a descriptor past FD_SETSIZE; poll and epoll can.
+TEST(EventLoops, ServePastFdSetsize_poll_epoll) {
+    if (!make_room_for_many_clients()) GTEST_SKIP() << "RLIMIT_NOFILE's hard limit is too low";
+    for (const char* model : {"poll", "epoll"}) {
+        SCOPED_TRACE(model);
+        auto server = start_roomy_server(model);
+        ASSERT_TRUE(server->started());
+        std::vector<Client> clients;
+        ASSERT_TRUE(open_many_clients(server->port(), clients));
+        for (Client& c : clients)  // every one of them still served, the first ones too
+            ASSERT_EQ(c.request("ECHO still here"), "OK still here");
+    }
+}
+
+// poll hands the kernel every connection on every turn, epoll only the ready ones: with
+// 1,100 idle connections open, a PING costs poll many times the CPU it costs with none, and
+// epoll about the same. (CPU time, not wall time: a busy machine does not change it much.)
+TEST(EventLoops, IdleConnectionsCostPollButNotEpoll_poll_epoll) {
+    if (!make_room_for_many_clients()) GTEST_SKIP() << "RLIMIT_NOFILE's hard limit is too low";
+    if (!server_cpu_ns(getpid())) GTEST_SKIP() << "no /proc/PID/schedstat on this kernel";
+    constexpr int kPings = 2000;
+    std::map<std::string, std::pair<double, double>> cost;  // model: (alone, with idle)
+    for (const char* model : {"poll", "epoll"}) {
+        SCOPED_TRACE(model);
+        auto server = start_roomy_server(model);
+        ASSERT_TRUE(server->started());
+        Client active(server->port());
+        cpu_us_per_ping(*server, active, kPings / 10);  // warm up
+        double alone = cpu_us_per_ping(*server, active, kPings);
+        std::vector<Client> idle;
+        ASSERT_TRUE(open_many_clients(server->port(), idle));
+        double with_idle = cpu_us_per_ping(*server, active, kPings);
+        cost[model] = {alone, with_idle};
+        RecordProperty(std::string(model) + "_alone_ns", static_cast<int>(alone * 1000));
+        RecordProperty(std::string(model) + "_with_idle_ns", static_cast<int>(with_idle * 1000));
+    }
+    auto [poll_alone, poll_idle] = cost["poll"];
+    auto [epoll_alone, epoll_idle] = cost["epoll"];
+    std::string figures = "server CPU per PING alone / with idle connections: poll " +
+                          std::to_string(poll_alone) + " / " + std::to_string(poll_idle) +
+                          " us, epoll " + std::to_string(epoll_alone) + " / " +
+                          std::to_string(epoll_idle) + " us";
+    ASSERT_GT(poll_alone, 0.0) << figures;
+    ASSERT_GT(epoll_alone, 0.0) << figures;
+    EXPECT_GT(poll_idle, 4 * poll_alone)
+        << "poll did not pay for the idle connections; " << figures;
+    EXPECT_LT(epoll_idle, 2.5 * epoll_alone) << "epoll paid for idle connections; " << figures;
+    EXPECT_GT(poll_idle, 4 * epoll_idle) << figures;
+}
 
 }  // namespace
 }  // namespace labtest

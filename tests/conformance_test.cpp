@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "counters.hpp"
+#include "models.hpp"
 #include "server_process.hpp"
 
 namespace labtest {
@@ -721,6 +722,7 @@ TEST_P(Conformance, TraceIsValidChromeTraceJson) {
     int async_pairs = 0;  // begins minus ends
     int async_begins = 0;
     std::set<std::uint64_t> queued_tasks;  // the pool's queue waits, by client port
+    int io_wait_spans = 0;
     for (const json& e : events) {
         ASSERT_TRUE(e.contains("ph") && e.contains("name") && e.contains("pid")) << e.dump();
         if (e["ph"] == "M" && e["name"] == "process_name") ++process_names;
@@ -747,13 +749,15 @@ TEST_P(Conformance, TraceIsValidChromeTraceJson) {
         EXPECT_LE(e["args"]["cpu_us"].get<double>(), dur + 1000.0) << "more CPU than time";
         spans[{e["pid"].get<long>(), e["tid"].get<long>()}].push_back({ts, ts + dur});
         phases.insert(e["name"].get<std::string>());
+        if (e["name"] == "io_wait") ++io_wait_spans;
         tasks.insert(e["args"]["task"].get<std::uint64_t>());
     }
     EXPECT_GE(process_names, 1);
     EXPECT_EQ(async_pairs, 0) << "an async begin without its end, or the reverse";
-    if (model() == "select") {
-        EXPECT_EQ(async_begins, 3) << "one I/O timer per WORK";
-    }
+    // Each WORK's simulated I/O shows once: a span of the thread that slept through it, or
+    // (an event loop) a timer that no thread sits in.
+    EXPECT_EQ(io_wait_spans + async_begins, 3)
+        << io_wait_spans << " io_wait spans and " << async_begins << " timers for 3 WORKs";
     if (model() == "threadpool") {
         EXPECT_EQ(queued_tasks, client_ports) << "one queue wait per connection";
     } else {
@@ -1093,6 +1097,24 @@ TEST(Cli, PortInUse) {
 
 TEST(Cli, MaxClientsOverSelectLimit) {
     ExpectUsageError(run_server({"--max-clients", "5000", "--model", "select"}, 5s));
+}
+
+// Every model that takes --max-clients starts with the most it allows (its own limit, or the
+// command line's 1,000,000) and refuses one more; the others ignore the option.
+TEST(Cli, MaxClientsUpToEachModelsLimit) {
+    constexpr std::uint64_t kCommandLineLimit = 1'000'000;
+    for (const std::string& model : all_models()) {
+        if (!has_max_clients(model)) continue;
+        SCOPED_TRACE(model);
+        std::uint64_t limit = lab::find_model(model)->max_max_clients;
+        if (limit == 0) limit = kCommandLineLimit;
+        ServerProcess server({"--model", model, "--max-clients", std::to_string(limit)}, 10s);
+        ASSERT_TRUE(server.started()) << server.start_error();
+        Client c(server.port());
+        EXPECT_EQ(c.request("PING"), "OK PONG");
+        ExpectUsageError(
+            run_server({"--model", model, "--max-clients", std::to_string(limit + 1)}, 5s));
+    }
 }
 
 TEST(Cli, StatsFileThatCannotBeCreated) {

@@ -1,0 +1,63 @@
+// The parts every event loop shares. See event_loop.hpp.
+#include "event_loop.hpp"
+
+#include "clock.hpp"
+#include "net.hpp"
+
+namespace lab {
+
+std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, DrainBudget& drains,
+                                                             AcceptCheck check) {
+    std::vector<std::unique_ptr<EventConnection>> accepted;
+    for (int i = 0; i < kMaxAcceptsPerTurn; ++i) {
+        int fd = accept_client(server.listen_fd, *server.stats);
+        if (fd < 0) break;  // none pending (or one that failed harmlessly: see accept_client)
+        if (check != nullptr && !check(fd, server)) continue;
+        bool full = load(server.stats->connections_active) >= server.settings.max_clients;
+        auto client = std::make_unique<EventConnection>(fd, server, drains, /*refuse=*/full);
+        if (!client->finished()) accepted.push_back(std::move(client));
+    }
+    return accepted;
+}
+
+void accept_clients(Server& server, EventClients& clients, DrainBudget& drains, AcceptCheck check) {
+    for (auto& client : accept_clients(server, drains, check)) {
+        int fd = client->fd();
+        clients.emplace(fd, std::move(client));
+    }
+}
+
+void Wakeup::consider(const EventConnection& client) {
+    no_later_than(client.deadline_ns());
+    if (client.yielded()) no_later_than(mono_ns());
+}
+
+void Wakeup::no_later_than(std::uint64_t deadline_ns) {
+    if (deadline_ns != 0 && (at_ns == 0 || deadline_ns < at_ns)) at_ns = deadline_ns;
+}
+
+timespec time_until(std::uint64_t deadline_ns) {
+    std::uint64_t now = mono_ns();
+    std::uint64_t wait_ns = deadline_ns > now ? deadline_ns - now : 0;
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(wait_ns / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(wait_ns % 1'000'000'000);
+    return ts;
+}
+
+void resume_yielded(EventClients& clients) {
+    for (auto& [fd, client] : clients) {
+        if (client->yielded()) client->resume();
+    }
+}
+
+void run_due_deadlines(EventClients& clients, std::uint64_t now_ns) {
+    for (auto& [fd, client] : clients)
+        client->on_deadline(now_ns);
+}
+
+void erase_finished(EventClients& clients) {
+    std::erase_if(clients, [](const auto& entry) { return entry.second->finished(); });
+}
+
+}  // namespace lab

@@ -1,0 +1,71 @@
+// What every event loop model (select, poll, epoll) does besides waiting: taking new clients
+// in, and the steps of a turn that are the same whatever the loop waits in. Each model file
+// keeps its own short loop over its own mechanism and calls these, the way Redis keeps each
+// backend in one small file (ae_select.c, ae_epoll.c) behind the code they share (ae.c).
+// The connections themselves are EventConnections (event_connection.hpp). Not thread-safe:
+// everything here belongs to the loop's one thread.
+#pragma once
+
+#include <time.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "event_connection.hpp"
+#include "service.hpp"
+
+namespace lab {
+
+// Clients one turn of a loop accepts at most, so that a flood of connects cannot starve the
+// clients already connected; the rest wait in the listen backlog for the next turn.
+inline constexpr int kMaxAcceptsPerTurn = 64;
+
+// The connections of a loop that looks at every one of them each turn (select, poll), by
+// descriptor. Owns them: erasing one closes its socket.
+using EventClients = std::map<int, std::unique_ptr<EventConnection>>;
+
+// Sees each freshly accepted descriptor before it becomes a connection. Returns true to keep
+// it; or refuses the client itself (tells it why, closes the descriptor) and returns false.
+// For a loop that cannot watch every descriptor (select: none at or above FD_SETSIZE).
+using AcceptCheck = bool (*)(int fd, Server& server);
+
+// Accepts the clients waiting in the listen backlog, at most kMaxAcceptsPerTurn, and returns
+// them as connections. A client over --max-clients is told ERR 503 at once and returned all
+// the same: its connection drains (the loop watches it until the drain ends). A client whose
+// connection ended at once (refused when the drain budget was used up) is not returned.
+std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, DrainBudget& drains,
+                                                             AcceptCheck check = nullptr);
+// The same, adding the new connections to `clients`.
+void accept_clients(Server& server, EventClients& clients, DrainBudget& drains,
+                    AcceptCheck check = nullptr);
+
+// When a loop that looks at every connection must wake up even if no socket becomes ready.
+struct Wakeup {
+    std::uint64_t at_ns = 0;  // CLOCK_MONOTONIC; 0: no deadline, wait for a socket only
+
+    // Wakes no later than the client's deadline, and at once if it yielded with requests
+    // still buffered (it has work: the loop must not sleep).
+    void consider(const EventConnection& client);
+    void no_later_than(std::uint64_t deadline_ns);
+};
+
+// How long a loop may wait before `deadline_ns` (CLOCK_MONOTONIC, non-zero), rounded up so
+// that a timer never runs early; zero once it has passed. For ppoll() and epoll_pwait2(),
+// which take nanoseconds (poll() and epoll_wait() take milliseconds: every timer would run up
+// to a millisecond late).
+timespec time_until(std::uint64_t deadline_ns);
+
+// Gives every client that yielded (kRequestsPerTurn) with requests still buffered its next
+// turn without waiting for its socket.
+void resume_yielded(EventClients& clients);
+
+// Runs every deadline that is due at now_ns: simulated I/O that has ended, idle clients,
+// stalled readers, drains that are over.
+void run_due_deadlines(EventClients& clients, std::uint64_t now_ns);
+
+// Closes and forgets the connections that finished during this turn.
+void erase_finished(EventClients& clients);
+
+}  // namespace lab
