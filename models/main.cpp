@@ -52,7 +52,6 @@ std::string max_clients_models() {
 std::string model_names() {
     std::string names;
     for (const lab::Model& m : lab::models()) {
-        if (only_with_max_clients && m.default_max_clients == 0) continue;
         names += (names.empty() ? "" : ", ") + m.name;
     }
     return names;
