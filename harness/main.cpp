@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "duration.hpp"
@@ -53,6 +55,40 @@ std::uint64_t duration_or_die(const std::string& flag, const std::string& text) 
     auto ns = lab::parse_duration_ns(text);
     if (!ns) usage_error(flag + " '" + text + "' is not a duration (N, Nms, Ns or Nm)");
     return *ns;
+}
+
+// --server-arg values per model: ARG goes to every model, MODEL:ARG to MODEL only (a sweep
+// over models whose flags differ: --server-arg=threads:--max-clients=10000). Each ARG is a
+// lab-server flag; a MODEL must be one of the sweep's. Exits 2 on anything else.
+std::map<std::string, std::vector<std::string>> server_args_by_model(
+    const std::vector<std::string>& values, const std::vector<std::string>& models,
+    bool connecting) {
+    std::map<std::string, std::vector<std::string>> by_model;
+    if (connecting && !values.empty())
+        usage_error("--server-arg is for the servers lab-harness starts; with --connect, give "
+                    "the server its flags where you start it");
+    for (const std::string& value : values) {
+        std::string model, arg = value;
+        if (!value.starts_with('-')) {
+            auto colon = value.find(':');
+            if (colon == std::string::npos)
+                usage_error("--server-arg '" + value +
+                            "' must be a lab-server flag such as --max-clients=10000, or "
+                            "MODEL:FLAG");
+            model = value.substr(0, colon);
+            arg = value.substr(colon + 1);
+            if (std::find(models.begin(), models.end(), model) == models.end())
+                usage_error("--server-arg '" + value + "': '" + model +
+                            "' is not one of this sweep's models (--models)");
+            if (!arg.starts_with('-'))
+                usage_error("--server-arg '" + value + "': after '" + model +
+                            ":' comes a lab-server flag such as --max-clients=10000");
+        }
+        for (const std::string& m : models) {
+            if (model.empty() || m == model) by_model[m].push_back(arg);
+        }
+    }
+    return by_model;
 }
 
 // The server binary: --server-bin, else lab-server beside this executable.
@@ -171,7 +207,9 @@ int main(int argc, char** argv) {
     app.add_option("--out", out_path, "Write the results JSON here");
     app.add_option("--connect", connect_text, "Drive a server started elsewhere, HOST:PORT");
     app.add_option("--server-arg", server_args,
-                   "Extra lab-server argument, e.g. --server-arg=--max-clients=10000 (repeatable)")
+                   "Extra lab-server argument, e.g. --server-arg=--max-clients=10000; "
+                   "MODEL:ARG gives it to that model only, e.g. "
+                   "--server-arg=threads:--thread-stack-kb=256 (repeatable)")
         ->allow_extra_args(false);
     app.add_option("--server-bin", server_bin,
                    "lab-server to start (default: the one beside lab-harness)");
@@ -331,6 +369,8 @@ int main(int argc, char** argv) {
         if (models.size() != 1)
             usage_error("--connect drives one server: give --models with its one model");
     }
+    std::map<std::string, std::vector<std::string>> args_of_model =
+        server_args_by_model(server_args, models, connect_host.has_value());
     if (server_bin.empty()) server_bin = default_server_bin(argv[0]);
     if (!connect_host && access(server_bin.c_str(), X_OK) != 0) {
         usage_error("cannot run " + server_bin + " (build it, or give --server-bin)");
@@ -403,7 +443,7 @@ int main(int argc, char** argv) {
                     spec.connections = connections;
                     spec.repeat = rep;
                     spec.server_bin = server_bin;
-                    spec.server_args = server_args;
+                    spec.server_args = args_of_model[model];
                     spec.connect_host = connect_host;
                     spec.connect_port = connect_port;
                     spec.perf = perf;

@@ -255,6 +255,7 @@ json base_run(const RunSpec& spec, const EngineResult& r) {
             {"loop", open ? "open" : "closed"},
             {"rate_rps", open ? json(spec.engine.rate_rps) : json(nullptr)},
             {"source", spec.connect_host ? "connect" : "spawned"},
+            {"server_args", spec.server_args},
             {"connect_pace", pace},
             {"client", client}};
 }

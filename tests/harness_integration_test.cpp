@@ -887,6 +887,16 @@ INSTANTIATE_TEST_SUITE_P(
                   {"--models", "select", "--server-arg=--max-clients=0"},
                   "max-clients",
                   true},
+        UsageCase{"ServerArgForAModelNotInTheSweep",
+                  {"--models", "select", "--server-arg=threads:--max-clients=10"},
+                  "threads"},
+        UsageCase{"ServerArgThatIsNotAFlag", {"--models", "select", "--server-arg=8"}, "'8'"},
+        UsageCase{"ServerArgForAModelWithoutAFlag",
+                  {"--models", "select", "--server-arg=select:8"},
+                  "select:8"},
+        UsageCase{"ServerArgWithConnect",
+                  {"--models", "x", "--connect", "127.0.0.1:1", "--server-arg=--backlog=1"},
+                  "--connect"},
         UsageCase{"ServerBinaryThatIsNotAServer",
                   {"--models", "select", "--server-bin", "/bin/true"},
                   "did not start",
@@ -920,6 +930,36 @@ TEST(Harness, ServerThatWillNotStartMidSweepKeepsEarlierRuns_threads_select) {
     EXPECT_NE(doc->value("start_failure", "").find("select"), std::string::npos);
     EXPECT_FALSE(doc->value("interrupted", true));
     EXPECT_TRUE(eventually([&] { return servers_of(h.pid()).empty(); }, 5s));
+}
+
+// --server-arg MODEL:ARG goes to that model only: a sweep over models whose flags differ
+// (select cannot watch 5,000 clients, threads can; only threads has --thread-stack-kb). Each
+// run records the arguments its server got.
+TEST(Harness, ServerArgForOneModel_threads_select) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string out = dir.file("per-model.json");
+    Harness h({"--models", "threads,select", "--workload", "ping", "--connections", "2",
+               "--duration", "300ms", "--warmup", "100ms", "--server-arg=--idle-timeout=30",
+               "--server-arg=threads:--max-clients=5000",
+               "--server-arg=threads:--thread-stack-kb=256", "--quiet", "--out", out},
+              dir);
+    ASSERT_TRUE(h.wait(60s));
+    EXPECT_EQ(h.exit_status(), 0) << h.err();
+    std::string error;
+    auto doc = lab::read_results(out, error);
+    ASSERT_TRUE(doc.has_value()) << error;
+    ASSERT_EQ(at(*doc, "runs").size(), 2u);
+    for (const json& run : at(*doc, "runs")) {
+        EXPECT_GT(number(run, "client/requests"), 0.0) << run.value("model", "");
+        std::vector<std::string> expected = {"--idle-timeout=30"};
+        if (run.value("model", "") == "threads")
+            expected = {"--idle-timeout=30", "--max-clients=5000", "--thread-stack-kb=256"};
+        ASSERT_TRUE(at(run, "server_args").is_array()) << run.value("model", "");
+        EXPECT_EQ(at(run, "server_args").get<std::vector<std::string>>(), expected)
+            << run.value("model", "");
+    }
+    EXPECT_EQ(at(at(*doc, "config"), "server_args").size(), 3u);
 }
 
 TEST(Harness, BadWorkloadFileNamesTheFileAndField) {
