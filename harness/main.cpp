@@ -65,8 +65,9 @@ std::map<std::string, std::vector<std::string>> server_args_by_model(
     bool connecting) {
     std::map<std::string, std::vector<std::string>> by_model;
     if (connecting && !values.empty())
-        usage_error("--server-arg is for the servers lab-harness starts; with --connect, give "
-                    "the server its flags where you start it");
+        usage_error(
+            "--server-arg is for the servers lab-harness starts; with --connect, give "
+            "the server its flags where you start it");
     for (const std::string& value : values) {
         std::string model, arg = value;
         if (!value.starts_with('-')) {

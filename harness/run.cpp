@@ -39,6 +39,9 @@ struct BlockSnapshot {
     std::uint64_t connections_active = 0;
     std::uint64_t connections_accepted = 0;
     std::uint64_t connections_rejected = 0;
+    std::uint64_t connections_queued = 0;  // waiting in a pool's queue (threadpool)
+    // Waits still in progress are in blocking_ns[queue] too (read_queue), so that a connection
+    // that waits all run long counts in every window it spans.
     std::array<std::uint64_t, kBlockingNames.size()> blocking_ns{};
     Rusage exited_threads;
     Rusage children;
@@ -53,6 +56,9 @@ BlockSnapshot snapshot(const StatsBlock& b) {
     s.connections_rejected = load(b.connections_rejected);
     for (std::size_t i = 0; i < s.blocking_ns.size(); ++i)
         s.blocking_ns[i] = load(b.blocking_ns[i]);
+    QueueReading queue = read_queue(b, mono_ns());
+    s.connections_queued = queue.waiting;
+    s.blocking_ns[static_cast<std::size_t>(Blocking::Queue)] = queue.wait_ns;
     s.exited_threads = load_rusage(b.exited_threads);
     s.children = load_rusage(b.children);
     return s;
@@ -62,6 +68,7 @@ struct Sample {
     TreeSample tree;
     std::uint64_t requests = 0;
     std::uint64_t connections_active = 0;  // being served (counter block)
+    std::uint64_t connections_queued = 0;  // waiting in a pool's queue (counter block)
     std::uint64_t accept_queue = 0;
     // Context switches of tasks that have ended (the block's exited-thread and child sums):
     // added to the live tasks' counts, they make a series that never drops when tasks exit.
@@ -105,6 +112,7 @@ class Sampler {
             if (block_ != nullptr) {
                 s.requests = load(block_->requests);
                 s.connections_active = load(block_->connections_active);
+                s.connections_queued = read_queue(*block_, mono_ns()).waiting;
             }
             auto tree = sample_tree(pid_, true);
             if (tree) s.tree = *tree;
@@ -532,6 +540,9 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
                             {"connections_active",
                              {{"window_start", block_start.connections_active},
                               {"window_end", block_end.connections_active}}},
+                            {"connections_queued",
+                             {{"window_start", block_start.connections_queued},
+                              {"window_end", block_end.connections_queued}}},
                             {"connections_accepted",
                              block_end.connections_accepted - block_start.connections_accepted},
                             {"connections_rejected",
@@ -601,6 +612,7 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
                                       1e9},
                           {"requests", s.requests - base_requests},
                           {"connections_active", s.connections_active},
+                          {"connections_queued", s.connections_queued},
                           {"threads", s.tree.threads},
                           {"processes", s.tree.processes},
                           {"rss_kb", s.tree.rss_kb},

@@ -33,11 +33,13 @@ struct Waiting {
 // serve_threadpool), so the queue never holds more. Every member is safe from any thread.
 class ConnectionQueue {
   public:
-    // Queues a connection and wakes one idle worker. Takes ownership of w.fd.
-    void push(Waiting w) {
+    // Queues a connection and wakes one idle worker. Takes ownership of w.fd. The counter
+    // block's queue gauge shows the wait while it lasts (queue_wait_begins/ends).
+    void push(Waiting w, StatsBlock& stats) {
         {
             std::lock_guard lock(mutex_);
             waiting_.push_back(w);
+            queue_wait_begins(stats, w.since_ns);
         }
         ready_.notify_one();
     }
@@ -53,6 +55,7 @@ class ConnectionQueue {
         if (closed_) return std::nullopt;
         Waiting w = waiting_.front();
         waiting_.pop_front();
+        queue_wait_ends(stats, w.since_ns, mono_ns());
         return w;
     }
 
@@ -80,11 +83,11 @@ class ConnectionQueue {
 void work(Server& server, ConnectionQueue& queue) {
     StatsBlock& stats = *server.stats;
     while (std::optional<Waiting> next = queue.pop(stats)) {
-        // The connection's wait for a worker: no thread sat in it, so it is an async span of
-        // its own in a trace, with the client's port as its task.
-        std::uint64_t waited = mono_ns() - next->since_ns;
-        add_blocking(stats, Blocking::Queue, waited);
+        // The connection's wait for a worker (pop has added it to blocking_ns[queue]): no
+        // thread sat in it, so it is an async span of its own in a trace, with the client's
+        // port as its task.
         if (trace::enabled()) {
+            std::uint64_t waited = mono_ns() - next->since_ns;
             trace::record_async_wait(trace::Phase::Queue, peer_port(next->fd), next->since_ns,
                                      waited);
         }
@@ -120,11 +123,14 @@ void serve_threadpool(Server& server) {
             continue;
         }
         add(stats.connections_active, 1);  // served or waiting: both count against the limit
-        queue.push({client, mono_ns()});
+        queue.push({client, mono_ns()}, stats);
     }
     // Stopping: idle workers wake to a closed queue; busy ones see the stop latch in their
     // connection's next wait. Connections still queued were never served: close them.
+    // (Once closed, no worker touches the queue gauge: this thread is its one writer.)
+    std::uint64_t now = mono_ns();
     for (const Waiting& w : queue.close()) {
+        queue_wait_ends(stats, w.since_ns, now);
         close(w.fd);
         add(stats.connections_active, static_cast<std::uint64_t>(-1));
     }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <new>
 #include <string_view>
 
@@ -207,6 +208,63 @@ void store_max(Counter& c, std::uint64_t value) {
 
 void add_blocking(StatsBlock& stats, Blocking kind, std::uint64_t ns) {
     add(stats.blocking_ns[static_cast<std::size_t>(kind)], ns);
+}
+
+namespace {
+
+// A write to the queue gauge: the sequence is odd while the counters change.
+template <typename Change>
+void write_queue(StatsBlock& stats, Change change) {
+    QueueGauge& q = stats.queue;
+    std::uint64_t seq = q.sequence.load(std::memory_order_relaxed);
+    q.sequence.store(seq + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+    change(q);
+    q.sequence.store(seq + 2, std::memory_order_release);
+}
+
+}  // namespace
+
+void queue_wait_begins(StatsBlock& stats, std::uint64_t since_ns) {
+    write_queue(stats, [&](QueueGauge& q) {
+        add(q.waiting, 1);
+        add(q.since_sum_ns, since_ns);
+    });
+}
+
+void queue_wait_ends(StatsBlock& stats, std::uint64_t since_ns, std::uint64_t now_ns) {
+    write_queue(stats, [&](QueueGauge& q) {
+        add(q.waiting, static_cast<std::uint64_t>(-1));
+        add(q.since_sum_ns, static_cast<std::uint64_t>(0) - since_ns);
+        add_blocking(stats, Blocking::Queue, now_ns - since_ns);
+    });
+}
+
+QueueReading read_queue(const StatsBlock& stats, std::uint64_t now_ns) {
+    const QueueGauge& q = stats.queue;
+    constexpr int kTries = 1000;  // a write is a few instructions: a reader rarely retries
+    QueueReading reading;
+    for (int i = 0; i < kTries; ++i) {
+        std::uint64_t before = q.sequence.load(std::memory_order_acquire);
+        std::uint64_t waiting = load(q.waiting);
+        std::uint64_t since_sum = load(q.since_sum_ns);
+        std::uint64_t ended = load(stats.blocking_ns[static_cast<std::size_t>(Blocking::Queue)]);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (before % 2 == 0 && q.sequence.load(std::memory_order_relaxed) == before) {
+            reading.waiting = waiting;
+            // The sum over waits in progress of (now - since), in modular arithmetic: right
+            // even where waiting x now overflows. A wait that began after `now` was read makes
+            // it a little negative: that is no wait yet.
+            std::uint64_t in_progress = waiting * now_ns - since_sum;
+            if (in_progress > std::numeric_limits<std::int64_t>::max()) in_progress = 0;
+            reading.wait_ns = ended + in_progress;
+            return reading;
+        }
+    }
+    // A writer died mid-write (the pool is in one process, so the server died with it): the
+    // ended waits are still right.
+    reading.wait_ns = load(stats.blocking_ns[static_cast<std::size_t>(Blocking::Queue)]);
+    return reading;
 }
 
 Rusage from_rusage(const struct rusage& ru) {

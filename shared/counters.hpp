@@ -18,7 +18,7 @@ namespace lab {
 
 inline constexpr std::uint64_t kStatsMagic =
     0x314B4C4241424C43;  // the bytes "CLBABLK1" in little-endian order
-inline constexpr std::uint32_t kStatsVersion = 2;
+inline constexpr std::uint32_t kStatsVersion = 3;
 
 // Only lock-free 8-byte atomics may live in memory shared between processes: a lock-based
 // atomic would keep its lock in one process's private memory.
@@ -40,6 +40,17 @@ enum class Blocking : std::size_t {
 };
 inline constexpr std::array<const char*, static_cast<std::size_t>(Blocking::Count)> kBlockingNames =
     {"accept", "read", "write", "io_wait", "lock", "wait", "queue"};
+
+// The queue of a pool (threadpool): how many connections wait in it now and the sum of the
+// moments (CLOCK_MONOTONIC ns) each began to wait, so that a reader can count a wait before it
+// ends (with kept-open connections a wait may last the whole run: added only at its end, it
+// would never be seen). Written by one task at a time (the pool's queue lock), read by anyone
+// as a seqlock: `sequence` is odd while a write is under way. See queue_wait_ns.
+struct QueueGauge {
+    Counter sequence;
+    Counter waiting;
+    Counter since_sum_ns;
+};
 
 // Resource usage, as integers so that it can be summed with atomics.
 struct RusageCounters {
@@ -102,6 +113,7 @@ struct StatsBlock {
     Counter bytes_in;
     Counter bytes_out;
     std::array<Counter, static_cast<std::size_t>(Blocking::Count)> blocking_ns;
+    QueueGauge queue;               // blocking_ns[queue] is its waits that ended
     RusageCounters children;        // sum of wait4() of every reaped child (max_rss: largest)
     RusageCounters exited_threads;  // sum of RUSAGE_THREAD of every thread that has exited
     RusageCounters main_process;    // the main process's own RUSAGE_SELF, published as it goes
@@ -151,6 +163,20 @@ inline std::uint64_t load(const Counter& c) {
 }
 void store_max(Counter& c, std::uint64_t value);
 void add_blocking(StatsBlock& stats, Blocking kind, std::uint64_t ns);
+
+// The pool's queue (one writer at a time: call under the queue's lock). A connection begins
+// to wait at since_ns; when a worker takes it, its whole wait goes to blocking_ns[queue].
+void queue_wait_begins(StatsBlock& stats, std::uint64_t since_ns);
+void queue_wait_ends(StatsBlock& stats, std::uint64_t since_ns, std::uint64_t now_ns);
+
+// One consistent reading of the queue at now_ns (CLOCK_MONOTONIC): connections waiting, and
+// the time spent waiting so far, ended waits and the ones still in progress together (so the
+// difference of two readings is exactly the queue's wait between them).
+struct QueueReading {
+    std::uint64_t waiting = 0;
+    std::uint64_t wait_ns = 0;
+};
+QueueReading read_queue(const StatsBlock& stats, std::uint64_t now_ns);
 
 // Rusage of RUSAGE_SELF, RUSAGE_THREAD or RUSAGE_CHILDREN.
 Rusage read_rusage(int who);

@@ -107,6 +107,9 @@ std::string stats_json(const StatsBlock& stats) {
     for (std::size_t i = 0; i < kBlockingNames.size(); ++i) {
         blocking[kBlockingNames[i]] = load(stats.blocking_ns[i]);
     }
+    // The queue's waits still in progress count too (a connection may wait all run long).
+    QueueReading queue = read_queue(stats, mono_ns());
+    blocking["queue"] = queue.wait_ns;
     nlohmann::json j = {
         {"model", std::string(stats.model)},
         {"pid", stats.pid},
@@ -114,6 +117,7 @@ std::string stats_json(const StatsBlock& stats) {
         {"connections_accepted", load(stats.connections_accepted)},
         {"connections_active", load(stats.connections_active)},
         {"connections_rejected", load(stats.connections_rejected)},
+        {"connections_queued", queue.waiting},
         {"requests", load(stats.requests)},
         {"errors", load(stats.errors)},
         {"bytes_in", load(stats.bytes_in)},

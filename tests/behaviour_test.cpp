@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "clock.hpp"
 #include "counters.hpp"
 #include "server_process.hpp"
 
@@ -209,6 +210,48 @@ TEST_P(Behaviour, PoolOfTwoServesFourClientsTwoAtATime) {
     } else {
         EXPECT_EQ(queued_ns, 0u) << model() << " has no queue of its own";
     }
+}
+
+// A client that waits for a worker all along is counted while it waits, not only when a
+// worker takes it: a pool of one, held by one client, and a second client queued behind it.
+TEST_P(Behaviour, ThreadpoolCountsAWaitStillInTheQueue) {
+    if (model() != "threadpool") GTEST_SKIP() << "threadpool only";
+    ASSERT_NO_FATAL_FAILURE(start({"--workers", "1"}));
+    // STATS would wait in the queue too: read the counter block, as the harness does.
+    std::string error;
+    auto region = lab::StatsRegion::open_readonly(server().stats_path(), error);
+    ASSERT_TRUE(region.has_value()) << error;
+    const lab::StatsBlock& block = region->block();
+    Client held = connect();
+    ASSERT_EQ(held.request("PING"), "OK PONG");  // the one worker serves it from now on
+    Client queued = connect();
+    ASSERT_TRUE(queued.send_all("PING\n"));
+    EXPECT_TRUE(
+        eventually([&] { return lab::read_queue(block, lab::mono_ns()).waiting == 1; }, 5s));
+    auto ended = [&] {
+        return lab::load(block.blocking_ns[static_cast<std::size_t>(lab::Blocking::Queue)]);
+    };
+    std::uint64_t ended_before = ended();  // the held client's short wait for the worker
+    lab::QueueReading first = lab::read_queue(block, lab::mono_ns());
+    std::this_thread::sleep_for(600ms);
+    lab::QueueReading later = lab::read_queue(block, lab::mono_ns());
+    std::uint64_t grew = later.wait_ns - first.wait_ns;
+    RecordProperty("queue_grew_ms", static_cast<int>(grew / 1'000'000));
+    EXPECT_GE(grew, 500'000'000u) << "the wait in progress is missing from the queue's wait";
+    EXPECT_LT(grew, 60'000'000'000u) << "more wait than one client could have had";
+    EXPECT_EQ(later.waiting, 1u);
+    EXPECT_EQ(ended(), ended_before) << "no wait has ended meanwhile";
+    // Once the worker is free, the queued client is served and the queue is empty; STATS
+    // (on a third connection, once the worker is free again) says what the block says.
+    EXPECT_EQ(held.request("QUIT"), "OK BYE");
+    EXPECT_EQ(queued.read_line(), "OK PONG");
+    EXPECT_EQ(queued.request("QUIT"), "OK BYE");
+    EXPECT_TRUE(
+        eventually([&] { return lab::read_queue(block, lab::mono_ns()).waiting == 0; }, 5s));
+    auto stats = stats_now(port());
+    ASSERT_TRUE(stats && stats->is_object());
+    EXPECT_EQ((*stats)["connections_queued"], 0);
+    EXPECT_GE((*stats)["blocking_ns"]["queue"].get<std::uint64_t>(), grew);
 }
 
 // Prefork's workers are made at start, before any client, and live on: serving clients

@@ -421,6 +421,82 @@ TEST(Counters, RusageSumsAndKeepsMaxRss) {
     EXPECT_EQ(r.max_rss_kb, 5u);
 }
 
+// The pool's queue gauge: waits in progress count as they go, ended ones once, and the
+// difference of two readings is the wait between them.
+TEST(QueueGauge, CountsWaitsInProgressAndEnded) {
+    auto region = anonymous_region();
+    ASSERT_TRUE(region);
+    StatsBlock& b = region->block();
+    EXPECT_EQ(lab::read_queue(b, 1'000).waiting, 0u);
+    EXPECT_EQ(lab::read_queue(b, 1'000).wait_ns, 0u);
+    lab::queue_wait_begins(b, 1'000);
+    lab::queue_wait_begins(b, 3'000);
+    lab::QueueReading at5 = lab::read_queue(b, 5'000);
+    EXPECT_EQ(at5.waiting, 2u);
+    EXPECT_EQ(at5.wait_ns, 4'000u + 2'000u);
+    lab::queue_wait_ends(b, 1'000, 6'000);  // waited 5,000
+    lab::QueueReading at9 = lab::read_queue(b, 9'000);
+    EXPECT_EQ(at9.waiting, 1u);
+    EXPECT_EQ(at9.wait_ns, 5'000u + 6'000u);
+    EXPECT_EQ(lab::load(b.blocking_ns[static_cast<std::size_t>(lab::Blocking::Queue)]), 5'000u);
+    // Between 5,000 and 9,000: the first waited 1,000 more, the second 4,000.
+    EXPECT_EQ(at9.wait_ns - at5.wait_ns, 5'000u);
+    lab::queue_wait_ends(b, 3'000, 10'000);
+    lab::queue_wait_begins(b, 9'500);
+    lab::queue_wait_ends(b, 9'500, 10'000);
+    EXPECT_EQ(lab::read_queue(b, 20'000).waiting, 0u);
+    EXPECT_EQ(lab::read_queue(b, 20'000).wait_ns, 5'000u + 7'000u + 500u);
+}
+
+// A wait that began after the reader read its clock (a race of a few ns) is no wait yet:
+// not the huge number that unsigned arithmetic would make of it.
+TEST(QueueGauge, AWaitBegunAfterTheReadersClockIsNoWait) {
+    auto region = anonymous_region();
+    ASSERT_TRUE(region);
+    StatsBlock& b = region->block();
+    lab::queue_wait_begins(b, 9'500);
+    EXPECT_EQ(lab::read_queue(b, 9'000).wait_ns, 0u);
+    EXPECT_EQ(lab::read_queue(b, 9'000).waiting, 1u);
+}
+
+// Far into a machine's uptime, waiting x now overflows 64 bits; the modular sum stays right.
+TEST(QueueGauge, RightWhenWaitingTimesNowOverflows) {
+    auto region = anonymous_region();
+    ASSERT_TRUE(region);
+    StatsBlock& b = region->block();
+    constexpr std::uint64_t kNow = std::uint64_t{1} << 62;
+    for (int i = 0; i < 8; ++i)
+        lab::queue_wait_begins(b, kNow - 1'000);
+    EXPECT_EQ(lab::read_queue(b, kNow).wait_ns, 8'000u);
+}
+
+// A reader in another thread never sees a half-written change: with pairs of waits that
+// begin and end at the same moment, every reading's wait is a multiple of the pair's.
+TEST(QueueGauge, ReaderNeverSeesAHalfWrite) {
+    auto region = anonymous_region();
+    ASSERT_TRUE(region);
+    StatsBlock& b = region->block();
+    std::atomic<bool> done{false};
+    std::thread writer([&] {
+        for (std::uint64_t i = 0; i < 200'000; ++i) {
+            lab::queue_wait_begins(b, 100);
+            lab::queue_wait_ends(b, 100, 110);  // 10 ns each
+        }
+        done = true;
+    });
+    std::uint64_t readings = 0, torn = 0;
+    while (!done.load()) {
+        lab::QueueReading r = lab::read_queue(b, 110);
+        ++readings;
+        // At 110: in progress 10 (one waiting) or none; ended 10 per finished wait.
+        if (r.wait_ns % 10 != 0 || r.waiting > 1) ++torn;
+    }
+    writer.join();
+    EXPECT_GT(readings, 0u);
+    EXPECT_EQ(torn, 0u);
+    EXPECT_EQ(lab::read_queue(b, 110).wait_ns, 200'000u * 10);
+}
+
 // ---------------------------------------------------------------------------------------
 // 3. The INCR/GET table.
 
@@ -630,8 +706,9 @@ TEST(StatsJson, HasEveryField) {
     EXPECT_EQ(j.at("pid"), getpid());
     EXPECT_TRUE(j.at("uptime_s").is_number());
     EXPECT_GE(j.at("uptime_s").get<double>(), 0.0);
-    for (const char* key : {"connections_accepted", "connections_active", "connections_rejected",
-                            "requests", "errors", "bytes_in", "bytes_out", "accept_queue"}) {
+    for (const char* key :
+         {"connections_accepted", "connections_active", "connections_rejected",
+          "connections_queued", "requests", "errors", "bytes_in", "bytes_out", "accept_queue"}) {
         ASSERT_TRUE(j.contains(key)) << key;
         EXPECT_TRUE(j[key].is_number_unsigned()) << key;
         if (std::string(key) != "accept_queue") {
