@@ -1,9 +1,10 @@
 // lab-plot against the fixture results files in tests/fixtures/ (made by the real harness):
 // every figure comes out as a complete PNG and SVG with its gnuplot script beside it, each
 // script draws one series per model in every plot and redraws its pictures on its own, each
-// model keeps one colour everywhere; bad input (a missing file, an unknown schema_version, no
-// runs, a run without a field a figure needs) and a missing gnuplot exit 2 with one message
-// naming the file and what is missing, and draw nothing. Every lab-plot run is bounded in time.
+// model keeps one colour everywhere (and the eight models of the registry have eight colours
+// of their own); bad input (a missing file, an unknown schema_version, no runs, a run without
+// a field a figure needs) and a missing gnuplot exit 2 with one message naming the file and
+// what is missing, and draw nothing. Every lab-plot run is bounded in time.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -25,6 +27,9 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "figure.hpp"
+#include "models.hpp"
 
 namespace {
 
@@ -377,6 +382,45 @@ TEST(PlotSweep, UnsampledMemoryAndCeilingLatenciesAreMarked) {
     EXPECT_EQ(script.substr(0, uncorrected).find("2^40 ns ceiling"), std::string::npos);
     expect_complete_png(directory / "percentiles-io.png");
     expect_complete_png(directory / "memory-io.png");
+}
+
+// The eight models of the registry have fixed styles: eight colours and eight point shapes,
+// none shared; a student's own model gets one of the further colours, never one of theirs.
+TEST(PlotStyle, TheEightRegistryModelsHaveEightColoursOfTheirOwn) {
+    const std::vector<std::string> eight = {"sequential", "threads", "fork",       "select",
+                                            "poll",       "epoll",   "threadpool", "prefork"};
+    std::vector<std::string> registry;
+    for (const lab::Model& model : lab::models())
+        registry.push_back(model.name);
+    std::sort(registry.begin(), registry.end());
+    std::vector<std::string> sorted = eight;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(registry, sorted) << "a model was added or renamed: give it a fixed style in "
+                                   "harness/plot/figure.cpp (kKnownModels) and list it here";
+    std::set<std::string> colours;
+    std::set<int> shapes;
+    for (const std::string& model : eight) {
+        lab::plot::ModelStyle style = lab::plot::model_style(model);
+        EXPECT_TRUE(std::regex_match(style.colour, std::regex("#[0-9A-F]{6}"))) << style.colour;
+        colours.insert(style.colour);
+        shapes.insert(style.point_type);
+    }
+    EXPECT_EQ(colours.size(), eight.size()) << "two registry models share a colour";
+    EXPECT_EQ(shapes.size(), eight.size()) << "two registry models share a point shape";
+    EXPECT_EQ(lab::plot::model_style("poll").colour, "#E69F00");
+    EXPECT_EQ(lab::plot::model_style("epoll").colour, "#56B4E9");
+    EXPECT_EQ(lab::plot::model_style("threadpool").colour, "#000000");
+    EXPECT_EQ(lab::plot::model_style("prefork").colour, "#8C564B");
+    std::set<std::string> further;
+    for (int n = 0; n < 64; ++n) {
+        std::string model = "student" + std::to_string(n);
+        lab::plot::ModelStyle style = lab::plot::model_style(model);
+        EXPECT_EQ(colours.count(style.colour), 0u) << model << " got a registry model's colour";
+        EXPECT_EQ(shapes.count(style.point_type), 0u) << model << " got a registry model's shape";
+        EXPECT_EQ(lab::plot::model_style(model).colour, style.colour);  // the same every time
+        further.insert(style.colour);
+    }
+    EXPECT_EQ(further.size(), 4u) << "64 names should reach each of the four further colours";
 }
 
 TEST(PlotBadInput, AMissingFileIsNamed) {

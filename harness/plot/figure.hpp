@@ -17,8 +17,10 @@ struct ModelStyle {
     int point_type = 7;  // gnuplot pointtype
 };
 
-// The four lab models have fixed colours (a colour-blind-safe set); any other model name gets
-// one of a further palette chosen by a hash of its name, so it too is the same everywhere.
+// The eight models of the registry (sequential, threads, fork, select, poll, epoll, threadpool,
+// prefork) have fixed colours (a colour-blind-safe set) and point shapes; any other model name
+// gets one of four further colours, none of theirs, chosen by a hash of its name, so it too is
+// the same everywhere.
 ModelStyle model_style(const std::string& model);
 
 // A gnuplot string literal for text: double-quoted, with \ " and newlines escaped.
