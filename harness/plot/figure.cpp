@@ -281,7 +281,7 @@ std::string gnuplot_script(const Figure& figure) {
             for (int l = 1; l < label; ++l)
                 out << "    unset label " << l << "\n";
         }
-        if (!panel.extra.empty()) out << "    unset object\n    unset label\n";
+        if (!panel.extra.empty()) out << "    unset object\n    unset arrow\n    unset label\n";
     }
 
     // The key: one row of entries above the panels, drawn as a plot of nothing but key entries

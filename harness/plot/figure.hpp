@@ -59,8 +59,10 @@ struct Panel {
     std::string ytics;   // the same for y
     std::string xrange;  // e.g. "[0.7:45]"; empty: automatic
     std::string yrange;
-    bool x_tic_labels = true;        // false in the upper panels of a stack that share x
-    std::vector<std::string> extra;  // more gnuplot commands before the plot (shading, notes)
+    bool x_tic_labels = true;  // false in the upper panels of a stack that share x
+    // More gnuplot commands before the plot (shading, notes, guide lines); the objects, arrows
+    // and labels they set are unset after the panel's plot.
+    std::vector<std::string> extra;
     std::vector<Series> series;
 };
 
