@@ -1,9 +1,12 @@
 // lab-plot against the fixture results files in tests/fixtures/ (made by the real harness):
 // every figure comes out as a complete PNG and SVG with its gnuplot script beside it, each
 // script draws one series per model in every plot and redraws its pictures on its own, each
-// model keeps one colour everywhere; bad input (a missing file, an unknown schema_version, no
-// runs, a run without a field a figure needs) and a missing gnuplot exit 2 with one message
-// naming the file and what is missing, and draw nothing. Every lab-plot run is bounded in time.
+// model keeps one colour everywhere (and the eight models of the registry have eight colours
+// of their own); bad input (a missing file, an unknown schema_version, no runs, a run without
+// a field a figure needs) and a missing gnuplot exit 2 with one message naming the file and
+// what is missing, and draw nothing, while a file of an older harness, without connection
+// counts, is drawn without the connections figure, with a note. Every lab-plot run is bounded
+// in time.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -26,6 +30,9 @@
 
 #include <gtest/gtest.h>
 
+#include "figure.hpp"
+#include "models.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -40,9 +47,9 @@ constexpr std::uint32_t kMinPngSide = 600;
 // Most stderr a run may produce that the test keeps.
 constexpr std::size_t kMaxCapturedBytes = 1 << 20;
 
-const std::vector<std::string> kFigures = {"throughput",  "latency", "context-switches",
-                                           "cpu-blocked", "memory",  "timeseries",
-                                           "percentiles"};
+const std::vector<std::string> kFigures = {"throughput",  "latency",    "context-switches",
+                                           "cpu-blocked", "memory",     "timeseries",
+                                           "percentiles", "connections"};
 const std::vector<std::string> kModels = {"sequential", "threads", "fork", "select"};
 
 // lab-plot beside this test binary (both are built into the common bin directory), else the
@@ -379,6 +386,170 @@ TEST(PlotSweep, UnsampledMemoryAndCeilingLatenciesAreMarked) {
     expect_complete_png(directory / "memory-io.png");
 }
 
+// Sets, in every run of doc of the model, workload and connection count, the client's count of
+// connections open at the window's end, connects refused and connects timed out (each also in
+// errors, as the harness counts them).
+void set_connection_counts(json& doc, const std::string& model, const std::string& workload,
+                           int connections, int held, int refused, int connect_timeouts) {
+    for (json& run : doc["runs"]) {
+        if (run["model"] != model || run["workload"] != workload ||
+            run["connections"].get<int>() != connections)
+            continue;
+        run["client"]["connected"]["window_end"] = held;
+        run["client"]["errors"]["refused"] = refused;
+        run["client"]["connect_timeouts"] = connect_timeouts;
+        run["client"]["errors"]["timeout"] = connect_timeouts;
+    }
+}
+
+// The lines of the script from "# Panel N:" to the next panel (or the key).
+std::string panel_text(const std::string& script, int panel) {
+    auto from = script.find("# Panel " + std::to_string(panel) + ":");
+    if (from == std::string::npos) return "";
+    auto to = script.find("# Panel " + std::to_string(panel + 1) + ":", from);
+    if (to == std::string::npos) to = script.find("# The key", from);
+    return script.substr(from, to == std::string::npos ? std::string::npos : to - from);
+}
+
+// Each model's limit as the connections figure shows it: held on a log axis with the
+// "offered = held" diagonal, refused and timed-out connects on linear axes that start at 0;
+// the values are those of the runs (median, lowest, highest of the repeats).
+TEST(PlotSweep, TheConnectionsFigureShowsEachModelsLimit) {
+    ScratchDir out;
+    json doc = read_json(fixture("closed-io-cpu.json"));
+    // Say select refused past a limit and sequential's backlog overflowed at 32 connections.
+    int repeat = 0;
+    for (json& run : doc["runs"]) {
+        if (run["model"] == "select" && run["workload"] == "io" && run["connections"] == 32) {
+            run["client"]["connected"]["window_end"] = repeat == 0 ? 20 : 22;
+            run["client"]["errors"]["refused"] = repeat == 0 ? 150 : 170;
+            ++repeat;
+        }
+    }
+    ASSERT_EQ(repeat, 2);
+    set_connection_counts(doc, "sequential", "io", 32, 17, 0, 40);
+    // A server that held nothing at the end of the window: 0 cannot be drawn on a log axis.
+    set_connection_counts(doc, "fork", "cpu", 32, 0, 0, 60);
+    // ...and one repeat of another that held nothing: its bar reaches 0, off the log axis.
+    for (json& run : doc["runs"]) {
+        if (run["model"] == "threads" && run["workload"] == "cpu" && run["connections"] == 8 &&
+            run["repeat"] == 0)
+            run["client"]["connected"]["window_end"] = 0;
+    }
+    fs::path file = out.path() / "limits.json";
+    write_json(file, doc);
+    draw(file, out.path());
+    fs::path directory = out.path() / "limits";
+    for (const char* workload : {"io", "cpu"}) {
+        expect_complete_png(directory / ("connections-" + std::string(workload) + ".png"));
+        expect_complete_svg(directory / ("connections-" + std::string(workload) + ".svg"));
+    }
+    std::string script = read_file(directory / "connections-io.gp");
+    // Columns: connections, then held, refused, timed out (median min max), then repeats.
+    EXPECT_NE(script.find("\n32 21 20 22 160 150 170 0 0 0 2\n"), std::string::npos) << script;
+    EXPECT_NE(script.find("\n32 17 17 17 0 0 0 40 40 40 2\n"), std::string::npos) << script;
+    ASSERT_EQ(plot_commands(script).size(), 4u);  // held, refused, timed out, the key
+    std::string held = panel_text(script, 1);
+    std::string refused = panel_text(script, 2);
+    std::string timed_out = panel_text(script, 3);
+    EXPECT_NE(held.find("set logscale y"), std::string::npos) << held;
+    EXPECT_NE(held.find("nohead back dashtype 2"), std::string::npos) << held;
+    EXPECT_NE(held.find("\"offered = held\""), std::string::npos) << held;
+    for (const std::string* panel : {&refused, &timed_out}) {
+        EXPECT_NE(panel->find("unset logscale y"), std::string::npos) << *panel;
+        EXPECT_EQ(panel->find("set arrow"), std::string::npos) << *panel;
+        // From a little below 0 (so that a 0 is drawn above the border) to above the highest.
+        std::smatch range;
+        ASSERT_TRUE(
+            std::regex_search(*panel, range, std::regex(R"(set yrange \[([^:\]]+):([^:\]]+)\])")))
+            << *panel;
+        EXPECT_LT(std::stod(range[1]), 0);
+        EXPECT_GT(std::stod(range[1]), -10);
+        EXPECT_GT(std::stod(range[2]), panel == &refused ? 170 : 40);
+    }
+    EXPECT_EQ(script.find("of 0 not drawn"), std::string::npos);
+    std::string cpu = read_file(directory / "connections-cpu.gp");
+    EXPECT_NE(cpu.find("on the log axis: 1 point of 0 not drawn, 1 bar down to 0 drawn only as "
+                       "its top"),
+              std::string::npos);
+}
+
+// A file whose runs lack the connection counts was made by an older harness: every figure but
+// the connections figure is drawn, and a note says why that one is not.
+TEST(PlotSweep, AFileOfAnOlderHarnessIsDrawnWithoutTheConnectionsFigure) {
+    ScratchDir out;
+    json doc = read_json(fixture("open-io.json"));
+    for (json& run : doc["runs"]) {
+        run["client"].erase("connected");
+        run["client"].erase("connect_timeouts");
+    }
+    fs::path file = out.path() / "older.json";
+    write_json(file, doc);
+    Outcome outcome = run(lab_plot(), {file.string(), "--out", out.path().string()});
+    ASSERT_FALSE(outcome.timed_out);
+    ASSERT_EQ(outcome.exit_status, 0) << outcome.output;
+    EXPECT_EQ(outcome.output.find("lab-plot: gnuplot:"), std::string::npos) << outcome.output;
+    EXPECT_NE(outcome.output.find("lab-plot: note: " + file.string() +
+                                  ": no connections figure: the file has no connection counts"),
+              std::string::npos)
+        << outcome.output;
+    EXPECT_NE(outcome.output.find("made by an older lab-harness"), std::string::npos)
+        << outcome.output;
+    fs::path directory = out.path() / "older";
+    for (const std::string& figure : kFigures) {
+        std::string stem = figure + "-io";
+        if (figure == "connections") {
+            for (const char* extension : {".png", ".svg", ".gp"}) {
+                EXPECT_FALSE(fs::exists(directory / (stem + extension))) << stem << extension;
+            }
+        } else {
+            expect_complete_png(directory / (stem + ".png"));
+        }
+    }
+    EXPECT_NE(outcome.output.find(std::to_string(kFigures.size() - 1) + " figures in"),
+              std::string::npos)
+        << outcome.output;
+}
+
+// The eight models of the registry have fixed styles: eight colours and eight point shapes,
+// none shared; a student's own model gets one of the further colours, never one of theirs.
+TEST(PlotStyle, TheEightRegistryModelsHaveEightColoursOfTheirOwn) {
+    const std::vector<std::string> eight = {"sequential", "threads", "fork",       "select",
+                                            "poll",       "epoll",   "threadpool", "prefork"};
+    std::vector<std::string> registry;
+    for (const lab::Model& model : lab::models())
+        registry.push_back(model.name);
+    std::sort(registry.begin(), registry.end());
+    std::vector<std::string> sorted = eight;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(registry, sorted) << "a model was added or renamed: give it a fixed style in "
+                                   "harness/plot/figure.cpp (kKnownModels) and list it here";
+    std::set<std::string> colours;
+    std::set<int> shapes;
+    for (const std::string& model : eight) {
+        lab::plot::ModelStyle style = lab::plot::model_style(model);
+        EXPECT_TRUE(std::regex_match(style.colour, std::regex("#[0-9A-F]{6}"))) << style.colour;
+        colours.insert(style.colour);
+        shapes.insert(style.point_type);
+    }
+    EXPECT_EQ(colours.size(), eight.size()) << "two registry models share a colour";
+    EXPECT_EQ(shapes.size(), eight.size()) << "two registry models share a point shape";
+    EXPECT_EQ(lab::plot::model_style("poll").colour, "#E69F00");
+    EXPECT_EQ(lab::plot::model_style("epoll").colour, "#56B4E9");
+    EXPECT_EQ(lab::plot::model_style("threadpool").colour, "#000000");
+    EXPECT_EQ(lab::plot::model_style("prefork").colour, "#8C564B");
+    std::set<std::string> further;
+    for (int n = 0; n < 64; ++n) {
+        std::string model = "student" + std::to_string(n);
+        lab::plot::ModelStyle style = lab::plot::model_style(model);
+        EXPECT_EQ(colours.count(style.colour), 0u) << model << " got a registry model's colour";
+        EXPECT_EQ(shapes.count(style.point_type), 0u) << model << " got a registry model's shape";
+        EXPECT_EQ(lab::plot::model_style(model).colour, style.colour);  // the same every time
+        further.insert(style.colour);
+    }
+    EXPECT_EQ(further.size(), 4u) << "64 names should reach each of the four further colours";
+}
+
 TEST(PlotBadInput, AMissingFileIsNamed) {
     ScratchDir out;
     fs::path file = out.path() / "no-such-results.json";
@@ -434,6 +605,9 @@ TEST(PlotBadInput, ARunWithoutAFieldAFigureNeedsIsNamed) {
         {"/per_request/blocked_us", "per_request.blocked_us", "cpu-blocked"},
         {"/server/peak_pss_kb", "server.peak_pss_kb", "memory"},
         {"/client/histogram_uncorrected", "client.histogram_uncorrected", "percentiles"},
+        // Other runs have the connection counts, so this one must too.
+        {"/client/connected", "client.connected.window_end", "connections"},
+        {"/client/connect_timeouts", "client.connect_timeouts", "connections"},
     };
     json original = read_json(fixture("open-io.json"));
     // The last run is at the most connections, which the percentile figure reads.

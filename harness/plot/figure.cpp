@@ -11,28 +11,34 @@
 namespace lab::plot {
 namespace {
 
-// The lab's four models, in the Okabe–Ito colour-blind-safe palette, each with its own point
-// shape so that a grey-scale print still tells them apart.
+// The eight models of the registry (models/models.cpp), each with a fixed colour and its own
+// point shape, so that a grey-scale print still tells them apart. The colours are meant to stay
+// apart for colour-blind readers: seven of the Okabe–Ito palette (all of it but its yellow, too
+// pale on white) and, for the eighth, Tableau 10's brown, darker than all of them but black;
+// where two colours still look alike, the shapes differ. The pool variants take the hollow
+// shape of their classic model: threadpool the circle of threads, prefork the triangle of fork.
 struct KnownModel {
     const char* name;
     ModelStyle style;
 };
-const std::array<KnownModel, 4> kKnownModels = {{
+const std::array<KnownModel, 8> kKnownModels = {{
     {"sequential", {"#D55E00", 5}},  // vermillion, filled square
     {"threads", {"#0072B2", 7}},     // blue, filled circle
     {"fork", {"#009E73", 9}},        // bluish green, filled triangle
     {"select", {"#CC79A7", 13}},     // reddish purple, filled diamond
+    {"poll", {"#E69F00", 11}},       // orange, filled inverted triangle
+    {"epoll", {"#56B4E9", 15}},      // sky blue, filled pentagon
+    {"threadpool", {"#000000", 6}},  // black, open circle
+    {"prefork", {"#8C564B", 8}},     // brown, open triangle
 }};
-// Further models (a student's own): colours none of the four use, picked by name hash.
-const std::array<ModelStyle, 8> kFurtherModels = {{
-    {"#E69F00", 11},  // orange
-    {"#56B4E9", 15},  // sky blue
-    {"#000000", 4},   // black
-    {"#8C564B", 6},   // brown
-    {"#7F7F7F", 8},   // grey
-    {"#9467BD", 10},  // purple
-    {"#B8860B", 12},  // dark yellow
-    {"#17BECF", 14},  // cyan
+// Further models (a student's own): colours none of the eight use, picked by name hash, each
+// with a hollow shape none of the eight use. These four were not chosen to stay apart from the
+// eight for colour-blind readers (cyan and sky blue are close): their shapes do that.
+const std::array<ModelStyle, 4> kFurtherModels = {{
+    {"#7F7F7F", 4},   // grey, open square
+    {"#9467BD", 10},  // purple, open inverted triangle
+    {"#B8860B", 12},  // dark yellow, open diamond
+    {"#17BECF", 14},  // cyan, open pentagon
 }};
 
 // Layout in pixels, from the top of the canvas down; the script gets fractions of the canvas.
@@ -275,7 +281,7 @@ std::string gnuplot_script(const Figure& figure) {
             for (int l = 1; l < label; ++l)
                 out << "    unset label " << l << "\n";
         }
-        if (!panel.extra.empty()) out << "    unset object\n    unset label\n";
+        if (!panel.extra.empty()) out << "    unset object\n    unset arrow\n    unset label\n";
     }
 
     // The key: one row of entries above the panels, drawn as a plot of nothing but key entries

@@ -17,8 +17,10 @@ struct ModelStyle {
     int point_type = 7;  // gnuplot pointtype
 };
 
-// The four lab models have fixed colours (a colour-blind-safe set); any other model name gets
-// one of a further palette chosen by a hash of its name, so it too is the same everywhere.
+// The eight models of the registry (sequential, threads, fork, select, poll, epoll, threadpool,
+// prefork) have fixed colours (a colour-blind-safe set) and point shapes; any other model name
+// gets one of four further colours, none of theirs, chosen by a hash of its name, so it too is
+// the same everywhere.
 ModelStyle model_style(const std::string& model);
 
 // A gnuplot string literal for text: double-quoted, with \ " and newlines escaped.
@@ -57,8 +59,10 @@ struct Panel {
     std::string ytics;   // the same for y
     std::string xrange;  // e.g. "[0.7:45]"; empty: automatic
     std::string yrange;
-    bool x_tic_labels = true;        // false in the upper panels of a stack that share x
-    std::vector<std::string> extra;  // more gnuplot commands before the plot (shading, notes)
+    bool x_tic_labels = true;  // false in the upper panels of a stack that share x
+    // More gnuplot commands before the plot (shading, notes, guide lines); the objects, arrows
+    // and labels they set are unset after the panel's plot.
+    std::vector<std::string> extra;
     std::vector<Series> series;
 };
 

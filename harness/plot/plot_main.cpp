@@ -1,6 +1,6 @@
 // lab-plot: draws the figures of lab-harness results files with gnuplot.
 //   lab-plot [sweep] RESULTS.json... [--out DIR]
-//       figures 1-7 of each results file (see sweep_figures.hpp), as PNG and SVG with the
+//       figures 1-8 of each results file (see sweep_figures.hpp), as PNG and SVG with the
 //       gnuplot script of each beside it, into DIR/NAME/ (NAME: the file name without .json;
 //       DIR: results/plots by default)
 // `sweep` is the default subcommand; further kinds of figure are further subcommands (see
@@ -51,7 +51,7 @@ struct SweepOptions {
     std::string out_dir = kDefaultOutDir;
 };
 
-// lab-plot sweep: figures 1-7 of each file. Returns the exit status.
+// lab-plot sweep: figures 1-8 of each file. Returns the exit status.
 int run_sweep(const SweepOptions& options) {
     if (options.files.empty()) {
         complain("give one or more results files, e.g. lab-plot results/demo.json (see --help)");
@@ -168,8 +168,9 @@ struct Subcommand {
 };
 const std::vector<Subcommand> kSubcommands = {
     {"sweep",
-     "Figures 1-7 of each results file: throughput, latency, context switches, CPU and blocked "
-     "time, memory and tasks, one run over time, latency percentiles (the default)",
+     "Figures 1-8 of each results file: throughput, latency, context switches, CPU and blocked "
+     "time, memory and tasks, one run over time, latency percentiles, connections held and "
+     "refused (the default)",
      add_sweep},
     {"timeline",
      "Gantt charts of `lab-harness timeline` traces: a row per server thread or process and "

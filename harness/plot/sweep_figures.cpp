@@ -380,9 +380,11 @@ void connection_axis(const Context& context, Panel& panel) {
                    "]";
 }
 
-// A panel with one line per model of quantity q against connections.
+// A panel with one line per model of quantity q against connections. With repeats the models'
+// points are dodged apart (so that their error bars do not hide each other); with dodge_always
+// also without repeats, for a figure where models often have the very same value.
 Panel connection_panel(const Context& context, std::size_t q, const std::string& title,
-                       const std::string& ylabel) {
+                       const std::string& ylabel, bool dodge_always = false) {
     Panel panel;
     panel.title = title;
     panel.ylabel = ylabel;
@@ -397,6 +399,9 @@ Panel connection_panel(const Context& context, std::size_t q, const std::string&
             series.using_columns = "(dodge($1," + std::to_string(m) + ")):" + median + ":" +
                                    std::to_string(3 + 3 * q) + ":" + std::to_string(4 + 3 * q);
             series.with = "yerrorlines";
+        } else if (dodge_always) {
+            series.using_columns = "(dodge($1," + std::to_string(m) + ")):" + median;
+            series.with = "linespoints";
         } else {
             series.using_columns = "1:" + median;
             series.with = "linespoints";
@@ -406,12 +411,13 @@ Panel connection_panel(const Context& context, std::size_t q, const std::string&
     return panel;
 }
 
-std::vector<std::string> dodge_definition(const Context& context) {
-    if (!context.spread) return {};
+// The dodge function connection_panel's series use: with repeats, or with dodge_always.
+std::vector<std::string> dodge_definition(const Context& context, bool dodge_always = false) {
+    if (!context.spread && !dodge_always) return {};
     double centre = static_cast<double>(context.workload->models.size() - 1) / 2;
     return {
         "# dodge(x, i): model i's points sit a little apart from the others' at the same x,",
-        "# so that their error bars do not hide each other. Set the factor to 1 to undo.",
+        "# so that they and their error bars do not hide each other. Set the factor to 1 to undo.",
         "dodge(x, i) = x * " + number_text(kDodgeFactor) + "**(i - " + number_text(centre) + ")"};
 }
 
@@ -865,12 +871,141 @@ Figure percentiles_figure(const Context& context) {
     return figure;
 }
 
+// ----- Connections held and refused (8) -----
+
+// The runs' fields that say whether a results file has the client's connection counts: a file
+// of an older lab-harness has neither in any run.
+constexpr const char* kConnectionCountFields[] = {"/client/connected", "/client/connect_timeouts"};
+
+// True if some run of the sweep has client.connected or client.connect_timeouts. Then every
+// run must have them (the connections figure reads them strictly, as the other figures do).
+bool has_connection_counts(const Sweep& sweep) {
+    for (const WorkloadRuns& workload : sweep.workloads) {
+        for (const Run& run : workload.runs) {
+            for (const char* pointer : kConnectionCountFields) {
+                if (run.data.contains(json::json_pointer(pointer))) return true;
+            }
+        }
+    }
+    return false;
+}
+
+// A linear y axis for counts, which are often all 0: from a little below 0, so that a 0 is
+// drawn just above the bottom border rather than on it, to a little above the highest count;
+// a tic at every whole number while the counts are small.
+void set_count_y(Panel& panel, std::optional<std::pair<double, double>> values) {
+    double high = values ? std::max(values->second, 0.0) : 0;
+    double top = std::max(high, 1.0) * 1.08;
+    std::string range = "[";
+    range += number_text(-0.04 * top);
+    range += ":";
+    range += number_text(top);
+    range += "]";
+    panel.yrange = range;
+    if (high < 10) panel.ytics = "1";
+}
+
+Figure connections_figure(const Context& context) {
+    const std::string name = "connections";
+    std::set<std::size_t> unsampled;
+    std::vector<Quantity> quantities = {
+        {"/client/connected/window_end", 1, false, "connections open at the window's end"},
+        {"/client/errors/refused", 1, false, "connects refused or answered ERR 503"},
+        {"/client/connect_timeouts", 1, false, "connects timed out"}};
+    Figure figure =
+        new_figure(context, name, "Connections held and refused against connections offered",
+                   "the connections the clients held at the window's end, and the "
+                   "connects refused and timed out in the window, against the "
+                   "connections offered, one line per model.");
+    figure.data = connection_blocks(context, quantities, name, unsampled);
+    // Many models hold every connection and refuse none: dodged apart, each stays visible.
+    figure.definitions = dodge_definition(context, true);
+    const std::string xlabel = "client connections offered (log scale)";
+
+    // (a) Held, log y, with the diagonal where every offered connection is held: the y axis
+    // reaches the ends of the x axis, so that the diagonal runs from corner to corner.
+    Panel held = connection_panel(context, 0, "held: connections open when the window ended",
+                                  "connections (log scale)", true);
+    const std::vector<std::uint64_t>& counts = context.workload->connections;
+    double x_low = static_cast<double>(counts.front()) / kConnectionAxisMargin;
+    double x_high = static_cast<double>(counts.back()) * kConnectionAxisMargin;
+    std::optional<std::pair<double, double>> values = extent(figure.data, {0}, true);
+    double y_low = values ? std::min(values->first, x_low) : x_low;
+    double y_high = values ? std::max(values->second, x_high) : x_high;
+    set_log_y(held, std::make_pair(y_low, y_high));
+    std::string diagonal = "set arrow 1 from first ";
+    diagonal += number_text(x_low) + ", first " + number_text(x_low) + " to first " +
+                number_text(x_high) + ", first " + number_text(x_high) +
+                " nohead back dashtype 2 linewidth 1.5 linecolor rgb \"#909090\"";
+    held.extra.push_back(diagonal);
+    // Above the diagonal, where no model can be (none holds more than it was offered).
+    double middle =
+        std::sqrt(static_cast<double>(counts.front()) * static_cast<double>(counts.back()));
+    std::string label = "set label 22 \"offered = held\" at first ";
+    label += number_text(middle) + ", first " + number_text(middle) +
+             " right offset character -1, character 1 textcolor rgb \"#707070\"";
+    held.extra.push_back(label);
+
+    // (b) and (c): counts in the window, on linear axes so that a 0 is drawn as a 0.
+    Panel refused = connection_panel(
+        context, 1, "refused: connects refused or answered ERR 503 (server busy), in the window",
+        "connects refused", true);
+    set_count_y(refused, extent(figure.data, {1}, false));
+    Panel timed_out = connection_panel(
+        context, 2,
+        "timed out: connects not established within --connect-timeout (as when the listen "
+        "backlog is full), in the window",
+        "connects timed out", true);
+    set_count_y(timed_out, extent(figure.data, {2}, false));
+
+    figure.panels = {held, refused, timed_out};
+    for (std::size_t p = 0; p < figure.panels.size(); ++p) {
+        figure.panels[p].xlabel = xlabel;
+        figure.panels[p].x_tic_labels = p + 1 == figure.panels.size();
+    }
+    figure.rows = 3;
+
+    // A 0 held cannot be drawn on the log axis: say how many points that leaves out, and how
+    // many bars down to a repeat's 0 gnuplot draws only as their top end.
+    std::size_t zero_points = 0;
+    std::size_t zero_bars = 0;
+    for (const Datablock& block : figure.data) {
+        for (const std::vector<double>& row : block.rows) {
+            if (row[1] == 0) {
+                ++zero_points;
+            } else if (row[2] == 0) {
+                ++zero_bars;
+            }
+        }
+    }
+    std::string held_line =
+        "held: connections the clients had established (accepted, or waiting in the server's "
+        "listen backlog)";
+    if (zero_points + zero_bars > 0) held_line += "  ·  on the log axis: ";
+    if (zero_points > 0) held_line += plural(zero_points, "point", "points") + " of 0 not drawn";
+    if (zero_points > 0 && zero_bars > 0) held_line += ", ";
+    if (zero_bars > 0) {
+        held_line += plural(zero_bars, "bar", "bars") + " down to 0 drawn only as " +
+                     (zero_bars == 1 ? "its top" : "their tops");
+    }
+    figure.caption.push_back(held_line);
+    figure.caption.push_back(
+        "refused, timed out: connects in the window; a client tries again after a back-off "
+        "(10 ms doubling to 1 s), and every try counts");
+    std::string marks = spread_marks(context);
+    marks += "  ·  the models' points at one count set a little apart";
+    figure.caption.push_back(method_line(context, marks));
+    figure.width_px = 1200;
+    figure.height_px = 1150;
+    return figure;
+}
+
 }  // namespace
 
 const std::vector<std::string>& sweep_figure_names() {
-    static const std::vector<std::string> names = {"throughput",  "latency", "context-switches",
-                                                   "cpu-blocked", "memory",  "timeseries",
-                                                   "percentiles"};
+    static const std::vector<std::string> names = {"throughput",  "latency",    "context-switches",
+                                                   "cpu-blocked", "memory",     "timeseries",
+                                                   "percentiles", "connections"};
     return names;
 }
 
@@ -879,6 +1014,13 @@ std::optional<std::vector<Figure>> sweep_figures(const Sweep& sweep,
                                                  std::string& error) {
     std::vector<Figure> figures;
     std::vector<std::string> tags;  // two workload names may give one file tag ("a b", "a_b")
+    bool connection_counts = has_connection_counts(sweep);
+    if (!connection_counts) {
+        notes.push_back(sweep.path +
+                        ": no connections figure: the file has no connection counts "
+                        "(client.connected, client.connect_timeouts): it was made by an older "
+                        "lab-harness");
+    }
     try {
         for (const WorkloadRuns& workload : sweep.workloads) {
             Context context = make_context(sweep, workload);
@@ -900,6 +1042,7 @@ std::optional<std::vector<Figure>> sweep_figures(const Sweep& sweep,
                                 "server started elsewhere (--connect), which /proc cannot see");
             }
             figures.push_back(percentiles_figure(context));
+            if (connection_counts) figures.push_back(connections_figure(context));
         }
     } catch (const MissingField& e) {
         error = sweep.path + ": " + e.message;
