@@ -346,6 +346,31 @@ def show(pngs: dict, name: str, width: int = 760):
         print(pngs[name])
 
 
+def show_reference(png, width: int = 760) -> bool:
+    """Show a PNG of the committed reference run (a path, or one relative to
+    results/reference/), saying plainly that it is the reference machine's measurement, not
+    the student's. Says so and returns False when this checkout has no such file."""
+    path = Path(png)
+    if not path.is_absolute():
+        path = REFERENCE / path
+    try:
+        shown = path.relative_to(ROOT)
+    except ValueError:
+        shown = path
+    if not path.is_file():
+        print(f"{shown}: not in this checkout (the reference run has no such figure)")
+        return False
+    say(f"*The reference machine's run (`{shown}`, see `results/reference/README.md`), "
+        "not yours:*")
+    if _in_notebook():
+        from IPython.display import Image
+
+        _display(Image(filename=str(path), width=width))
+    else:
+        print(path)
+    return True
+
+
 def run_command(cmd, timeout=COMMAND_TIMEOUT_S) -> str:
     """Run a command, print it, and return its standard output. Its error output is shown
     when it fails, and the notebook stops there."""

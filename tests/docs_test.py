@@ -204,6 +204,21 @@ class Labkit(unittest.TestCase):
         self.assertEqual([s[:2] for s in trace.spans("io_wait")], [(10.0, 30.0), (20.0, 40.0)])
         self.assertEqual(trace.most_at_once("io_wait"), 2)
 
+    def test_show_reference_says_whose_run_it_is(self):
+        out = io.StringIO()
+        with redirect_stdout(out):
+            shown = lab.show_reference("plots/demo/throughput-io.png")
+            absolute = lab.show_reference(ROOT / "results" / "reference" / "plots" / "demo"
+                                          / "throughput-io.png")
+            missing = lab.show_reference("plots/no-such-figure.png")
+        self.assertTrue(shown)
+        self.assertTrue(absolute)
+        self.assertFalse(missing)
+        self.assertIn("The reference machine's run (`results/reference/plots/demo/throughput-io.png`",
+                      out.getvalue())
+        self.assertIn("results/reference/plots/no-such-figure.png: not in this checkout",
+                      out.getvalue())
+
     def test_without_binaries_it_falls_back_to_the_reference(self):
         env = dict(os.environ, LAB_BIN="/nonexistent", LAB_ROOT=str(ROOT))
         script = ("import labkit as lab\n"
