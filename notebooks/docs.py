@@ -178,7 +178,7 @@ def cmd_site(args):
         for p in sorted((out / "results" / "reference").rglob("*.json"))
         if "plots" not in p.relative_to(out).parts)
     body = f"""<h1>The Concurrency Models Lab</h1>
-<p>Four ways to write a network server, measured side by side. Start with the
+<p>One network server written several ways, measured side by side. Start with the
 <a href="README.html">README</a>; the protocol the servers speak is in
 <a href="shared/PROTOCOL.html">PROTOCOL</a>, and every figure of a results file is explained in
 <a href="results/SCHEMA.html">the results schema</a>.</p>
