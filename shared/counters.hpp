@@ -45,7 +45,7 @@ inline constexpr std::array<const char*, static_cast<std::size_t>(Blocking::Coun
 // moments (CLOCK_MONOTONIC ns) each began to wait, so that a reader can count a wait before it
 // ends (with kept-open connections a wait may last the whole run: added only at its end, it
 // would never be seen). Written by one task at a time (the pool's queue lock), read by anyone
-// as a seqlock: `sequence` is odd while a write is under way. See queue_wait_ns.
+// as a seqlock: `sequence` is odd while a write is under way. See read_queue.
 struct QueueGauge {
     Counter sequence;
     Counter waiting;
