@@ -1,8 +1,6 @@
 // Process per client: accept a connection and fork a child process that serves it with
 // simple blocking code. Costs a process per client (its own memory map and page tables, a
 // fork, a reap); processes share nothing unless given shared memory and a shared lock.
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <unordered_set>
@@ -22,17 +20,11 @@ namespace {
 // active connection from accept until now, and adds its wait4 rusage here, so a child that
 // was killed leaks neither capacity nor figures.
 void reap_children(Server& server, std::unordered_set<pid_t>& children) {
-    StatsBlock& stats = *server.stats;
-    while (true) {
-        int status = 0;
-        struct rusage usage {};
-        pid_t pid = wait4(-1, &status, WNOHANG, &usage);
-        if (pid <= 0) return;  // none left to reap now (0), or no children at all (-1)
+    reap_exited_children(*server.stats, [&](pid_t pid) {
         if (children.erase(pid) == 1) {
-            add(stats.connections_active, static_cast<std::uint64_t>(-1));
+            add(server.stats->connections_active, static_cast<std::uint64_t>(-1));
         }
-        add_rusage(stats.children, from_rusage(usage));
-    }
+    });
 }
 
 }  // namespace

@@ -12,7 +12,6 @@
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -109,15 +108,10 @@ void start_worker(Server& server, std::vector<Worker>& workers, std::size_t i) {
 // connections_active back. Schedules its replacement.
 void reap_workers(Server& server, std::vector<Worker>& workers) {
     StatsBlock& stats = *server.stats;
-    while (true) {
-        int status = 0;
-        struct rusage usage {};
-        pid_t pid = wait4(-1, &status, WNOHANG, &usage);
-        if (pid <= 0) return;  // none left to reap now (0), or no children at all (-1)
-        add_rusage(stats.children, from_rusage(usage));
+    reap_exited_children(stats, [&](pid_t pid) {
         auto dead = std::find_if(workers.begin(), workers.end(),
                                  [pid](const Worker& w) { return w.pid == pid; });
-        if (dead == workers.end()) continue;
+        if (dead == workers.end()) return;
         WorkerSlot& slot = stats.workers[static_cast<std::size_t>(dead - workers.begin())];
         slot.pid.store(0, std::memory_order_relaxed);
         if (slot.connections_active.exchange(0, std::memory_order_relaxed) != 0) {
@@ -126,7 +120,7 @@ void reap_workers(Server& server, std::vector<Worker>& workers) {
         store_rusage(slot.usage, Rusage{});
         dead->pid = 0;
         dead->restart_at_ns = dead->started_ns + kMinRestartIntervalMs * 1'000'000;
-    }
+    });
 }
 
 // Waits until the server stops or a worker exits, or until the next replacement is due.

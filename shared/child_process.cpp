@@ -2,13 +2,27 @@
 #include "child_process.hpp"
 
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.hpp"
+#include "counters.hpp"
 #include "net.hpp"
 #include "trace.hpp"
 
 namespace lab {
+
+void reap_exited_children(StatsBlock& stats, const std::function<void(pid_t)>& reaped) {
+    while (true) {
+        int status = 0;
+        struct rusage usage {};
+        pid_t pid = wait4(-1, &status, WNOHANG, &usage);
+        if (pid <= 0) return;  // none left to reap now (0), or no children at all (-1)
+        add_rusage(stats.children, from_rusage(usage));
+        reaped(pid);
+    }
+}
 
 SignalsHeld::SignalsHeld() {
     sigset_t held;

@@ -13,6 +13,8 @@
 
 namespace lab {
 
+struct StatsBlock;
+
 // How long stopping children waits after SIGTERM before it sends SIGKILL.
 inline constexpr std::uint64_t kChildStopGraceMs = 3000;
 
@@ -34,6 +36,11 @@ class SignalsHeld {
 // Exits at once (_exit) if the parent died before the death signal was set up.
 void become_child(pid_t parent, SignalsHeld& held, const std::string& process_name,
                   const std::string& thread_name);
+
+// Reaps every child that has exited, without blocking: adds its wait4 rusage to
+// stats.children, then calls reaped(pid) for the model's own bookkeeping (so a reader of the
+// counter block never misses a child's figures: for a moment it may count them twice).
+void reap_exited_children(StatsBlock& stats, const std::function<void(pid_t)>& reaped);
 
 // Stops children: SIGTERM to each of alive(), then reap() every 10 ms until alive() is empty
 // or kChildStopGraceMs pass, then SIGKILL to the rest and reap() until none is left. reap()

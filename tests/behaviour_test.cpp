@@ -28,21 +28,11 @@ namespace {
 
 using Behaviour = ModelTest;
 
-// The processes whose parent is `pid` (from /proc/*/stat), zombies left out.
+// The processes whose parent is `pid`, zombies left out.
 std::set<pid_t> child_processes(pid_t pid) {
     std::set<pid_t> children;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-        std::ifstream stat(entry.path() / "stat");
-        std::string line;
-        if (!std::getline(stat, line)) continue;
-        auto close_paren = line.rfind(')');
-        if (close_paren == std::string::npos) continue;
-        std::istringstream rest(line.substr(close_paren + 2));
-        char state = 0;
-        long ppid = 0;
-        rest >> state >> ppid;
-        if (ppid == pid && state != 'Z')
-            children.insert(static_cast<pid_t>(std::stol(entry.path().filename())));
+    for (auto [child, state] : child_processes_with_state(pid)) {
+        if (state != 'Z') children.insert(child);
     }
     return children;
 }

@@ -580,20 +580,9 @@ TEST_P(Conformance, MaxClientsRefusesWith503) {
 
 // Zombie children of pid: exited but not reaped.
 int zombie_children(pid_t pid) {
-    int zombies = 0;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-        std::ifstream stat(entry.path() / "stat");
-        std::string line;
-        if (!std::getline(stat, line)) continue;
-        auto close_paren = line.rfind(')');
-        if (close_paren == std::string::npos) continue;
-        std::istringstream rest(line.substr(close_paren + 2));
-        char state = 0;
-        long ppid = 0;
-        rest >> state >> ppid;
-        if (ppid == pid && state == 'Z') ++zombies;
-    }
-    return zombies;
+    auto children = child_processes_with_state(pid);
+    return static_cast<int>(std::count_if(children.begin(), children.end(),
+                                          [](const auto& child) { return child.second == 'Z'; }));
 }
 
 // Clients that come and go quickly must not use up --max-clients: a finished thread or a

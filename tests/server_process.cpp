@@ -19,6 +19,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 #include <utility>
 
@@ -554,6 +557,26 @@ std::string pattern(std::size_t n, std::size_t offset) {
     for (std::size_t i = 0; i < n; ++i)
         out[i] = static_cast<char>('a' + static_cast<int>((offset + i) % 26));
     return out;
+}
+
+std::vector<std::pair<pid_t, char>> child_processes_with_state(pid_t pid) {
+    std::vector<std::pair<pid_t, char>> children;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line)) continue;
+        // "PID (COMMAND) STATE PPID ...": COMMAND may hold spaces and parentheses.
+        auto close_paren = line.rfind(')');
+        if (close_paren == std::string::npos || close_paren + 2 > line.size()) continue;
+        std::istringstream rest(line.substr(close_paren + 2));
+        char state = 0;
+        long ppid = 0;
+        rest >> state >> ppid;
+        if (ppid == pid)
+            children.emplace_back(static_cast<pid_t>(std::stol(entry.path().filename())), state);
+    }
+    return children;
 }
 
 bool eventually(const std::function<bool()>& pred, Millis timeout) {

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace labtest {
@@ -151,6 +152,10 @@ RunResult run_server(const std::vector<std::string>& args, Millis timeout = 10s)
 
 // The first n bytes of a WORK reply body, starting at body offset `offset`.
 std::string pattern(std::size_t n, std::size_t offset = 0);
+
+// The processes whose parent is `pid`, each with its state letter from /proc/PID/stat ('Z':
+// a zombie, exited but not reaped).
+std::vector<std::pair<pid_t, char>> child_processes_with_state(pid_t pid);
 
 // Polls pred every few milliseconds until it is true or the timeout passes.
 bool eventually(const std::function<bool()>& pred, Millis timeout);
