@@ -411,6 +411,7 @@ int main(int argc, char** argv) {
     nlohmann::json doc = {
         {"schema_version", lab::kSchemaVersion},
         {"tool", tool},
+        {"started_at", lab::utc_timestamp()},
         {"machine", lab::machine_info()},
         {"config",
          {{"command_line", command_line},

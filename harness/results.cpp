@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <sstream>
 
@@ -54,12 +55,22 @@ nlohmann::json machine_info() {
     std::ifstream paranoid_file("/proc/sys/kernel/perf_event_paranoid");
     int paranoid = 99;
     paranoid_file >> paranoid;
-    return {{"kernel", std::string(u.sysname) + " " + u.release},
+    return {{"hostname", std::string(u.nodename)},
+            {"kernel", std::string(u.sysname) + " " + u.release},
             {"cpu_model", after_colon(first_line_with("/proc/cpuinfo", "model name"))},
             {"cores", sysconf(_SC_NPROCESSORS_ONLN)},
             {"rlimit_nofile", files.rlim_cur},
             {"perf_event_paranoid", paranoid},
             {"harness_cpu_affinity", cpu_affinity(getpid())}};
+}
+
+std::string utc_timestamp() {
+    std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
 }
 
 bool write_results(const std::string& path, const nlohmann::json& doc, std::string& error) {

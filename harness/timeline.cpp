@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "clock.hpp"
+#include "results.hpp"
 #include "spawned_server.hpp"
 
 namespace lab {
@@ -76,6 +77,7 @@ int run_timeline(const TimelineSpec& spec, std::string& error) {
         std::fclose(f);
         std::remove(probe.c_str());
     }
+    const std::string started_at = utc_timestamp();
     std::string trace_path = spec.out_path + ".server." + std::to_string(getpid());
     auto server = SpawnedServer::start(
         spec.server_bin, {"--model", spec.model, "--port", "0", "--trace", trace_path}, error);
@@ -193,6 +195,8 @@ int run_timeline(const TimelineSpec& spec, std::string& error) {
                               {"args", {{"task", c.port}, {"client", i + 1}, {"request", r + 1}}}});
         }
     }
+    doc["otherData"]["started_at"] = started_at;
+    doc["otherData"]["hostname"] = machine_info()["hostname"];
     doc["otherData"]["model"] = spec.model;
     doc["otherData"]["scenario"] = spec.scenario;
     doc["otherData"]["request"] = request.substr(0, request.size() - 1);

@@ -533,13 +533,23 @@ TEST(Results, ToolAndMachineHaveTheirFields) {
     ASSERT_TRUE(tool.contains("sanitized"));
     EXPECT_EQ(tool["sanitized"].get<bool>(), !tool["sanitizers"].get<std::string>().empty());
     json machine = lab::machine_info();
-    for (const char* key : {"kernel", "cpu_model", "cores", "rlimit_nofile", "perf_event_paranoid",
-                            "harness_cpu_affinity"}) {
+    for (const char* key : {"hostname", "kernel", "cpu_model", "cores", "rlimit_nofile",
+                            "perf_event_paranoid", "harness_cpu_affinity"}) {
         EXPECT_TRUE(machine.contains(key)) << key;
     }
     EXPECT_GE(machine.value("cores", 0), 1);
     EXPECT_FALSE(machine.value("harness_cpu_affinity", "").empty());
     EXPECT_EQ(lab::cpu_affinity(getpid()), machine.value("harness_cpu_affinity", ""));
+    EXPECT_FALSE(machine.value("hostname", "").empty());
+}
+
+TEST(Results, TimestampIsIso8601Utc) {
+    std::string when = lab::utc_timestamp();
+    ASSERT_EQ(when.size(), 20u) << when;
+    EXPECT_EQ(when[4], '-');
+    EXPECT_EQ(when[10], 'T');
+    EXPECT_EQ(when.back(), 'Z');
+    EXPECT_GE(when.substr(0, 4), "2024");
 }
 
 // A reader that opens the file while it is being rewritten sees the old document or the
