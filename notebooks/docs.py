@@ -6,6 +6,9 @@
   docs.py check-student NOTEBOOK...       each is a valid notebook holding no solution
   docs.py site --out DIR --labs DIR       the HTML site: index, README, PROTOCOL, SCHEMA,
                                           reference results and plots, the rendered labs
+  docs.py claims NOTEBOOK...              every figure a lab states is marked, and every
+                                          declared claim (notebooks/claims/LAB.toml) still
+                                          holds on results/reference/
 
 It uses Debian's nbformat (with jupyter-nbconvert) and python3-markdown. Errors are one line
 on stderr and exit status 2 (bad use) or 1 (a check failed).
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
 import re
 import shutil
 import sys
@@ -66,6 +70,38 @@ def cmd_student(args):
         print(f"{out / src.name}: {len(kept)} cells ({removed} solution cells removed)")
 
 
+EXERCISE = re.compile(r"\*\*Exercise (\d+)")
+ANSWER_TAG = "answer"
+
+
+def answer_cells_problems(nb) -> list[str]:
+    """Every exercise needs its own Markdown cell tagged `answer` (where the student writes,
+    and where a grader finds it), beginning "**Your answer (exercise N).**", after the
+    exercise and before the next one."""
+    problems, current, answered = [], None, set()
+    exercises = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown":
+            m = EXERCISE.search(cell.source)
+            if m and not is_solution(cell) and ANSWER_TAG not in cell.metadata.get("tags", []):
+                current = int(m.group(1))
+                exercises.append(current)
+            if ANSWER_TAG in cell.metadata.get("tags", []):
+                want = f"**Your answer (exercise {current}).**"
+                if current is None or not cell.source.lstrip().startswith(want):
+                    problems.append(f"cell {i} is tagged '{ANSWER_TAG}' but does not begin "
+                                    f"with {want!r}")
+                else:
+                    answered.add(current)
+    for n in exercises:
+        if n not in answered:
+            problems.append(f"exercise {n} has no answer cell (Markdown, tagged "
+                            f"'{ANSWER_TAG}', beginning **Your answer (exercise {n}).**)")
+    if len(set(exercises)) != len(exercises):
+        problems.append("two exercises have the same number")
+    return problems
+
+
 def cmd_check_student(args):
     if not args.notebooks:
         fail("no student notebooks to check (run: make -f Makefile.docs student)")
@@ -76,10 +112,240 @@ def cmd_check_student(args):
                 fail(f"{path}: cell {i} is tagged '{SOLUTION_TAG}'")
             if cell.cell_type == "markdown" and cell.source.lstrip().startswith("*Answer.*"):
                 fail(f"{path}: cell {i} is an answer without the '{SOLUTION_TAG}' tag")
-        exercises = sum("**Exercise" in c.source for c in nb.cells if c.cell_type == "markdown")
+        exercises = sum(bool(EXERCISE.search(c.source)) for c in nb.cells
+                        if c.cell_type == "markdown")
         if exercises == 0:
             fail(f"{path}: holds no exercise")
-        print(f"{path}: valid, {exercises} exercises, no solutions")
+        problems = answer_cells_problems(nb)
+        if problems:
+            fail(f"{path}: {problems[0]}")
+        print(f"{path}: valid, {exercises} exercises each with an answer cell, no solutions")
+
+
+# -- claims: the figures a lab states, re-derived from the reference results -----------------
+#
+# A lab's Markdown marks every figure it states with an HTML comment right after it (Jupyter
+# does not show comments):
+#   <!-- claim: ID -->  a measured figure or relation, declared in notebooks/claims/LAB.toml
+#                       with its value and tolerance (or the relation) and the expression over
+#                       results/reference/ it comes from; `claims` re-derives it
+#   <!-- given -->      a figure that is not a measurement: a workload's parameter, a design
+#                       constant, arithmetic over those, a fact outside this lab's results
+# A marker covers the figures between it and the previous marker on the same line. A figure
+# (a number with a unit of time, rate, size, a percentage or a multiple) left unmarked fails.
+# See notebooks/README.md, "Claims".
+
+CLAIMS_DIR = ROOT / "notebooks" / "claims"
+REFERENCE = ROOT / "results" / "reference"
+MARKER = re.compile(r"<!--\s*(claim:\s*([\w.-]+)|given)\s*-->")
+FIGURE = re.compile(
+    r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s?(?:ns|µs|us|ms|s|min|requests?/s|/s|%|×|x|MiB|KiB|GiB|"
+    r"MB|KB|kB|GB|bytes|B)(?![\w])")
+CODE_SPAN = re.compile(r"`[^`]*`")
+LINK_TARGET = re.compile(r"\]\([^)]*\)")
+
+
+class ClaimError(Exception):
+    """A claim's expression names something the reference results do not have."""
+
+
+class StrictRun(dict):
+    """One run of a reference results file; r["client.latency_ns.p99"] is the field, and a
+    field that is missing or null is an error naming it (a claim over nothing is no claim)."""
+
+    def __init__(self, run: dict, where: str):
+        super().__init__(run)
+        self.where = where
+
+    def __getitem__(self, dotted):
+        obj = dict(self)
+        for part in dotted.split("."):
+            if isinstance(obj, dict) and part in obj:
+                obj = obj[part]
+            elif isinstance(obj, list) and part.isdigit() and int(part) < len(obj):
+                obj = obj[int(part)]
+            else:
+                raise ClaimError(f"{self.where} has no field {dotted}")
+        if obj is None:
+            raise ClaimError(f"{self.where}: {dotted} is null")
+        return obj
+
+
+def _claims_env(lab: str):
+    """The names a claim's expression may use."""
+    import statistics
+
+    sys.path.insert(0, str(ROOT / "notebooks"))
+    import labkit
+
+    cache = {}
+
+    def load(name: str) -> dict:
+        path = REFERENCE / name[1:] if name.startswith("/") else REFERENCE / "notebooks" / lab / name
+        if path not in cache:
+            if not path.is_file():
+                raise ClaimError(f"no reference results file {path}")
+            with open(path) as f:
+                cache[path] = json.load(f)
+        return cache[path]
+
+    def runs(name: str, **where):
+        doc = load(name)
+        found = [StrictRun(r, f"{name} run {where}") for r in doc.get("runs", [])
+                 if all(r.get(k) == v for k, v in where.items())]
+        if not found:
+            raise ClaimError(f"{name} has no run with {where}")
+        return found
+
+    def run(name: str, **where):
+        found = runs(name, **where)
+        found.sort(key=lambda r: (r.get("client") or {}).get("throughput_rps") or 0)
+        return found[len(found) // 2]
+
+    def results(name: str):
+        return StrictRun(load(name), name)
+
+    def trace(name: str):
+        path = REFERENCE / name[1:] if name.startswith("/") else REFERENCE / "notebooks" / lab / name
+        if not path.is_file():
+            raise ClaimError(f"no reference trace {path}")
+        return labkit.Trace(path)
+
+    return {"run": run, "runs": runs, "results": results, "trace": trace, "min": min,
+            "max": max, "abs": abs, "sum": sum, "len": len, "sorted": sorted, "round": round,
+            "all": all, "any": any, "mean": statistics.mean, "median": statistics.median,
+            "MS": 1e-6, "US": 1e-3, "S": 1e-9}
+
+
+def _tolerance(claim) -> tuple[float, str]:
+    tol = claim.get("tolerance")
+    if isinstance(tol, str) and tol.endswith("%"):
+        rel = float(tol[:-1]) / 100
+        return abs(claim["value"]) * rel, f"±{tol}"
+    if isinstance(tol, (int, float)):
+        return float(tol), f"±{tol}"
+    raise ClaimError("tolerance must be a number (absolute) or a string like \"20%\"")
+
+
+def load_claims(lab: str) -> list[dict]:
+    import tomllib
+
+    path = CLAIMS_DIR / f"{lab}.toml"
+    if not path.is_file():
+        return []
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        fail(f"{path}: {e}")
+    claims = data.get("claim", [])
+    for c in claims:
+        missing = [k for k in ("id", "text") if k not in c]
+        if missing or (("value" in c) == ("holds" in c)):
+            fail(f"{path}: claim {c.get('id', '?')}: needs id, text, and "
+                 "either value + tolerance + measured, or holds")
+    return claims
+
+
+def markdown_lines(nb):
+    """(cell index, line) of every Markdown line outside fenced code."""
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        fenced = False
+        for line in cell.source.splitlines():
+            if line.lstrip().startswith("```"):
+                fenced = not fenced
+                continue
+            if not fenced:
+                yield i, line
+
+
+def unmarked_figures(nb):
+    """[(cell, figure, line)] of figures no marker covers, and {id: preceding text} of the
+    claim markers."""
+    unmarked, markers = [], {}
+    for i, line in markdown_lines(nb):
+        plain = LINK_TARGET.sub("]", CODE_SPAN.sub("", line))
+        pos = 0
+        for m in MARKER.finditer(plain):
+            if m.group(2):
+                markers.setdefault(m.group(2), []).append(plain[pos:m.start()])
+            pos = m.end()
+        tail = MARKER.sub("", plain[pos:])
+        for fig in FIGURE.finditer(tail):
+            unmarked.append((i, fig.group(0), line.strip()))
+    return unmarked, markers
+
+
+def check_claims(path: Path) -> list[str]:
+    """Problems with the claims of one lab: each a line naming lab, claim, stated and
+    measured value."""
+    lab = path.stem
+    nb = read_notebook(path)
+    problems = []
+    unmarked, markers = unmarked_figures(nb)
+    for cell, figure, line in unmarked:
+        problems.append(f"{lab}: cell {cell}: figure '{figure}' is neither a declared claim nor "
+                        f"marked given: {line[:120]}")
+    claims = load_claims(lab)
+    ids = [c["id"] for c in claims]
+    for dup in {i for i in ids if ids.count(i) > 1}:
+        problems.append(f"{lab}: claim {dup} is declared twice")
+    env = _claims_env(lab)
+    for claim in claims:
+        cid, text = claim["id"], claim["text"]
+        if cid not in markers:
+            problems.append(f"{lab}: claim {cid} ('{text}') is declared but no "
+                            f"<!-- claim: {cid} --> marks it in the lab")
+        elif not any(text in before for before in markers[cid]):
+            problems.append(f"{lab}: claim {cid}: the lab does not say '{text}' right before "
+                            "its marker")
+        try:
+            if "holds" in claim:
+                if not eval(claim["holds"], {"__builtins__": {}}, env):  # noqa: S307 (repo file)
+                    problems.append(f"{lab}: claim {cid} ('{text}') does not hold on the "
+                                    f"reference results: {claim['holds']}")
+            else:
+                measured = float(eval(claim["measured"], {"__builtins__": {}}, env))  # noqa: S307
+                tol, shown = _tolerance(claim)
+                if abs(measured - claim["value"]) > tol:
+                    problems.append(f"{lab}: claim {cid} ('{text}'): stated {claim['value']:g}, "
+                                    f"measured {measured:.4g} (tolerance {shown})")
+        except ClaimError as e:
+            problems.append(f"{lab}: claim {cid} ('{text}'): {e}")
+        except KeyError as e:
+            problems.append(f"{lab}: claim {cid}: missing {e} in the claims file")
+        except Exception as e:  # a claim that does not even evaluate: say which and why
+            problems.append(f"{lab}: claim {cid} ('{text}'): cannot evaluate: "
+                            f"{type(e).__name__}: {e}")
+    for cid in markers:
+        if cid not in ids:
+            problems.append(f"{lab}: <!-- claim: {cid} --> marks a claim that "
+                            f"notebooks/claims/{lab}.toml does not declare")
+    return problems
+
+
+def cmd_claims(args):
+    global CLAIMS_DIR, REFERENCE
+    if not args.notebooks:
+        fail("no notebooks to check", 2)
+    if args.claims_dir:
+        CLAIMS_DIR = Path(args.claims_dir).resolve()
+    if args.reference:
+        REFERENCE = Path(args.reference).resolve()
+    problems, total = [], 0
+    for path in map(Path, args.notebooks):
+        found = check_claims(path)
+        n = len(load_claims(path.stem))
+        total += n
+        problems += found
+        print(f"{path.stem}: {n} claims, " + (f"{len(found)} problems" if found else "all hold"))
+    for p in problems:
+        print(p, file=sys.stderr)
+    if problems:
+        fail(f"{len(problems)} claims or figures do not hold (above)")
+    print(f"claims: all {total} claims hold on results/reference/, and every figure is marked")
 
 
 # -- the site --------------------------------------------------------------------------------
@@ -203,6 +469,11 @@ def main():
     p = sub.add_parser("check-student", help="check student copies")
     p.add_argument("notebooks", nargs="*")
     p.set_defaults(run=cmd_check_student)
+    p = sub.add_parser("claims", help="re-derive every lab's claims from results/reference/")
+    p.add_argument("notebooks", nargs="*")
+    p.add_argument("--claims-dir", default=None, help="where LAB.toml are (notebooks/claims)")
+    p.add_argument("--reference", default=None, help="the reference results (results/reference)")
+    p.set_defaults(run=cmd_claims)
     p = sub.add_parser("site", help="build the HTML site")
     p.add_argument("--out", required=True)
     p.add_argument("--labs", required=True, help="directory of the labs rendered as HTML")

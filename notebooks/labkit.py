@@ -15,9 +15,12 @@ describes.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
+import math
 import os
+import re
 import select
 import shutil
 import signal
@@ -56,6 +59,11 @@ class LabCheckFailed(AssertionError):
     """A check of the student's measurements did not hold."""
 
 
+class LabCheckError(Exception):
+    """A check that is wrongly written: it cannot fail, or names no evidence. The lab's
+    author must fix it; a student never sees this in a released lab."""
+
+
 def pick(full, quick):
     """`full` normally, `quick` under LAB_QUICK=1."""
     return quick if QUICK else full
@@ -89,24 +97,217 @@ def say(markdown: str):
         print(markdown)
 
 
-def check(condition: bool, passed: str, failed: str):
-    """A check against the student's own measurements: a relation with a wide margin, never
-    a fixed number. Prints what held, or stops the notebook with what did not and why."""
-    if condition:
+# -- checks: only the student's own measurements count ---------------------------------------
+#
+# Every check names its evidence: the results files, traces and recorded measurements its
+# numbers come from. Evidence counts only when this lab's own run made it on this machine
+# (see own_run_problem); the reference results are shown but never graded. A relation is
+# probed before it is tested: one that holds whatever the numbers (`v >= 0`) is a broken
+# check, not a passed one.
+
+NOT_GRADED = "reference data: not graded"
+
+
+def _evidence_list(evidence):
+    if evidence is None:
+        raise LabCheckError("a check must name its evidence: the Results, Trace or measurement "
+                            "(nb.record) its numbers come from")
+    items = list(evidence) if isinstance(evidence, (list, tuple)) else [evidence]
+    if not items:
+        raise LabCheckError("a check must name at least one piece of evidence")
+    return items
+
+
+def _judge_evidence(evidence):
+    """None when every piece of evidence is the student's own run; NOT_GRADED when any is
+    reference data; otherwise raises LabCheckFailed saying which piece is not theirs."""
+    reference = False
+    for item in _evidence_list(evidence):
+        problem = own_run_problem(item)
+        if problem == NOT_GRADED:
+            reference = True
+        elif problem:
+            raise LabCheckFailed(f"check failed: {problem}")
+    return NOT_GRADED if reference else None
+
+
+def _probes(values: dict):
+    """Alternative values a measurement might have taken: each number alone set to 0, a
+    thousandth, a thousand times itself, a tiny and a huge value; and all of them at once
+    set to each of those. (Measurements here are never negative, so no negative probes.)"""
+    numeric = [k for k, v in values.items()
+               if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    for k in numeric:
+        v = float(values[k])
+        for alt in (0.0, v / 1000, v * 1000, 1e-9, 1e12):
+            yield {**values, k: alt}
+    for alt in (0.0, 1e-9, 1.0, 1e12):
+        yield {**values, **{k: alt for k in numeric}}
+    for i, a in enumerate(numeric):  # each pair exchanged
+        for b in numeric[i + 1:]:
+            yield {**values, a: values[b], b: values[a]}
+
+
+def _falsifiable(relation, values: dict) -> bool:
+    for probe in _probes(values):
+        try:
+            if not relation(**probe):
+                return True
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+            return True  # a probe it cannot even evaluate is one it does not accept
+    return False
+
+
+def check(relation, values: dict, *, evidence, passed: str, failed: str) -> bool:
+    """Check a relation over the student's own measurements: `relation(**values)`, e.g.
+    `check(lambda thr, seq: thr > 3 * seq, {"thr": thr, "seq": seq}, evidence=io, ...)`.
+
+    `evidence` is the Results, Trace or recorded measurement (or a list of them) the values
+    were read from. Reference data is shown as NOT_GRADED and passes nothing; evidence that is
+    not this lab's own run on this machine fails, saying why. The relation must be able to
+    fail: it is tried on other values first, and one that holds for all of them is refused
+    (LabCheckError). Write the tolerance into `passed`/`failed`, where the student sees it.
+    Returns True when the check passed (False: reference data, not graded)."""
+    if not callable(relation) or not isinstance(values, dict) or not values:
+        raise LabCheckError("check(relation, values, ...): a function and the dict of the "
+                            "measured values it takes")
+    if not _falsifiable(relation, values):
+        raise LabCheckError(f"this check holds for any values, so it cannot fail: {passed}")
+    if _judge_evidence(evidence) == NOT_GRADED:
+        print(f"{NOT_GRADED}: {passed} (run the lab on your own build for it to count)")
+        return False
+    if relation(**values):
         print(f"check passed: {passed}")
-        return
+        return True
     raise LabCheckFailed(f"check failed: {failed}")
 
 
-def check_answer(answer, test, passed: str, failed: str):
-    """Check an exercise's answer (a value the student's cell sets) with `test(answer)`.
-    An answer still at None is reported as not done yet instead of failing, so a student
-    copy runs top to bottom before the exercises are solved. (Messages are built before the
-    call: format the answer in them with {answer}, not {answer:.2f}, which None refuses.)"""
+def check_answer(answer, measured, *, evidence, tolerance: float, what: str,
+                 relation=None, values=None, passed: str = "", failed: str = "") -> bool:
+    """Check a number the student typed (`answer`) against the value their own run
+    measured (`measured`, read in the check cell from `evidence`), within a relative
+    `tolerance` (0.1 = ±10%) that the message states; then, if given, a relation over their
+    own values as check() does. An answer still at None is reported as not answered yet, so
+    a student copy runs top to bottom before the exercises are done. A typed constant, inf,
+    NaN or anything not a number fails; so does an answer that only the reference machine
+    measured. Returns True when the check passed."""
     if answer is None:
         print("not answered yet: fill in the exercise's cell above and run this one again")
-        return
-    check(bool(test(answer)), passed, failed)
+        return False
+    if relation is not None and not _falsifiable(relation, values or {}):
+        raise LabCheckError(f"this check holds for any values, so it cannot fail: {what}")
+    if _judge_evidence(evidence) == NOT_GRADED:
+        print(f"{NOT_GRADED}: {what} (run the lab on your own build for it to count)")
+        return False
+    try:
+        typed = float(answer)
+    except (TypeError, ValueError):
+        raise LabCheckFailed(f"check failed: {what}: your answer {answer!r} is not a number")
+    if measured is None or not math.isfinite(float(measured)):
+        raise LabCheckFailed(f"check failed: {what}: your run measured no value "
+                             f"({measured!r}); run the experiment's cell again")
+    measured = float(measured)
+    if not math.isfinite(typed) or abs(typed - measured) > tolerance * abs(measured):
+        raise LabCheckFailed(
+            f"check failed: {what}: your answer {_fmt(typed)} is not what your own run "
+            f"measured ({_fmt(measured)}, within ±{tolerance:.0%})")
+    if relation is not None and not relation(**values):
+        raise LabCheckFailed(f"check failed: {failed or what}")
+    print(f"check passed: {what}: {_fmt(typed)} matches your run's {_fmt(measured)} "
+          f"(±{tolerance:.0%})" + (f"; {passed}" if passed else ""))
+    return True
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _hostname() -> str:
+    return os.uname().nodename
+
+
+def own_run_problem(evidence):
+    """Why `evidence` does not count as the student's own measurement of this lab: None
+    when it does, NOT_GRADED for reference data, else a sentence. Own means: written by
+    this lab's run (nb.sweep, nb.timeline or nb.record, which register what they make in
+    build/notebooks/LAB/own-runs.json), unchanged since, made on this machine by a build
+    without sanitizers, with the command line that the lab ran, and not the reference
+    run's file."""
+    if isinstance(evidence, Measured):
+        if evidence.from_reference:
+            return NOT_GRADED
+        entry = evidence.notebook._registry().get("measurements", {}).get(evidence.name)
+        if entry is None or entry.get("value") != float(evidence):
+            return f"the measurement {evidence.name!r} was not recorded by this lab's run"
+        if entry.get("hostname") != _hostname():
+            return f"the measurement {evidence.name!r} was made on another machine"
+        return None
+    path = getattr(evidence, "path", None)
+    if path is None:
+        return f"{evidence!r} is not evidence (Results, Trace or nb.record's measurement)"
+    path = Path(path).resolve()
+    if getattr(evidence, "from_reference", False) or REFERENCE.resolve() in path.parents:
+        return NOT_GRADED
+    data = evidence.data
+    stamp = data.get("otherData", data) if isinstance(evidence, Trace) else data
+    started_at = stamp.get("started_at")
+    hostname = stamp.get("hostname") if isinstance(evidence, Trace) else get(
+        data, "machine.hostname")
+    lab_dir = path.parent
+    while lab_dir.parent != lab_dir and lab_dir.parent.name != "notebooks":
+        lab_dir = lab_dir.parent
+    registry = _read_registry(lab_dir / REGISTRY)
+    entry = registry.get("files", {}).get(str(path.relative_to(lab_dir))
+                                         if lab_dir in path.parents else "")
+    if entry is None:
+        return (f"{path.name} was not written by this lab's own run (run the experiment's "
+                "cell; a copied file does not count)")
+    if entry.get("sha256") != _sha256(path):
+        return f"{path.name} has changed since the lab's run wrote it"
+    if not started_at:
+        return (f"{path.name} does not say when it was made (a harness older than this lab: "
+                "./lab build, then run the cell again)")
+    if hostname != _hostname():
+        return f"{path.name} was made on another machine ({hostname}, this is {_hostname()})"
+    if get(data, "tool.sanitized"):
+        return f"{path.name} comes from a sanitizer build, whose figures are not representative"
+    if entry.get("started_at") != started_at:
+        return f"{path.name} is not the run the lab registered"
+    if not isinstance(evidence, Trace) and get(data, "config.command_line") != entry.get("command"):
+        return f"{path.name} was made by another command than this lab's"
+    lab_name = lab_dir.name
+    reference_copy = REFERENCE / "notebooks" / lab_name / path.relative_to(lab_dir)
+    if reference_copy.is_file():
+        try:
+            with open(reference_copy) as f:
+                ref = json.load(f)
+        except (OSError, ValueError):
+            ref = {}
+        ref_stamp = ref.get("otherData", ref) if isinstance(evidence, Trace) else ref
+        if ref_stamp.get("started_at") == started_at:
+            return NOT_GRADED
+    return None
+
+
+REGISTRY = "own-runs.json"
+
+
+def _read_registry(path: Path) -> dict:
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+class Measured(float):
+    """A number the lab measured itself (a stopwatch around a request, a STATS reading),
+    recorded with nb.record() so that a check can tell it from a typed one."""
+
+    def __new__(cls, value, name: str, notebook, from_reference: bool = False):
+        obj = super().__new__(cls, value)
+        obj.name, obj.notebook, obj.from_reference = name, notebook, from_reference
+        return obj
 
 
 def get(obj, dotted: str, default=None):
@@ -222,11 +423,60 @@ class Notebook:
             say(f"**{name}**: using the binaries in {where}"
                 + (" (LAB_QUICK=1: short runs)" if QUICK else "") + ".")
         else:
-            say(f"**{name}**: the lab is not built (no `lab-harness` in {where}). Build it with "
-                f"`./lab build` in `{ROOT}` and run this notebook again. Until then every "
-                f"experiment below shows the **reference results** in "
-                f"`results/reference/notebooks/{name}/`, measured on the machine that "
-                "`results/reference/README.md` describes, not on yours.")
+            banner = (
+                f"REFERENCE DATA, NOT YOUR MEASUREMENTS. The lab is not built (no "
+                f"<code>lab-harness</code> in <code>{html.escape(str(BIN))}</code>), so every "
+                f"experiment below shows the reference results in "
+                f"<code>results/reference/notebooks/{html.escape(name)}/</code>, measured on the "
+                "machine that <code>results/reference/README.md</code> describes. "
+                f"<b>No check in this notebook is graded</b>: each says \"{NOT_GRADED}\". "
+                f"Build the lab with <code>./lab build</code> in <code>{html.escape(str(ROOT))}"
+                "</code> and run the notebook again from the top.")
+            if _in_notebook():
+                from IPython.display import HTML
+
+                _display(HTML('<div style="border:3px solid #b00;background:#fee;padding:.8em;'
+                              f'font-size:1.15em"><b>&#9888; </b>{banner}</div>'))
+            else:
+                print("!!! " + re.sub(r"<[^>]+>", "", banner).replace("&#9888; ", ""))
+            # The same words as before, for tools that look for them (Makefile.docs fallback).
+            print("showing the reference results: nothing below is your measurement")
+
+    # -- what this lab's own run made ------------------------------------------------------
+
+    def _registry(self) -> dict:
+        return _read_registry(self.dir / REGISTRY)
+
+    def _register(self, kind: str, key: str, entry: dict):
+        """Note in build/notebooks/LAB/own-runs.json what this run made, so that checks can
+        tell it from a copied or edited file (own_run_problem)."""
+        registry = self._registry()
+        registry.setdefault(kind, {})[key] = entry
+        temp = self.dir / (REGISTRY + ".tmp")
+        temp.write_text(json.dumps(registry, indent=1))
+        temp.replace(self.dir / REGISTRY)
+
+    def _register_file(self, path: Path, command):
+        with open(path) as f:
+            data = json.load(f)
+        stamp = data.get("otherData", data) if "traceEvents" in data else data
+        self._register("files", str(path.relative_to(self.dir)), {
+            "sha256": _sha256(path), "started_at": stamp.get("started_at"),
+            "command": " ".join(map(str, command))})
+
+    def record(self, name: str, value) -> "Measured":
+        """Keep a number this lab measured itself (not through lab-harness: a stopwatch
+        around a request, a STATS field) as evidence for checks; returns it as a Measured,
+        which behaves as a float. Without a build there is nothing to record: the value is
+        marked as reference data."""
+        if value is None:
+            raise ValueError(f"record({name!r}, None): nothing was measured")
+        if not self.live:
+            return Measured(value, name, self, from_reference=True)
+        self._register("measurements", name, {"value": float(value), "hostname": _hostname(),
+                                              "at": time.strftime("%Y-%m-%dT%H:%M:%SZ",
+                                                                  time.gmtime())})
+        return Measured(value, name, self)
 
     # -- running ------------------------------------------------------------------------
 
@@ -272,6 +522,7 @@ class Notebook:
         cmd += [f"--server-arg={a}" for a in server_args]
         cmd += list(extra)
         run_command(cmd)
+        self._register_file(out, cmd)
         self._save_reference(out)
         return Results(out)
 
@@ -283,8 +534,10 @@ class Notebook:
             say(f"*timeline {model} {scenario}: showing the reference trace (not built).*")
             return ref
         out.parent.mkdir(parents=True, exist_ok=True)
-        run_command([str(BIN / "lab-harness"), "timeline", "--model", model,
-                     "--scenario", scenario, "--out", str(out)])
+        cmd = [str(BIN / "lab-harness"), "timeline", "--model", model, "--scenario", scenario,
+               "--out", str(out)]
+        run_command(cmd)
+        self._register_file(out, cmd)
         return out
 
     # -- figures --------------------------------------------------------------------------

@@ -6,6 +6,7 @@ Run by ctest (tests/docs.cmake) with Debian's python3."""
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +23,7 @@ try:
 except ImportError:
     sys.exit("docs_test: nbformat is missing: run ./lab setup (Debian: jupyter-nbconvert)")
 
+import docs as docs_module  # noqa: E402
 import labkit as lab  # noqa: E402
 
 LABS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -135,6 +137,7 @@ class EveryLab(unittest.TestCase):
                 self.assertIn("lab.check", code)
                 solutions = [c for c in nb.cells if "solution" in c.metadata.get("tags", [])]
                 self.assertGreater(len(solutions), 0)
+                self.assertEqual(docs_module.answer_cells_problems(nb), [])
                 for cell in nb.cells:
                     if cell.cell_type == "markdown" and cell.source.startswith("*Answer.*"):
                         self.assertIn("solution", cell.metadata.get("tags", []), cell.source)
@@ -160,18 +163,6 @@ class Labkit(unittest.TestCase):
             f.flush()
             with self.assertRaisesRegex(ValueError, "schema_version 99"):
                 lab.Results(f.name)
-
-    def test_checks_pass_quietly_and_fail_loudly(self):
-        out = io.StringIO()
-        with redirect_stdout(out):
-            lab.check(True, "fine", "broken")
-            lab.check_answer(None, lambda v: True, "p", "f")
-        self.assertIn("check passed: fine", out.getvalue())
-        self.assertIn("not answered yet", out.getvalue())
-        with self.assertRaisesRegex(lab.LabCheckFailed, "check failed: broken"):
-            lab.check(False, "fine", "broken")
-        with self.assertRaises(lab.LabCheckFailed):
-            lab.check_answer(3, lambda v: v > 5, "p", "f")
 
     def test_traces_show_the_four_pictures(self):
         ref = ROOT / "results" / "reference" / "timelines"
@@ -231,6 +222,227 @@ class Labkit(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("reference results", result.stdout)
         self.assertIn(str(ROOT / "results" / "reference" / "timelines"), result.stdout)
+
+
+def quiet(fn, *args, **kwargs):
+    """fn's result and what it printed."""
+    out = io.StringIO()
+    with redirect_stdout(out):
+        result = fn(*args, **kwargs)
+    return result, out.getvalue()
+
+
+class ChecksNeedTheStudentsOwnRun(unittest.TestCase):
+    """Each kind of check (a relation over measurements, a typed answer against the
+    measured value, either on a results file, a trace or a recorded measurement) fails for a
+    typed constant, for the reference data and for a relation true for anything, and passes
+    for an honest run made here."""
+
+    NAME = "99-check-test"
+
+    @classmethod
+    def setUpClass(cls):
+        if not (lab.BIN / "lab-harness").is_file():
+            raise AssertionError(f"{lab.BIN / 'lab-harness'} is not built: ./lab build first")
+        shutil.rmtree(ROOT / "build" / "notebooks" / cls.NAME, ignore_errors=True)
+        with redirect_stdout(io.StringIO()):
+            cls.nb = lab.Notebook(cls.NAME)
+            cls.own = cls.nb.sweep("io", models=["sequential", "threads"], workload="io",
+                                   connections=[4], duration="600ms", warmup="100ms")
+            cls.trace = lab.Trace(cls.nb.timeline("sequential", "cpu"))
+        cls.seq = cls.own.value("client.throughput_rps", model="sequential")
+        cls.thr = cls.own.value("client.throughput_rps", model="threads")
+        cls.reference = lab.Results(ROOT / "results" / "reference" / "notebooks" / "01-blocking"
+                                    / "io.json", from_reference=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(ROOT / "build" / "notebooks" / cls.NAME, ignore_errors=True)
+
+    def relation(self, evidence, thr=None, seq=None):
+        return lab.check(lambda thr, seq: thr > 2 * seq,
+                         {"thr": self.thr if thr is None else thr,
+                          "seq": self.seq if seq is None else seq},
+                         evidence=evidence, passed="threads over 2x sequential",
+                         failed="threads not over 2x sequential")
+
+    # -- a relation over measurements --
+
+    def test_relation_passes_for_an_honest_run(self):
+        passed, out = quiet(self.relation, self.own)
+        self.assertTrue(passed)
+        self.assertIn("check passed: threads over 2x sequential", out)
+
+    def test_relation_fails_when_it_does_not_hold(self):
+        with self.assertRaisesRegex(lab.LabCheckFailed, "not over 2x"):
+            quiet(self.relation, self.own, thr=self.seq)
+
+    def test_relation_on_reference_data_is_not_graded(self):
+        passed, out = quiet(self.relation, self.reference)
+        self.assertFalse(passed)
+        self.assertIn("reference data: not graded", out)
+        self.assertNotIn("check passed", out)
+
+    def test_reference_copied_into_the_lab_is_refused(self):
+        copy = self.nb.dir / "copied.json"
+        shutil.copy(self.reference.path, copy)
+        with self.assertRaisesRegex(lab.LabCheckFailed, "not written by this lab's own run"):
+            quiet(self.relation, lab.Results(copy))
+
+    def test_an_edited_run_is_refused(self):
+        edited = self.nb.dir / "edited.json"
+        shutil.copy(self.own.path, edited)
+        registry = json.loads((self.nb.dir / lab.REGISTRY).read_text())
+        registry["files"]["edited.json"] = dict(registry["files"]["io.json"])
+        (self.nb.dir / lab.REGISTRY).write_text(json.dumps(registry))
+        data = json.loads(edited.read_text())
+        data["runs"][0]["client"]["throughput_rps"] *= 10
+        edited.write_text(json.dumps(data))
+        with self.assertRaisesRegex(lab.LabCheckFailed, "has changed since"):
+            quiet(self.relation, lab.Results(edited))
+
+    def test_relation_true_for_anything_is_refused(self):
+        for relation in (lambda v: v >= 0, lambda v: v == v, lambda a, b: a + b >= 0,
+                         lambda v: True):
+            values = {"v": self.thr} if relation.__code__.co_argcount == 1 else {
+                "a": self.thr, "b": self.seq}
+            with self.subTest(relation=relation), self.assertRaises(lab.LabCheckError):
+                quiet(lab.check, relation, values, evidence=self.own, passed="p", failed="f")
+
+    def test_a_check_without_evidence_is_refused(self):
+        with self.assertRaises(lab.LabCheckError):
+            quiet(lab.check, lambda v: v > 1, {"v": 3.0}, evidence=None, passed="p", failed="f")
+
+    # -- a typed answer against the student's measured value --
+
+    def answer(self, typed, evidence=None):
+        return lab.check_answer(typed, self.thr, evidence=evidence or self.own, tolerance=0.10,
+                                what="threads' requests/s at 4 connections")
+
+    def test_answer_passes_for_the_students_own_value(self):
+        passed, out = quiet(self.answer, round(self.thr))
+        self.assertTrue(passed)
+        self.assertIn("check passed", out)
+
+    def test_answer_fails_for_a_typed_constant_and_nonsense(self):
+        # 200/s is what the io workload's arithmetic predicts at 4 connections; the answer
+        # must be the student's measurement, and these are all far from it or no number.
+        for typed in (self.thr * 3, self.thr / 3, float("inf"), float("nan"), -1, "fast",
+                      self.seq):
+            with self.subTest(typed=typed), self.assertRaises(lab.LabCheckFailed):
+                quiet(self.answer, typed)
+
+    def test_answer_on_reference_data_is_not_graded(self):
+        ref_thr = self.reference.value("client.throughput_rps", model="threads", connections=4)
+        passed, out = quiet(lab.check_answer, ref_thr, ref_thr, evidence=self.reference,
+                            tolerance=0.1, what="threads' requests/s")
+        self.assertFalse(passed)
+        self.assertIn("reference data: not graded", out)
+
+    def test_unanswered_is_not_a_failure_and_not_a_pass(self):
+        passed, out = quiet(self.answer, None)
+        self.assertFalse(passed)
+        self.assertIn("not answered yet", out)
+
+    # -- traces and recorded measurements as evidence --
+
+    def test_own_trace_counts_and_the_reference_trace_does_not(self):
+        self.assertIsNone(lab.own_run_problem(self.trace))
+        reference = lab.Trace(ROOT / "results" / "reference" / "timelines" / "sequential-cpu.json")
+        self.assertEqual(lab.own_run_problem(reference), lab.NOT_GRADED)
+
+    def test_recorded_measurements(self):
+        measured = self.nb.record("idle_wait_s", 2.5)
+        passed, _ = quiet(lab.check, lambda w: w > 1, {"w": measured}, evidence=measured,
+                          passed="p", failed="f")
+        self.assertTrue(passed)
+        typed = lab.Measured(2.5, "never_recorded", self.nb)
+        with self.assertRaisesRegex(lab.LabCheckFailed, "not recorded"):
+            quiet(lab.check, lambda w: w > 1, {"w": typed}, evidence=typed, passed="p",
+                  failed="f")
+
+
+class Claims(unittest.TestCase):
+    """docs.py claims: every figure marked; a declared claim re-derived from the reference
+    results, failing with lab, claim, stated and measured value."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = Path(self.tmp.name)
+        (self.dir / "claims").mkdir()
+        ref = self.dir / "reference" / "notebooks" / "01-x"
+        ref.mkdir(parents=True)
+        shutil.copy(ROOT / "results" / "reference" / "notebooks" / "01-blocking" / "io.json", ref)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def claims(self, markdown, toml):
+        nb = notebook([("md", markdown, [])])
+        nbformat.write(nb, str(self.dir / "01-x.ipynb"))
+        (self.dir / "claims" / "01-x.toml").write_text(toml)
+        return docs("claims", str(self.dir / "01-x.ipynb"), "--claims-dir",
+                    str(self.dir / "claims"), "--reference", str(self.dir / "reference"))
+
+    def p99(self):
+        res = lab.Results(self.dir / "reference" / "notebooks" / "01-x" / "io.json")
+        return res.value("client.latency_ns.p99", model="sequential", connections=16) / 1e9
+
+    CLAIM = ('[[claim]]\nid = "seq-p99"\ntext = "{text}"\nvalue = {value}\ntolerance = "20%"\n'
+             'measured = "run(\'io.json\', model=\'sequential\', connections=16)'
+             '[\'{field}\'] / 1e9"\n')
+
+    def test_a_true_claim_holds(self):
+        p99 = self.p99()
+        result = self.claims(f"The p99 is {p99:.1f} s<!-- claim: seq-p99 --> at 16, for "
+                             "20 ms<!-- given --> requests.",
+                             self.CLAIM.format(text=f"{p99:.1f} s", value=round(p99, 1),
+                                               field="client.latency_ns.p99"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("all 1 claims hold", result.stdout)
+
+    def test_a_wrong_value_names_lab_claim_stated_and_measured(self):
+        result = self.claims("The p99 is 320 ms<!-- claim: seq-p99 -->.",
+                             self.CLAIM.format(text="320 ms", value=0.32,
+                                               field="client.latency_ns.p99"))
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("01-x: claim seq-p99 ('320 ms'): stated 0.32, measured "
+                      f"{self.p99():.4g} (tolerance ±20%)", result.stderr)
+
+    def test_a_field_that_does_not_exist(self):
+        result = self.claims("The p99 is 2.5 s<!-- claim: seq-p99 -->.",
+                             self.CLAIM.format(text="2.5 s", value=2.5,
+                                               field="client.latency_ns.p98"))
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("has no field client.latency_ns.p98", result.stderr)
+
+    def test_a_relation_that_does_not_hold(self):
+        result = self.claims(
+            "Sequential is never faster than threads<!-- claim: order -->.",
+            '[[claim]]\nid = "order"\ntext = "never faster than threads"\nholds = "run('
+            "'io.json', model='sequential', connections=16)['client.throughput_rps'] > run("
+            "'io.json', model='threads', connections=16)['client.throughput_rps']\"\n")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("claim order ('never faster than threads') does not hold", result.stderr)
+
+    def test_an_unmarked_figure_fails(self):
+        result = self.claims("The p99 is about 2.5 s at 16 connections.", "")
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("figure '2.5 s' is neither a declared claim nor marked given",
+                      result.stderr)
+
+    def test_a_marker_and_a_declaration_must_meet(self):
+        result = self.claims("The p99 is 2.5 s<!-- claim: other -->.",
+                             self.CLAIM.format(text="2.5 s", value=2.5,
+                                               field="client.latency_ns.p99"))
+        self.assertEqual(result.returncode, 1)
+        self.assertIn("claim seq-p99 ('2.5 s') is declared but no <!-- claim: seq-p99 -->",
+                      result.stderr)
+        self.assertIn("<!-- claim: other --> marks a claim that", result.stderr)
+
+    def test_every_lab_holds_its_claims(self):
+        result = docs("claims", *map(str, LABS))
+        self.assertEqual(result.returncode, 0, result.stderr[-3000:])
 
 
 if __name__ == "__main__":
