@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
     std::optional<std::uint64_t> workers;
     std::optional<std::uint64_t> thread_stack_kb;
     std::optional<std::string> stats_file;
+    bool blocking_io_in_loop = false;
     bool list_models = false;
     settings.backlog = SOMAXCONN;
 
@@ -91,6 +92,10 @@ int main(int argc, char** argv) {
                        lab::model_names_where(&lab::Model::takes_thread_stack) +
                        "; default the system's)")
         ->check(kDecimal & CLI::Range(lab::kMinThreadStackKb, lab::kMaxThreadStackKb));
+    app.add_flag("--blocking-io-in-loop", blocking_io_in_loop,
+                 "WORK's simulated I/O sleeps in the loop's one thread instead of setting a "
+                 "timer, so every client waits for it: the classic mistake, on purpose (" +
+                     lab::model_names_where(&lab::Model::event_loop) + ")");
     app.add_option("--idle-timeout", settings.idle_timeout_s,
                    "Seconds a connection may wait without a complete request (0 = never; "
                    "default 60)")
@@ -135,6 +140,11 @@ int main(int argc, char** argv) {
         usage_error("--thread-stack-kb does not apply to " + model->name + " (only to " +
                     lab::model_names_where(&lab::Model::takes_thread_stack) + ")");
     }
+    if (blocking_io_in_loop && !model->event_loop) {
+        usage_error("--blocking-io-in-loop does not apply to " + model->name + " (only to " +
+                    lab::model_names_where(&lab::Model::event_loop) + ")");
+    }
+    settings.blocking_io_in_loop = blocking_io_in_loop;
     if (model->takes_workers) settings.workers = workers.value_or(lab::default_workers());
     if (thread_stack_kb) {
         std::string stack_error;

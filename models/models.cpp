@@ -13,25 +13,25 @@ inline constexpr std::uint64_t kDefaultWorkersPerCore = 4;
 
 const std::vector<Model>& models() {
     // name, summary, serve, default and maximum --max-clients (0: none), INCR table locking,
-    // --workers, --thread-stack-kb.
+    // --workers, --thread-stack-kb, an event loop (--blocking-io-in-loop).
     static const std::vector<Model> list = {
         {"sequential", "one client at a time; the others wait in the listen backlog",
-         serve_sequential, 0, 0, Locking::SingleTask, false, false},
+         serve_sequential, 0, 0, Locking::SingleTask, false, false, false},
         {"threads", "one thread per client, blocking I/O", serve_threads, kDefaultMaxClients, 0,
-         Locking::Shared, false, true},
+         Locking::Shared, false, true, false},
         {"fork", "one child process per client, blocking I/O", serve_fork, kDefaultMaxClients, 0,
-         Locking::Shared, false, false},
+         Locking::Shared, false, false, false},
         {"select", "one thread, non-blocking sockets and a select() loop", serve_select,
-         select_max_clients(), select_max_clients(), Locking::SingleTask, false, false},
+         select_max_clients(), select_max_clients(), Locking::SingleTask, false, false, true},
         {"poll",
          "one thread, a poll() loop: no FD_SETSIZE limit, but each turn looks at every client",
-         serve_poll, kDefaultMaxClients, 0, Locking::SingleTask, false, false},
+         serve_poll, kDefaultMaxClients, 0, Locking::SingleTask, false, false, true},
         {"epoll", "one thread, an epoll loop: each turn looks only at the ready clients",
-         serve_epoll, kDefaultMaxClients, 0, Locking::SingleTask, false, false},
+         serve_epoll, kDefaultMaxClients, 0, Locking::SingleTask, false, false, true},
         {"threadpool", "a fixed pool of worker threads fed from a queue, blocking I/O",
-         serve_threadpool, kDefaultMaxClients, 0, Locking::Shared, true, true},
+         serve_threadpool, kDefaultMaxClients, 0, Locking::Shared, true, true, false},
         {"prefork", "a fixed set of worker processes forked at start, each accepting, blocking I/O",
-         serve_prefork, 0, 0, Locking::Shared, true, false},
+         serve_prefork, 0, 0, Locking::Shared, true, false, false},
     };
     return list;
 }

@@ -21,6 +21,7 @@ struct Model {
     Locking table_locking;               // Shared if several tasks serve clients at once
     bool takes_workers;                  // a pool: --workers tasks, made at start, serve
     bool takes_thread_stack;             // --thread-stack-kb sizes its serving threads
+    bool event_loop;  // one thread, a readiness wait for every client: takes --blocking-io-in-loop
 };
 
 const std::vector<Model>& models();

@@ -139,7 +139,13 @@ void EventConnection::advance() {
             // WORK's CPU time is spent right here, in the loop's only thread: every other
             // client waits for it. That is the event loop's price, and part of the lesson.
             Response response = execute(d.request, server_);
-            if (response.io_wait_ms > 0) {
+            if (response.io_wait_ms > 0 && server_.settings.blocking_io_in_loop) {
+                // --blocking-io-in-loop: the classic mistake, made on purpose (lab 3). The
+                // loop's only thread sleeps through this client's I/O, as a blocking model's
+                // thread would, and no other client is read, accepted or answered meanwhile.
+                // Counted and traced as io_wait on the loop's thread; a stop cuts it short.
+                sleep_ms(response.io_wait_ms, *server_.stats);
+            } else if (response.io_wait_ms > 0) {
                 // Simulated I/O is a timer: park this connection, serve the others meanwhile.
                 mode_ = Mode::Parked;
                 parked_reply_ = std::move(response.reply);

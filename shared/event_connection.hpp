@@ -1,7 +1,8 @@
 // One client of an event loop (select, poll, epoll): the state a blocking model keeps on
 // its thread's stack, kept here between callbacks instead. The loop tells the connection
 // what happened (readable, writable, a deadline passed); the connection says what it wants
-// next (wants_read, wants_write, deadline_ns). It never blocks.
+// next (wants_read, wants_write, deadline_ns). It never blocks, unless the server runs with
+// --blocking-io-in-loop: then WORK's simulated I/O sleeps in the loop's thread, on purpose.
 #pragma once
 
 #include <cstdint>

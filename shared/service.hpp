@@ -21,6 +21,9 @@ struct ServerSettings {
                                         // (0: the system's default)
     std::uint64_t idle_timeout_s = 60;  // 0 = no idle timeout
     int backlog = 0;
+    // Event loops only (--blocking-io-in-loop): WORK's simulated I/O sleeps in the loop's one
+    // thread instead of setting a timer. The classic mistake, made on purpose (lab 3).
+    bool blocking_io_in_loop = false;
     // Whether the INCR/GET table needs its lock: yes when several threads or processes serve
     // clients at once; no for a model with one task (sequential and the event loops).
     Locking table_locking = Locking::Shared;

@@ -21,6 +21,7 @@
 
 #include "clock.hpp"
 #include "counters.hpp"
+#include "models.hpp"
 #include "server_process.hpp"
 
 namespace labtest {
@@ -336,6 +337,90 @@ TEST_P(Behaviour, ThreadStackSizeIsEachServingThreadsStack) {
     EXPECT_GE(static_cast<double>(default_kb) - static_cast<double>(small_kb),
               static_cast<double>(kThreads) * 1024)
         << "forty default stacks should take at least 1 MiB more each than 256 KiB ones";
+}
+
+// --blocking-io-in-loop, the classic mistake that lab 3 makes on purpose: an event loop's
+// WORK sleeps through its simulated I/O in the loop's one thread instead of setting a timer.
+// Four clients' waits of 0.1 s then follow one another (about 0.4 s) where the timers let them
+// overlap (about 0.1 s); the sleeps are counted as io_wait, and traced as io_wait spans of the
+// loop's thread. A model that is not an event loop refuses the flag: one line, exit status 2.
+TEST_P(Behaviour, BlockingIoInLoopServesTheWaitsOneByOne) {
+    const lab::Model* registered = lab::find_model(model());
+    ASSERT_NE(registered, nullptr);
+    if (!registered->event_loop) {
+        RunResult r = run_server({"--model", model(), "--blocking-io-in-loop"}, 5s);
+        EXPECT_FALSE(r.timed_out) << "lab-server kept running";
+        EXPECT_EQ(r.exit_status, 2);
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+        EXPECT_NE(r.err.find("--blocking-io-in-loop"), std::string::npos) << r.err;
+        EXPECT_EQ(r.out.find("listening on"), std::string::npos) << r.out;
+        return;
+    }
+    constexpr std::size_t kClients = 4;
+    constexpr double kIoS = 0.1;
+    // Seconds until the last of four clients, each sending WORK 0 100 16 at once, has its
+    // reply and EOF; and the server's blocking_ns.io_wait afterwards.
+    auto four_waits = [&](std::vector<std::string> args) -> std::pair<double, std::uint64_t> {
+        start(args);
+        if (!server_ || !server_->started()) return {-1, 0};
+        std::vector<Client> clients(kClients);
+        for (Client& c : clients) {
+            if (!c.connect(port())) return {-1, 0};
+        }
+        auto t0 = Clock::now();
+        for (Client& c : clients)
+            EXPECT_TRUE(c.send_all("WORK 0 100 16\nQUIT\n"));
+        auto transcripts = read_all_until_eof(clients, t0, 15s);
+        double total = 0;
+        for (std::size_t i = 0; i < kClients; ++i) {
+            EXPECT_EQ(transcripts[i].bytes, "OK 16\n" + pattern(16) + "OK BYE\n") << i;
+            if (transcripts[i].eof_at < 0) return {-1, 0};
+            total = std::max(total, transcripts[i].eof_at);
+        }
+        auto stats = stats_now(port());
+        if (!stats || !stats->is_object()) return {-1, 0};
+        return {total, (*stats)["blocking_ns"]["io_wait"].get<std::uint64_t>()};
+    };
+    auto [timers_s, timers_io_wait_ns] = four_waits({});
+    std::string trace_path = unique_shm_path("blocking-io-trace") + ".json";
+    auto [sleeping_s, sleeping_io_wait_ns] =
+        four_waits({"--blocking-io-in-loop", "--trace", trace_path});
+    ASSERT_GT(timers_s, 0.0) << "the clients were not all answered without the flag";
+    ASSERT_GT(sleeping_s, 0.0) << "the clients were not all answered with the flag";
+    RecordProperty("timers_ms", static_cast<int>(timers_s * 1000));
+    RecordProperty("sleeping_ms", static_cast<int>(sleeping_s * 1000));
+    EXPECT_GE(sleeping_s, kClients * kIoS * 0.95) << "the sleeps did not follow one another";
+    EXPECT_GT(sleeping_s, 2.5 * timers_s)
+        << "four waits took " << sleeping_s << " s sleeping in the loop, " << timers_s
+        << " s as timers: about 4x expected";
+    EXPECT_EQ(timers_io_wait_ns, 0u) << "a timer is no thread's wait";
+    EXPECT_GE(sleeping_io_wait_ns, static_cast<std::uint64_t>(kClients * kIoS * 0.95 * 1e9))
+        << "the loop's sleeps are missing from blocking_ns.io_wait";
+
+    ASSERT_EQ(server().stop(), 0);
+    std::ifstream in(trace_path);
+    ASSERT_TRUE(in) << "no trace file " << trace_path;
+    nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
+    std::remove(trace_path.c_str());
+    ASSERT_FALSE(doc.is_discarded()) << "the trace is not JSON";
+    std::set<std::pair<long, long>> io_wait_threads;
+    std::set<std::pair<long, long>> wait_threads;  // the loop's readiness waits
+    int io_wait_spans = 0;
+    int timers = 0;
+    for (const nlohmann::json& e : doc["traceEvents"]) {
+        if (e["ph"] == "b" && e.value("cat", "") == "timer") ++timers;
+        if (e["ph"] != "X") continue;
+        std::pair<long, long> thread{e["pid"].get<long>(), e["tid"].get<long>()};
+        if (e["name"] == "io_wait") {
+            ++io_wait_spans;
+            io_wait_threads.insert(thread);
+        }
+        if (e["name"] == "wait") wait_threads.insert(thread);
+    }
+    EXPECT_EQ(io_wait_spans, static_cast<int>(kClients)) << "one io_wait span per WORK";
+    EXPECT_EQ(timers, 0) << "with the flag no WORK sets a timer";
+    EXPECT_EQ(io_wait_threads.size(), 1u) << "the sleeps were not all on one thread";
+    EXPECT_EQ(io_wait_threads, wait_threads) << "the sleeps are not on the loop's thread";
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Behaviour, testing::ValuesIn(all_models()), model_test_name);
