@@ -6,7 +6,8 @@
 // a field a figure needs) and a missing gnuplot exit 2 with one message naming the file and
 // what is missing, and draw nothing, while a file of an older harness, without connection
 // counts, is drawn without the connections figure, with a note. Every lab-plot run is bounded
-// in time.
+// in time. The timelines (PlotTimeline) are checked on the committed reference traces: the
+// wait before service that a client's row shows, and the tint of a server's wait.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,6 +33,7 @@
 
 #include "figure.hpp"
 #include "models.hpp"
+#include "timeline_chart.hpp"
 
 namespace {
 
@@ -44,6 +46,8 @@ constexpr std::chrono::seconds kRunTimeout{90};
 constexpr std::uintmax_t kMinPngBytes = 5 * 1024;
 // ...and at least this wide and high.
 constexpr std::uint32_t kMinPngSide = 600;
+// A timeline of one model (three clients and a server thread) is at least this high.
+constexpr std::uint32_t kMinTimelineHeight = 300;
 // Most stderr a run may produce that the test keeps.
 constexpr std::size_t kMaxCapturedBytes = 1 << 20;
 
@@ -164,8 +168,9 @@ std::uint32_t big_endian32(const std::string& bytes, std::size_t at) {
 }
 
 // Checks that file is a complete PNG of a plausible size: the signature, an IHDR chunk of at
-// least kMinPngSide by kMinPngSide, more than kMinPngBytes, and an IEND chunk at the very end.
-void expect_complete_png(const fs::path& file) {
+// least kMinPngSide by min_height (kMinPngSide but for the short timelines), more than
+// kMinPngBytes, and an IEND chunk at the very end.
+void expect_complete_png(const fs::path& file, std::uint32_t min_height = kMinPngSide) {
     SCOPED_TRACE(file.string());
     ASSERT_TRUE(fs::exists(file));
     std::string bytes = read_file(file);
@@ -173,7 +178,7 @@ void expect_complete_png(const fs::path& file) {
     EXPECT_EQ(bytes.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
     EXPECT_EQ(bytes.substr(12, 4), "IHDR");
     EXPECT_GE(big_endian32(bytes, 16), kMinPngSide);  // width
-    EXPECT_GE(big_endian32(bytes, 20), kMinPngSide);  // height
+    EXPECT_GE(big_endian32(bytes, 20), min_height);   // height
     EXPECT_EQ(bytes.substr(bytes.size() - 12), std::string("\0\0\0\0IEND\xae\x42\x60\x82", 12));
 }
 
@@ -692,6 +697,256 @@ TEST(PlotBadInput, NoGnuplotSaysWhatToInstall) {
     EXPECT_EQ(outcome.exit_status, 2) << outcome.output;
     EXPECT_NE(outcome.output.find("gnuplot-nox"), std::string::npos) << outcome.output;
     EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1) << outcome.output;
+}
+
+// --- Timelines, on the committed reference traces (results/reference/timelines/) ---
+
+// The traces of `lab-harness timeline` committed as the reference run.
+fs::path reference_trace(const std::string& name) {
+    return fs::path(LAB_PLOT_FIXTURES).parent_path().parent_path() / "results" / "reference" /
+           "timelines" / (name + ".json");
+}
+
+std::optional<lab::plot::Timeline> reference_timeline(const std::string& name) {
+    std::string error;
+    auto timeline = lab::plot::read_timeline(reference_trace(name).string(), error);
+    EXPECT_TRUE(timeline) << error;
+    return timeline;
+}
+
+const lab::plot::TimelineRequest* find_request(const lab::plot::Timeline& timeline, int client,
+                                               int request) {
+    for (const lab::plot::TimelineRequest& r : timeline.requests) {
+        if (r.client == client && r.request == request) return &r;
+    }
+    ADD_FAILURE() << "no request " << request << " of client " << client;
+    return nullptr;
+}
+
+// How long a request waited to be served (its send to the server's first span for it).
+double wait_ms(const lab::plot::TimelineRequest& r) {
+    return r.served_ms ? *r.served_ms - r.sent_ms : -1;
+}
+
+// From client's first send to its last reply.
+double client_total_ms(const lab::plot::Timeline& timeline, int client) {
+    double first = -1, last = 0;
+    for (const lab::plot::TimelineRequest& r : timeline.requests) {
+        if (r.client != client) continue;
+        if (first < 0 || r.sent_ms < first) first = r.sent_ms;
+        last = std::max(last, r.replied_ms);
+    }
+    return last - first;
+}
+
+// The longest server work span for client's task, in ms (a CPU slice of its request).
+double work_slice_ms(const lab::plot::Timeline& timeline, int client) {
+    const lab::plot::TimelineRequest* first = find_request(timeline, client, 1);
+    if (first == nullptr) return 0;
+    double longest = 0;
+    for (const lab::plot::TimelineBar& b : timeline.bars) {
+        if (b.kind == lab::plot::TimelineBar::Kind::ServerWork && b.task == first->task)
+            longest = std::max(longest, b.end_ms - b.start_ms);
+    }
+    return longest;
+}
+
+// The sequential server serves client 1 to the end before it accepts client 2: client 2's
+// first request waits in the listen backlog about as long as client 1's whole service, client
+// 3's about twice that, and client 1's hardly at all. Once accepted, a client is not kept
+// waiting again.
+TEST(PlotTimeline, SequentialMixedClient2WaitsOneWholeServiceInTheBacklog) {
+    auto timeline = reference_timeline("sequential-mixed");
+    ASSERT_TRUE(timeline);
+    double client1_total = client_total_ms(*timeline, 1);
+    ASSERT_GT(client1_total, 0);
+    const auto* first1 = find_request(*timeline, 1, 1);
+    const auto* first2 = find_request(*timeline, 2, 1);
+    const auto* first3 = find_request(*timeline, 3, 1);
+    ASSERT_TRUE(first1 && first2 && first3);
+    double wait2 = wait_ms(*first2);
+    EXPECT_GE(wait2, 0.5 * client1_total) << "client 1 took " << client1_total << " ms";
+    EXPECT_LE(wait2, 1.5 * client1_total) << "client 1 took " << client1_total << " ms";
+    EXPECT_GE(wait_ms(*first1), 0.0);
+    EXPECT_LT(wait_ms(*first1), 0.05 * wait2);
+    EXPECT_GE(wait_ms(*first3), 1.5 * client1_total);
+    EXPECT_LE(wait_ms(*first3), 2.5 * client1_total);
+    for (const lab::plot::TimelineRequest& r : timeline->requests) {
+        if (r.request > 1) {
+            EXPECT_LT(wait_ms(r), 0.05 * wait2) << "client " << r.client;
+        }
+    }
+}
+
+// The select loop runs one request's CPU work at a time on its one thread: client 2's first
+// request waits about one CPU slice of client 1's, client 3's about two slices, far less
+// than a sequential client waits in the backlog.
+TEST(PlotTimeline, SelectMixedClientsWaitForTheOthersCpuSlices) {
+    auto timeline = reference_timeline("select-mixed");
+    ASSERT_TRUE(timeline);
+    double slice = work_slice_ms(*timeline, 1);
+    ASSERT_GT(slice, 0);
+    const auto* first1 = find_request(*timeline, 1, 1);
+    const auto* first2 = find_request(*timeline, 2, 1);
+    const auto* first3 = find_request(*timeline, 3, 1);
+    ASSERT_TRUE(first1 && first2 && first3);
+    EXPECT_LT(wait_ms(*first1), 0.1 * slice);
+    EXPECT_GE(wait_ms(*first2), 0.5 * slice) << "a slice is " << slice << " ms";
+    EXPECT_LE(wait_ms(*first2), 1.5 * slice) << "a slice is " << slice << " ms";
+    EXPECT_GE(wait_ms(*first3), 1.5 * slice) << "a slice is " << slice << " ms";
+    EXPECT_LE(wait_ms(*first3), 2.5 * slice) << "a slice is " << slice << " ms";
+    for (const lab::plot::TimelineRequest& r : timeline->requests) {
+        EXPECT_LT(wait_ms(r), 0.5 * client_total_ms(*timeline, 1)) << "client " << r.client;
+    }
+}
+
+// Every request of every reference trace is split (the server has a span for each) between
+// its send and its reply, and drawn as a waiting box then a served box that meet there.
+TEST(PlotTimeline, EveryReferenceRequestIsSplitBetweenItsSendAndItsReply) {
+    using Kind = lab::plot::TimelineBar::Kind;
+    std::vector<fs::path> traces;
+    for (const auto& entry : fs::directory_iterator(reference_trace("x").parent_path())) {
+        if (entry.path().extension() == ".json") traces.push_back(entry.path());
+    }
+    ASSERT_EQ(traces.size(), 12u) << "four models by three scenarios";
+    for (const fs::path& trace : traces) {
+        SCOPED_TRACE(trace.filename().string());
+        auto timeline = reference_timeline(trace.stem().string());
+        ASSERT_TRUE(timeline);
+        ASSERT_EQ(timeline->requests.size(), 9u);
+        for (const lab::plot::TimelineRequest& r : timeline->requests) {
+            ASSERT_TRUE(r.served_ms) << "client " << r.client << " request " << r.request;
+            EXPECT_GE(*r.served_ms, r.sent_ms);
+            EXPECT_LE(*r.served_ms, r.replied_ms);
+            int waiting = 0, served = 0;
+            for (const lab::plot::TimelineBar& b : timeline->bars) {
+                if (b.task != r.task || b.phase != "request" || b.start_ms > r.replied_ms ||
+                    b.end_ms < r.sent_ms)
+                    continue;
+                if (b.kind == Kind::ClientWaiting && b.start_ms == r.sent_ms &&
+                    b.end_ms == *r.served_ms)
+                    ++waiting;
+                if (b.kind == Kind::ClientServed && b.start_ms == *r.served_ms &&
+                    b.end_ms == r.replied_ms)
+                    ++served;
+                EXPECT_NE(b.kind, Kind::ClientUnsplit);
+            }
+            EXPECT_EQ(waiting, 1);
+            EXPECT_EQ(served, 1);
+        }
+    }
+}
+
+// On a server row a wait for a client's task is drawn in the tint of that client's colour,
+// its CPU work in the colour itself, and a wait for no client in neither; the select loop's
+// I/O timers are a client's waits too.
+TEST(PlotTimeline, AServerWaitIsTintedWithItsTasksColour) {
+    using Kind = lab::plot::TimelineBar::Kind;
+    for (const char* name : {"sequential-mixed", "select-mixed", "threads-io"}) {
+        SCOPED_TRACE(name);
+        auto timeline = reference_timeline(name);
+        ASSERT_TRUE(timeline);
+        std::map<std::uint64_t, int> client_of_task;
+        std::set<std::string> client_colours;
+        for (const lab::plot::TimelineRequest& r : timeline->requests) {
+            client_of_task[r.task] = r.client;
+            client_colours.insert(lab::plot::client_colour(r.client));
+            client_colours.insert(lab::plot::wait_tint(lab::plot::client_colour(r.client)));
+        }
+        ASSERT_EQ(client_colours.size(), 6u) << "three colours and three tints, all different";
+        std::map<std::string, int> waits;  // by phase
+        for (const lab::plot::TimelineBar& b : timeline->bars) {
+            if (b.phase == "request") continue;
+            auto client = client_of_task.find(b.task);
+            if (client == client_of_task.end()) {
+                EXPECT_EQ(b.kind, Kind::ServerIdle) << b.phase;
+                EXPECT_EQ(client_colours.count(b.colour), 0u) << b.phase << " " << b.colour;
+                continue;
+            }
+            std::string colour = lab::plot::client_colour(client->second);
+            if (b.phase == "cpu") {
+                EXPECT_EQ(b.kind, Kind::ServerWork);
+                EXPECT_EQ(b.colour, colour);
+            } else {
+                EXPECT_EQ(b.kind, Kind::ServerWait) << b.phase;
+                EXPECT_EQ(b.colour, lab::plot::wait_tint(colour)) << b.phase;
+                ++waits[b.phase];
+            }
+        }
+        EXPECT_EQ(waits["io_wait"], 9) << "each request's I/O wait, a thread's or a timer's";
+    }
+    EXPECT_EQ(lab::plot::wait_tint("#0072B2"), "#99C7E0");
+}
+
+// A request whose task has no server span cannot be split: the chart says so (an unsplit box
+// and its key entry) rather than calling all of it service.
+TEST(PlotTimeline, ARequestWithoutServerSpansIsDrawnUnsplit) {
+    using Kind = lab::plot::TimelineBar::Kind;
+    ScratchDir out;
+    json trace = read_json(reference_trace("sequential-mixed"));
+    std::uint64_t task2 = 0;
+    for (const json& e : trace["traceEvents"]) {
+        if (e.value("cat", "") == "client" && e["args"]["client"] == 2)
+            task2 = e["args"]["task"].get<std::uint64_t>();
+    }
+    ASSERT_NE(task2, 0u);
+    json kept = json::array();
+    for (const json& e : trace["traceEvents"]) {
+        bool server_span_of_2 = e.value("cat", "") == "server" && e["args"]["task"] == task2;
+        if (!server_span_of_2) kept.push_back(e);
+    }
+    trace["traceEvents"] = kept;
+    fs::path file = out.path() / "sequential-mixed.json";
+    write_json(file, trace);
+
+    std::string error;
+    auto timeline = lab::plot::read_timeline(file.string(), error);
+    ASSERT_TRUE(timeline) << error;
+    for (const lab::plot::TimelineRequest& r : timeline->requests)
+        EXPECT_EQ(r.served_ms.has_value(), r.client != 2) << "client " << r.client;
+    int unsplit = 0;
+    for (const lab::plot::TimelineBar& b : timeline->bars) {
+        if (b.task != task2) continue;
+        EXPECT_EQ(b.kind, Kind::ClientUnsplit);
+        ++unsplit;
+    }
+    EXPECT_EQ(unsplit, 3);
+
+    Outcome outcome =
+        run(lab_plot(), {"timeline", "--out", (out.path() / "plots").string(), file.string()});
+    ASSERT_EQ(outcome.exit_status, 0) << outcome.output;
+    EXPECT_EQ(outcome.output.find("lab-plot: gnuplot:"), std::string::npos) << outcome.output;
+    std::string script = read_file(out.path() / "plots" / "timeline-sequential-mixed.gp");
+    auto commands = plot_commands(script);
+    ASSERT_EQ(commands.size(), 1u);
+    auto keys = titles(commands[0]);
+    EXPECT_NE(std::find(keys.begin(), keys.end(), "request: no server span for it (unsplit)"),
+              keys.end());
+}
+
+// lab-plot draws the reference traces without a word from gnuplot, each panel's key saying
+// what the tints and the hatching mean, and no unsplit entry where every request is split.
+TEST(PlotTimeline, DrawsTheReferenceTracesWithAKeyForTheTintsAndTheWaits) {
+    ScratchDir out;
+    Outcome outcome = run(lab_plot(), {"timeline", "--out", out.path().string(),
+                                       reference_trace("sequential-mixed").string(),
+                                       reference_trace("select-mixed").string()});
+    ASSERT_FALSE(outcome.timed_out) << outcome.output;
+    ASSERT_EQ(outcome.exit_status, 0) << outcome.output;
+    EXPECT_EQ(outcome.output.find("lab-plot: gnuplot:"), std::string::npos) << outcome.output;
+    const std::vector<std::string> expected = {
+        "server: CPU for a client (its colour)", "server: waiting on a client (its tint)",
+        "server: waiting for any client", "request: waiting to be served", "request: being served"};
+    for (const char* stem :
+         {"timeline-sequential-mixed", "timeline-select-mixed", "timeline-all-mixed"}) {
+        SCOPED_TRACE(stem);
+        expect_complete_png(out.path() / (std::string(stem) + ".png"), kMinTimelineHeight);
+        expect_complete_svg(out.path() / (std::string(stem) + ".svg"));
+        auto commands = plot_commands(read_file(out.path() / (std::string(stem) + ".gp")));
+        ASSERT_FALSE(commands.empty());
+        for (const auto& command : commands)
+            EXPECT_EQ(titles(command), expected);
+    }
 }
 
 }  // namespace
