@@ -1,10 +1,12 @@
-// The HTTP/1.1 subset and the codec chooser. See http.hpp, and PROTOCOL.md for the format.
+// The HTTP/1.1 subset, the codec chooser, and the encoder of replies sent before a codec is
+// chosen. See http.hpp and protocol.hpp, and PROTOCOL.md for the format.
 #include "http.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 namespace lab {
 namespace {
@@ -135,6 +137,22 @@ std::string parse_query(std::string_view query, Query& q, std::size_t count) {
     return {};
 }
 
+// A connection's first line in `bytes`, without its CR LF; nullopt while it is incomplete.
+std::optional<std::string_view> complete_first_line(std::string_view bytes) {
+    std::size_t lf = bytes.find('\n');
+    if (lf == std::string_view::npos) return std::nullopt;
+    std::string_view line = bytes.substr(0, lf);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+}
+
+// The codec chooser's rule: a connection speaks HTTP if its complete first line is an HTTP
+// request line.
+bool starts_with_http_request_line(std::string_view bytes) {
+    std::optional<std::string_view> line = complete_first_line(bytes);
+    return line && is_http_request_line(*line);
+}
+
 // The codec a connection starts with: holds its first line in a LABP/1 codec, then either
 // keeps that codec or hands the bytes to an HTTP one. Until then replies are LABP/1.
 class ChoosingCodec final : public Codec {
@@ -142,6 +160,9 @@ class ChoosingCodec final : public Codec {
     std::span<char> input_space() override {
         if (chosen_) return chosen_->input_space();
         return labp_->input_space();
+    }
+    bool has_input_space() const override {
+        return chosen_ ? chosen_->has_input_space() : labp_->has_input_space();
     }
     void commit(std::size_t n) override {
         if (chosen_) return chosen_->commit(n);
@@ -157,17 +178,15 @@ class ChoosingCodec final : public Codec {
     }
     Framing encode(const Reply& reply, std::string& out) override {
         if (chosen_) return chosen_->encode(reply, out);
-        return LabpCodec::encode_labp(reply, out);  // 408, or anything before the first line
+        // A 408 before the first line is complete: LABP/1, since no complete line is held.
+        return encode_before_codec(reply, labp_->pending(), out);
     }
 
   private:
     void choose() {
         std::string_view bytes = labp_->pending();
-        std::size_t lf = bytes.find('\n');
-        if (lf == std::string_view::npos && bytes.size() < kMaxLineBytes) return;  // not yet
-        std::string_view line = bytes.substr(0, lf);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (lf != std::string_view::npos && is_http_request_line(line)) {
+        if (!complete_first_line(bytes) && bytes.size() < kMaxLineBytes) return;  // not yet
+        if (starts_with_http_request_line(bytes)) {
             auto http = std::make_unique<HttpCodec>();
             http->feed(bytes);  // fits: an HTTP codec holds more than a LABP/1 line
             chosen_ = std::move(http);
@@ -423,6 +442,14 @@ Framing HttpCodec::encode(const Reply& reply, std::string& out) {
         p = pending_.front();
         pending_.pop_front();
     }
+    return encode_for(reply, p, out);
+}
+
+Framing HttpCodec::encode_unrequested(const Reply& reply, std::string& out) {
+    return encode_for(reply, Pending{}, out);  // keep_alive false: Connection: close
+}
+
+Framing HttpCodec::encode_for(const Reply& reply, const Pending& p, std::string& out) {
     int status = 200;
     std::string_view body = reply.text;
     std::uint64_t pattern = 0;
@@ -458,6 +485,12 @@ Framing HttpCodec::encode(const Reply& reply, std::string& out) {
 
 std::unique_ptr<Codec> make_codec() {
     return std::make_unique<ChoosingCodec>();
+}
+
+Framing encode_before_codec(const Reply& reply, std::string_view first_bytes, std::string& out) {
+    if (starts_with_http_request_line(first_bytes))
+        return HttpCodec::encode_unrequested(reply, out);
+    return LabpCodec::encode_labp(reply, out);
 }
 
 }  // namespace lab

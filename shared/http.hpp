@@ -29,10 +29,13 @@ bool percent_decode(std::string_view in, std::string& out);
 class HttpCodec final : public Codec {
   public:
     std::span<char> input_space() override;
+    bool has_input_space() const override { return !failed_ && buffered() < sizeof buffer_; }
     void commit(std::size_t n) override;
     Decoded next() override;
     std::size_t buffered() const override { return end_ - start_; }
     Framing encode(const Reply& reply, std::string& out) override;
+    // The HTTP form of a reply to no request (a 503 refusal, a 408): it closes the connection.
+    static Framing encode_unrequested(const Reply& reply, std::string& out);
 
   private:
     // How a request's reply is framed, remembered from its decoding to its encoding.
@@ -43,6 +46,7 @@ class HttpCodec final : public Codec {
         bool http10 = false;
     };
 
+    static Framing encode_for(const Reply& reply, const Pending& request, std::string& out);
     Decoded parse(std::string_view head);
     Decoded answer(Decoded d, Pending pending);
     Decoded fail(ErrorCode code, std::string_view message);

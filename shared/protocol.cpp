@@ -1,4 +1,5 @@
-// LABP/1 decoder and encoder. See protocol.hpp for the contract, PROTOCOL.md for the format.
+// LABP/1's decoder and encoder, and the replies every wire format shares. See protocol.hpp for
+// the contract, PROTOCOL.md for the format.
 #include "protocol.hpp"
 
 #include <algorithm>
@@ -130,6 +131,18 @@ Reply error_reply(ErrorCode code, std::string_view message) {
     r.text += message;
     r.close_after = closes_connection(code);
     return r;
+}
+
+Reply refusal_reply(Refusal why) {
+    switch (why) {
+        case Refusal::MaxClients:
+            return error_reply(ErrorCode::OverCapacity, "server at --max-clients");
+        case Refusal::OutOfDescriptors:
+            return error_reply(ErrorCode::OverCapacity, "server out of file descriptors");
+        case Refusal::OverFdSetSize:
+            return error_reply(ErrorCode::OverCapacity, "descriptor over FD_SETSIZE");
+    }
+    return error_reply(ErrorCode::OverCapacity, "server busy");  // not reached: every case returns
 }
 
 Decoded parse_line(std::string_view line) {

@@ -1,6 +1,9 @@
-// The protocol module (LABP/1), sans-I/O: bytes go in, requests come out; replies go in,
-// bytes come out. Nothing here makes a system call, so every model uses the very same code.
-// The wire format is specified in shared/PROTOCOL.md; the limits below are quoted there.
+// The protocol module, sans-I/O: bytes go in, requests come out; replies go in, bytes come
+// out. Nothing here makes a system call, so every model uses the very same code. Two wire
+// formats sit behind one Codec: LABP/1 (here and protocol.cpp) and an HTTP/1.1 subset
+// (http.hpp); make_codec() picks one per connection. Every byte the server writes to a
+// client is encoded here, refusals included. The wire formats are specified in
+// shared/PROTOCOL.md; the limits below are quoted there.
 #pragma once
 
 #include <cstddef>
@@ -69,6 +72,12 @@ struct Reply {
 Reply ok_reply(std::string text);
 Reply error_reply(ErrorCode code, std::string_view message);
 
+// Why a client is turned away before it is served. Each is an ERR 503 (OverCapacity) with
+// its own message: "server at --max-clients", "server out of file descriptors",
+// "descriptor over FD_SETSIZE" (a descriptor select() cannot watch).
+enum class Refusal { MaxClients, OutOfDescriptors, OverFdSetSize };
+Reply refusal_reply(Refusal why);
+
 // What the decoder yields for each call of next().
 struct Decoded {
     enum class Kind { NeedMore, Request, Error };
@@ -97,8 +106,12 @@ class Codec {
   public:
     virtual ~Codec() = default;
 
-    // Free room for incoming bytes; empty while the buffer holds a full line's worth.
+    // Free room for incoming bytes; empty while the buffer holds a full line's worth. May
+    // move the buffered bytes to the front to make room (so it is not const).
     virtual std::span<char> input_space() = 0;
+    // Whether input_space() would be non-empty, asked without changing anything: a loop
+    // deciding whether to watch the socket for reading.
+    virtual bool has_input_space() const = 0;
     // Declares that the first n bytes of input_space() now hold received data.
     virtual void commit(std::size_t n) = 0;
     // The next request, an error, or NeedMore. After an error that closes the connection
@@ -118,13 +131,14 @@ class Codec {
 class LabpCodec final : public Codec {
   public:
     std::span<char> input_space() override;
+    bool has_input_space() const override { return !failed_ && buffered() < sizeof buffer_; }
     void commit(std::size_t n) override;
     Decoded next() override;
     std::size_t buffered() const override { return end_ - start_; }
     Framing encode(const Reply& reply, std::string& out) override;
     // The received bytes not yet decoded (for the codec chooser).
     std::string_view pending() const { return {buffer_ + start_, end_ - start_}; }
-    // The LABP/1 form of a reply, for replies sent before a connection's codec is known.
+    // LABP/1's encoder, needing no connection (encode_before_codec uses it).
     static Framing encode_labp(const Reply& reply, std::string& out);
 
   private:
@@ -138,6 +152,13 @@ class LabpCodec final : public Codec {
 // The codec a new connection starts with: it reads the first line, then becomes HTTP/1.1 if
 // that line is an HTTP request line and LABP/1 otherwise (shared/http.cpp, PROTOCOL.md).
 std::unique_ptr<Codec> make_codec();
+
+// Encodes a reply sent before a connection's codec is chosen (a refusal right after accept,
+// a 408 before the first line is complete), given the bytes the client has sent so far (may
+// be none): in HTTP/1.1 form, closing, when they hold a complete first line that is an HTTP
+// request line (make_codec's own rule), and in LABP/1 form otherwise. Says what follows the
+// head, as Codec::encode does.
+Framing encode_before_codec(const Reply& reply, std::string_view first_bytes, std::string& out);
 
 // Parses one request line (without CR/LF). Returns Request or Error; exposed for tests.
 Decoded parse_line(std::string_view line);

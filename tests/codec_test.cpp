@@ -1,5 +1,6 @@
 // Unit tests of the LABP/1 codec (shared/protocol.hpp): decoding split streams, CRLF, every
-// error, the 4096-byte line limit, bounded buffering, and encoding. No sockets.
+// error, the 4096-byte line limit, bounded buffering, encoding, and the replies sent before a
+// connection's codec is chosen (refusals). No sockets.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -132,7 +133,9 @@ std::vector<std::string> decode_via_input_space(std::string_view bytes, std::siz
     auto codec = lab::make_codec();
     std::vector<std::string> out;
     while (!bytes.empty()) {
+        bool predicted = codec->has_input_space();  // asked first: it must change nothing
         std::span<char> space = codec->input_space();
+        EXPECT_EQ(predicted, !space.empty()) << "has_input_space() disagrees with input_space()";
         std::size_t n = std::min({space.size(), step, bytes.size()});
         std::copy_n(bytes.data(), n, space.data());
         codec->commit(n);
@@ -734,6 +737,68 @@ TEST(CodecEncode, CloseAfterOnlyForClosingErrors) {
     }
     EXPECT_FALSE(lab::ok_reply("x").close_after);
     EXPECT_TRUE(lab::ok_reply("x").ok);
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. Replies sent before the codec is chosen: refusals right after accept. They take the
+// form of the client's complete first line if it has sent one (make_codec's rule), else
+// LABP/1's.
+
+std::string encode_early(const lab::Reply& reply, std::string_view first_bytes,
+                         lab::Framing* framing = nullptr) {
+    std::string out;
+    lab::Framing f = lab::encode_before_codec(reply, first_bytes, out);
+    if (framing != nullptr) *framing = f;
+    return out;
+}
+
+TEST(CodecBeforeChoice, RefusalsAreErr503WithTheirReason) {
+    using lab::Refusal;
+    EXPECT_EQ(encode(lab::refusal_reply(Refusal::MaxClients)), "ERR 503 server at --max-clients\n");
+    EXPECT_EQ(encode(lab::refusal_reply(Refusal::OutOfDescriptors)),
+              "ERR 503 server out of file descriptors\n");
+    EXPECT_EQ(encode(lab::refusal_reply(Refusal::OverFdSetSize)),
+              "ERR 503 descriptor over FD_SETSIZE\n");
+    for (Refusal why : {Refusal::MaxClients, Refusal::OutOfDescriptors, Refusal::OverFdSetSize}) {
+        EXPECT_TRUE(lab::refusal_reply(why).close_after);
+    }
+}
+
+TEST(CodecBeforeChoice, LabpLineUnlessACompleteHttpRequestLineCameFirst) {
+    const lab::Reply refusal = lab::refusal_reply(lab::Refusal::MaxClients);
+    const std::string labp = "ERR 503 server at --max-clients\n";
+    // Nothing sent yet, a LABP/1 request, and what is not yet a whole line (HTTP or not).
+    for (std::string_view first : {"", "PING\n", "PING", "ECHO /a b\n", "GET /ping HTTP/1.1",
+                                   "GET /ping HTTP/1.1\r", "get /ping HTTP/1.1\r\n", "\r\n"}) {
+        lab::Framing framing;
+        EXPECT_EQ(encode_early(refusal, first, &framing), labp) << "first bytes '" << first << "'";
+        EXPECT_TRUE(framing.close_after);
+        EXPECT_EQ(framing.body_bytes, 0u);
+    }
+    const std::string http =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+        "Content-Length: 23\r\nConnection: close\r\n\r\nserver at --max-clients";
+    for (std::string_view first :
+         {"GET /ping HTTP/1.1\r\n", "GET /ping HTTP/1.1\n", "GET /ping HTTP/1.0\r\nHost: x\r\n\r\n",
+          "POST /work?cpu_us=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello"}) {
+        lab::Framing framing;
+        EXPECT_EQ(encode_early(refusal, first, &framing), http) << "first bytes '" << first << "'";
+        EXPECT_TRUE(framing.close_after);
+        EXPECT_EQ(framing.body_bytes, 0u);
+    }
+}
+
+// A connection's own codec agrees: before its first line is complete its replies (the 408 of
+// an idle client) are LABP/1, as encode_before_codec has them.
+TEST(CodecBeforeChoice, TheChoosingCodecUsesTheSameRule) {
+    const lab::Reply timeout = lab::error_reply(ErrorCode::IdleTimeout, "idle timeout");
+    for (std::string_view partial : {"", "GET /ping HTTP/1.1", "PIN"}) {
+        auto codec = lab::make_codec();
+        codec->feed(partial);
+        std::string out;
+        codec->encode(timeout, out);
+        EXPECT_EQ(out, encode_early(timeout, partial)) << "after '" << partial << "'";
+    }
 }
 
 std::string reference_pattern(std::uint64_t offset, std::size_t n) {
