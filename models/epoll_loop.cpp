@@ -25,7 +25,7 @@
 #include "clock.hpp"
 #include "event_loop.hpp"
 #include "models.hpp"
-#include "net.hpp"
+#include "signals.hpp"
 #include "trace.hpp"
 
 namespace lab {
@@ -154,8 +154,10 @@ void serve_ready(Loop& loop, const epoll_event& event) {
     settle(loop, fd, (event.events & (EPOLLIN | EPOLLOUT) & ~wanted) != 0 || wanted == 0);
 }
 
-// Gives every client that yielded with requests still buffered another turn.
-void resume_yielded(Loop& loop) {
+// Gives every client on the loop's list of those that yielded with requests still buffered
+// another turn: only those, not a pass over every connection (select's and poll's
+// resume_yielded_by_scan).
+void resume_yielded_from_list(Loop& loop) {
     std::vector<int> now;
     now.swap(loop.yielded);  // those that yield again go on the list for the next turn
     for (int fd : now) {
@@ -247,7 +249,7 @@ void serve_epoll(Server& server) {
         if (stopping) break;
 
         // Give another turn to clients that yielded with requests still buffered.
-        resume_yielded(loop);
+        resume_yielded_from_list(loop);
         // Run due timers: simulated I/O that has ended, idle clients, drains that are over.
         run_due_alarms(loop);
         forget_finished(loop);

@@ -10,7 +10,6 @@
 #include "blocking_session.hpp"
 #include "child_process.hpp"
 #include "models.hpp"
-#include "net.hpp"
 #include "trace.hpp"
 
 namespace lab {
@@ -47,7 +46,7 @@ void serve_fork(Server& server) {
         pid_t pid = fork();
         if (pid == 0) {
             // The child: serve this one client, then exit.
-            become_child(parent, held, "child process for one client", "child");
+            if (!become_child(parent, held, "child process for one client", "child")) _exit(1);
             close(server.listen_fd);  // only the parent accepts
             acceptor.close_inherited();
             serve_connection(client, server);

@@ -10,8 +10,10 @@
 #include <optional>
 
 #include "counters.hpp"
+#include "fd_limit.hpp"
+#include "listener.hpp"
 #include "models.hpp"
-#include "net.hpp"
+#include "signals.hpp"
 #include "thread_group.hpp"
 #include "trace.hpp"
 
@@ -160,8 +162,11 @@ int main(int argc, char** argv) {
     lab::raise_fd_limit();  // a descriptor per client: as many as the hard limit allows
     if (!trace_path.empty()) lab::trace::enable(trace_path, "lab-server --model " + model->name);
     // Signals first: a tool may send SIGTERM as soon as it has read the listening line.
-    lab::install_signal_handlers();
     std::string error;
+    if (!lab::install_signal_handlers(error)) {
+        std::cerr << "lab-server: " << error << "\n";  // out of descriptors already: not usage
+        return 1;
+    }
     auto listener = lab::listen_tcp(settings.host, settings.port, settings.backlog, error);
     if (!listener) usage_error(error);
     settings.port = listener->port;

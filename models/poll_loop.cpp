@@ -11,7 +11,7 @@
 #include "clock.hpp"
 #include "event_loop.hpp"
 #include "models.hpp"
-#include "net.hpp"
+#include "signals.hpp"
 #include "trace.hpp"
 
 namespace lab {
@@ -100,7 +100,7 @@ void serve_poll(Server& server) {
         }
 
         // Give another turn to clients that yielded with requests still buffered.
-        resume_yielded(clients);
+        resume_yielded_by_scan(clients);
         // Run due timers: simulated I/O that has ended, idle clients, drains that are over.
         run_due_deadlines(clients, mono_ns());
         erase_finished(clients);

@@ -9,9 +9,11 @@
 
 #include "blocking.hpp"
 #include "clock.hpp"
+#include "drain.hpp"
 #include "event_loop.hpp"
 #include "models.hpp"
-#include "net.hpp"
+#include "refusal.hpp"
+#include "signals.hpp"
 #include "trace.hpp"
 
 namespace lab {
@@ -65,12 +67,11 @@ int wait_for_events(Server& server, Interest& interest) {
 }
 
 // select() cannot watch a descriptor >= FD_SETSIZE: FD_SET on it would write past the end of
-// the set. Such a client is told so and closed before it becomes a connection.
+// the set. Such a client is refused and closed before it becomes a connection; no drain,
+// since a drain would have to watch it too.
 bool fits_in_fd_set(int fd, Server& server) {
     if (fd < FD_SETSIZE) return true;
-    add(server.stats->connections_rejected, 1);
-    count_error(server, false);
-    send_and_shutdown(fd, "ERR 503 descriptor over FD_SETSIZE\n", *server.stats);
+    send_refusal(fd, Refusal::OverFdSetSize, *server.stats);
     read_once_and_close(fd);
     return false;
 }
@@ -107,7 +108,7 @@ void serve_select(Server& server) {
         }
 
         // Give another turn to clients that yielded with requests still buffered.
-        resume_yielded(clients);
+        resume_yielded_by_scan(clients);
         // Run due timers: simulated I/O that has ended, idle clients, drains that are over.
         run_due_deadlines(clients, mono_ns());
         erase_finished(clients);

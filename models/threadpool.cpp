@@ -14,8 +14,9 @@
 #include "blocking.hpp"
 #include "blocking_session.hpp"
 #include "clock.hpp"
+#include "connection_io.hpp"
 #include "models.hpp"
-#include "net.hpp"
+#include "signals.hpp"
 #include "thread_group.hpp"
 #include "trace.hpp"
 

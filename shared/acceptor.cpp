@@ -3,26 +3,27 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 
+#include "accept_client.hpp"
 #include "blocking.hpp"
 #include "clock.hpp"
-#include "net.hpp"
+#include "refusal.hpp"
+#include "signals.hpp"
 #include "trace.hpp"
 
 namespace lab {
 
 Acceptor::Acceptor(Server& server, std::function<void()> on_child_event)
     : server_(server), on_child_event_(std::move(on_child_event)) {
-    draining_.reserve(kMaxDraining);
+    draining_.reserve(kMaxDrains);
     trace::name_thread("main: accept loop");
 }
 
 Acceptor::~Acceptor() {
-    for (const Draining& d : draining_)
+    for (const Drain& d : draining_)
         close(d.fd);
 }
 
@@ -48,7 +49,7 @@ int Acceptor::next_client() {
                                    {stop_fd(), POLLIN, 0},
                                    {on_child_event_ ? child_event_fd() : -1, POLLIN, 0}};
         std::uint64_t earliest = 0;
-        for (const Draining& d : draining_) {
+        for (const Drain& d : draining_) {
             fds.push_back({d.fd, POLLIN, 0});
             if (earliest == 0 || d.deadline_ns < earliest) earliest = d.deadline_ns;
         }
@@ -72,36 +73,27 @@ int Acceptor::next_client() {
 }
 
 void Acceptor::close_inherited() {
-    for (const Draining& d : draining_)
+    for (const Drain& d : draining_)
         close(d.fd);
     draining_.clear();
 }
 
 void Acceptor::refuse(int fd) {
-    add(server_.stats->connections_rejected, 1);
-    count_error(server_, false);
-    send_and_shutdown(fd, "ERR 503 server at --max-clients\n", *server_.stats);
-    if (draining_.size() >= kMaxDraining) {
+    send_refusal(fd, Refusal::MaxClients, *server_.stats);
+    if (draining_.size() >= kMaxDrains) {
         read_once_and_close(fd);  // too many drains already
         return;
     }
-    draining_.push_back({fd, mono_ns() + kDrainMs * 1'000'000, 0});
+    draining_.push_back(start_drain(fd));
 }
 
 void Acceptor::serve_drains(const std::vector<short>& revents) {
     // revents[i] belongs to draining_[i]: both were built in the same order.
-    std::vector<Draining> kept;
+    std::vector<Drain> kept;
     for (std::size_t i = 0; i < draining_.size(); ++i) {
-        Draining d = draining_[i];
-        bool done = false;
-        if (i < revents.size() && revents[i] != 0) {
-            char sink[4096];
-            ssize_t got = recv(d.fd, sink, sizeof sink, MSG_DONTWAIT);
-            if (got > 0) d.drained += static_cast<std::size_t>(got);
-            done = got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR) ||
-                   d.drained >= kDrainBytes;
-        }
-        if (done) {
+        Drain d = draining_[i];
+        bool readable = i < revents.size() && revents[i] != 0;
+        if (readable && drain_some(d)) {
             close(d.fd);
         } else {
             kept.push_back(d);
@@ -112,7 +104,7 @@ void Acceptor::serve_drains(const std::vector<short>& revents) {
 
 void Acceptor::expire_drains() {
     std::uint64_t now = mono_ns();
-    std::erase_if(draining_, [now](const Draining& d) {
+    std::erase_if(draining_, [now](const Drain& d) {
         if (d.deadline_ns > now) return false;
         close(d.fd);
         return true;

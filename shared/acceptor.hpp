@@ -1,19 +1,17 @@
-// The accept loop of the blocking models (sequential, threads, fork): wait for the next
-// client, and meanwhile finish the refusals of clients over --max-clients without letting
-// a refused client hold up the loop.
+// The accept loop of the blocking models that accept in one thread (sequential, threads,
+// fork, threadpool; prefork's workers accept on their own): wait for the next client, and
+// meanwhile finish the refusals of clients over --max-clients, whose drains (drain.hpp) it
+// keeps between accepts so that a refused client never holds up the loop.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <vector>
 
+#include "drain.hpp"
 #include "service.hpp"
 
 namespace lab {
-
-// At most this many refused connections are drained at once; past it a refusal writes its
-// line, shuts down, reads once without blocking and closes.
-inline constexpr std::size_t kMaxDraining = 64;
 
 // Not thread-safe: one Acceptor per listening loop, used by the thread that runs the loop.
 class Acceptor {
@@ -28,8 +26,9 @@ class Acceptor {
     // -1 once the server is stopping.
     int next_client();
 
-    // Refuses fd with ERR 503 and takes ownership of it; the drain that keeps the reply from
-    // being reset away goes on during later calls of next_client().
+    // Refuses fd with ERR 503 (send_refusal) and takes ownership of it; the drain that keeps
+    // the reply from being reset away goes on during later calls of next_client(), at most
+    // kMaxDrains at once (past that: read once and close).
     void refuse(int fd);
 
     // In a forked child: closes the child's copies of the descriptors being drained, so that
@@ -37,17 +36,12 @@ class Acceptor {
     void close_inherited();
 
   private:
-    struct Draining {
-        int fd;
-        std::uint64_t deadline_ns;
-        std::size_t drained;
-    };
     void serve_drains(const std::vector<short>& revents);
     void expire_drains();
 
     Server& server_;
     std::function<void()> on_child_event_;
-    std::vector<Draining> draining_;
+    std::vector<Drain> draining_;  // at most kMaxDrains
 };
 
 }  // namespace lab

@@ -1,15 +1,15 @@
 // The blocking models' per-connection loop. See blocking_session.hpp.
 #include "blocking_session.hpp"
 
+#include <errno.h>
 #include <poll.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <memory>
 
-#include "clock.hpp"
-#include "net.hpp"
+#include "connection_io.hpp"
+#include "drain.hpp"
 #include "trace.hpp"
 
 namespace lab {
@@ -64,22 +64,6 @@ Sent send_reply(int fd, Codec& codec, const Reply& reply, Server& server, bool& 
     return result;
 }
 
-// A prefork worker's own figures (server.own_rusage), kept current while it serves one long
-// connection: after a reply, at most once per kOwnRusagePeriodMs, since a getrusage costs
-// about 0.7 µs of CPU (measured here) against 15 to 50 µs for a whole request. A reader's
-// figures then lag by at most that period's CPU time per worker; the worker publishes again
-// before it waits for its next client.
-inline constexpr std::uint64_t kOwnRusagePeriodMs = 1;
-
-void publish_own_rusage(Server& server) {
-    if (server.own_rusage == nullptr) return;
-    static thread_local std::uint64_t last_ns = 0;
-    std::uint64_t now = mono_ns();
-    if (now - last_ns < kOwnRusagePeriodMs * 1'000'000) return;
-    last_ns = now;
-    store_rusage(*server.own_rusage, read_rusage(RUSAGE_SELF));
-}
-
 enum class Received { Data, Closed, TimedOut, Stopped };
 
 // Waits for and reads more request bytes into the codec.
@@ -106,7 +90,7 @@ Received receive(int fd, Codec& codec, std::uint64_t deadline, Server& server) {
 
 }  // namespace
 
-void serve_connection(int fd, Server& server) {
+void serve_connection(int fd, Server& server, const std::function<void()>& after_reply) {
     std::unique_ptr<Codec> codec = make_codec();
     trace::TaskScope task(trace::enabled() ? peer_port(fd) : 0);  // spans carry the client's port
     // "No complete request within --idle-timeout": the clock starts when the connection begins
@@ -139,7 +123,7 @@ void serve_connection(int fd, Server& server) {
         }
         bool close_after = false;
         Sent sent = send_reply(fd, *codec, reply, server, close_after);
-        publish_own_rusage(server);
+        if (after_reply) after_reply();
         if (sent != Sent::Done) break;
         if (close_after) {
             // QUIT, 413, or HTTP without keep-alive: drain before closing, so that the reply

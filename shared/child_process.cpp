@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <iostream>
+
 #include "clock.hpp"
 #include "counters.hpp"
-#include "net.hpp"
+#include "signals.hpp"
 #include "trace.hpp"
 
 namespace lab {
@@ -36,14 +38,18 @@ void SignalsHeld::release() {
     sigprocmask(SIG_SETMASK, &previous_, nullptr);
 }
 
-void become_child(pid_t parent, SignalsHeld& held, const std::string& process_name,
+bool become_child(pid_t parent, SignalsHeld& held, const std::string& process_name,
                   const std::string& thread_name) {
     prctl(PR_SET_PDEATHSIG, SIGTERM);
-    if (getppid() != parent) _exit(0);  // the parent died before prctl took effect
-    install_signal_handlers();
+    if (getppid() != parent) return false;  // the parent died before prctl took effect
+    if (std::string error; !install_signal_handlers(error)) {
+        std::cerr << "lab-server: " << process_name << ": " << error << "\n";
+        return false;
+    }
     trace::after_fork_in_child(process_name);
     trace::name_thread(thread_name);
     held.release();
+    return true;
 }
 
 void stop_children(const std::function<std::vector<pid_t>()>& alive,

@@ -33,9 +33,11 @@ class SignalsHeld {
 // In the child, right after fork: die with the parent (PR_SET_PDEATHSIG), a stop latch of
 // its own, its trace named `process_name` with its thread named `thread_name`, then the held
 // signals released (one that came meanwhile is delivered now, to the child's own latch).
-// Exits at once (_exit) if the parent died before the death signal was set up.
-void become_child(pid_t parent, SignalsHeld& held, const std::string& process_name,
-                  const std::string& thread_name);
+// Returns false if the child must end at once without serving (the caller _exits): the
+// parent died before the death signal was set up, or the child could not make its stop
+// latch (said on stderr).
+[[nodiscard]] bool become_child(pid_t parent, SignalsHeld& held, const std::string& process_name,
+                                const std::string& thread_name);
 
 // Reaps every child that has exited, without blocking: adds its wait4 rusage to
 // stats.children, then calls reaped(pid) for the model's own bookkeeping (so a reader of the

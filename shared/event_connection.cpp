@@ -8,7 +8,8 @@
 #include <algorithm>
 
 #include "clock.hpp"
-#include "net.hpp"
+#include "connection_io.hpp"
+#include "refusal.hpp"
 #include "trace.hpp"
 
 namespace lab {
@@ -17,9 +18,7 @@ EventConnection::EventConnection(int fd, Server& server, DrainBudget& drains, bo
     : fd_(fd), server_(server), drains_(drains), codec_(make_codec()) {
     if (trace::enabled()) task_ = peer_port(fd_);
     if (refuse) {
-        add(server_.stats->connections_rejected, 1);
-        count_error(server_, false);
-        send_and_shutdown(fd_, "ERR 503 server at --max-clients\n", *server_.stats);
+        send_refusal(fd_, Refusal::MaxClients, *server_.stats);
         start_draining();
         return;
     }
@@ -32,12 +31,12 @@ EventConnection::~EventConnection() {
     finish();
 }
 
-bool EventConnection::wants_read() {
+bool EventConnection::wants_read() const {
     if (mode_ == Mode::Draining) return true;
     // Stop reading requests while parked (replies go out in order), while output is large
     // (a client that does not read its replies), or while the codec is full.
     return mode_ == Mode::Serving && !input_closed_ && !close_after_flush_ &&
-           out_.size() - out_sent_ < kOutputHighWater && !codec_->input_space().empty();
+           out_.size() - out_sent_ < kOutputHighWater && codec_->has_input_space();
 }
 
 bool EventConnection::wants_write() const {
@@ -48,12 +47,7 @@ bool EventConnection::wants_write() const {
 void EventConnection::on_readable() {
     trace::TaskScope task(task_);
     if (mode_ == Mode::Draining) {
-        char sink[4096];
-        ssize_t got = recv(fd_, sink, sizeof sink, 0);
-        if (got > 0) drained_ += static_cast<std::size_t>(got);
-        if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR) || drained_ >= kDrainBytes) {
-            finish();
-        }
+        if (drain_some(drain_)) finish();
         return;
     }
     if (mode_ != Mode::Serving) return;
@@ -217,23 +211,22 @@ void EventConnection::start_draining() {
         add(server_.stats->connections_active, static_cast<std::uint64_t>(-1));
         counted_ = false;
     }
-    if (drains_.active >= drains_.max) {
-        char sink[4096];
-        [[maybe_unused]] ssize_t n = recv(fd_, sink, sizeof sink, MSG_DONTWAIT);
+    if (!drains_.take()) {
+        read_once(fd_);
         finish();  // too many drains already: the short way, read once and close
         return;
     }
-    ++drains_.active;
     drain_counted_ = true;
     mode_ = Mode::Draining;
-    deadline_ns_ = mono_ns() + kDrainMs * 1'000'000;
+    drain_ = start_drain(fd_);
+    deadline_ns_ = drain_.deadline_ns;
 }
 
 void EventConnection::finish() {
     if (mode_ == Mode::Finished) return;
     mode_ = Mode::Finished;
     if (counted_) add(server_.stats->connections_active, static_cast<std::uint64_t>(-1));
-    if (drain_counted_) --drains_.active;
+    if (drain_counted_) drains_.give_back();
     counted_ = drain_counted_ = false;
     deadline_ns_ = 0;
     close(fd_);

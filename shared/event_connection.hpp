@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "drain.hpp"
 #include "service.hpp"
 
 namespace lab {
@@ -22,25 +23,21 @@ inline constexpr std::size_t kOutputHighWater = std::size_t{64} * 1024;
 // yields and goes on at the next turn.
 inline constexpr int kRequestsPerTurn = 16;
 
-// How many connections of one loop may be draining after a closing reply (413, 408, 503,
-// QUIT) at once; past it a closing connection reads once without blocking and closes.
-struct DrainBudget {
-    std::size_t active = 0;
-    std::size_t max = 64;
-};
-
 // Not thread-safe: belongs to the loop thread.
 class EventConnection {
   public:
-    // Takes ownership of the non-blocking fd. With refuse=true the client is told ERR 503
-    // at once and the connection only drains.
+    // Takes ownership of the non-blocking fd. `drains` is the loop's budget of draining
+    // connections, shared by all its connections. With refuse=true the client is refused at
+    // once (ERR 503 over --max-clients: send_refusal) and the connection only drains.
     EventConnection(int fd, Server& server, DrainBudget& drains, bool refuse = false);
     ~EventConnection();
     EventConnection(const EventConnection&) = delete;
     EventConnection& operator=(const EventConnection&) = delete;
 
     int fd() const { return fd_; }
-    bool wants_read();
+    // What the connection wants the loop to watch its socket for now. Questions only: they
+    // change nothing, so a loop may ask them as often as it likes.
+    bool wants_read() const;
     bool wants_write() const;
     // The connection's one deadline (CLOCK_MONOTONIC ns; 0 = none): the end of a simulated
     // I/O wait, the idle timeout, a stalled reader's timeout, or the end of a drain.
@@ -79,12 +76,12 @@ class EventConnection {
     std::uint64_t body_offset_ = 0;
     Reply parked_reply_;  // sent when the simulated I/O of a WORK ends
     bool close_after_flush_ = false;
-    bool input_closed_ = false;  // the client shut down its side; finish its requests
-    bool drain_counted_ = false;
+    bool input_closed_ = false;   // the client shut down its side; finish its requests
+    bool drain_counted_ = false;  // holds a place in drains_
     bool yielded_ = false;
     bool counted_ = false;
     std::uint64_t deadline_ns_ = 0;
-    std::size_t drained_ = 0;
+    Drain drain_;                        // while Draining
     std::uint16_t task_ = 0;             // the client's port, for --trace
     std::uint64_t parked_since_ns_ = 0;  // when the simulated I/O began, for --trace
 };

@@ -1,8 +1,8 @@
 // The parts every event loop shares. See event_loop.hpp.
 #include "event_loop.hpp"
 
+#include "accept_client.hpp"
 #include "clock.hpp"
-#include "net.hpp"
 
 namespace lab {
 
@@ -45,7 +45,7 @@ timespec time_until(std::uint64_t deadline_ns) {
     return ts;
 }
 
-void resume_yielded(EventClients& clients) {
+void resume_yielded_by_scan(EventClients& clients) {
     for (auto& [fd, client] : clients) {
         if (client->yielded()) client->resume();
     }

@@ -1,7 +1,12 @@
-// What every event loop model (select, poll, epoll) does besides waiting: taking new clients
-// in, and the steps of a turn that are the same whatever the loop waits in. Each model file
-// keeps its own short loop over its own mechanism and calls these, the way Redis keeps each
-// backend in one small file (ae_select.c, ae_epoll.c) behind the code they share (ae.c).
+// What the event loop models (select, poll, epoll) do besides waiting, the way Redis keeps
+// each backend in one small file (ae_select.c, ae_epoll.c) behind the code they share (ae.c).
+// Each model file keeps its own short loop over its own mechanism and calls these:
+//   - accept_clients (every loop): taking new clients in, refusing those over --max-clients;
+//   - time_until (poll, epoll): a deadline as the timeout of ppoll() or epoll_pwait2();
+//   - the loops that look at every connection each turn (select, poll): EventClients, Wakeup,
+//     resume_yielded_by_scan, run_due_deadlines and erase_finished, each a pass over all
+//     connections. epoll keeps its own lists instead (models/epoll_loop.cpp), so that a turn
+//     looks only at the ready and due ones.
 // The connections themselves are EventConnections (event_connection.hpp). Not thread-safe:
 // everything here belongs to the loop's one thread.
 #pragma once
@@ -32,9 +37,9 @@ using EventClients = std::map<int, std::unique_ptr<EventConnection>>;
 using AcceptCheck = bool (*)(int fd, Server& server);
 
 // Accepts the clients waiting in the listen backlog, at most kMaxAcceptsPerTurn, and returns
-// them as connections. A client over --max-clients is told ERR 503 at once and returned all
-// the same: its connection drains (the loop watches it until the drain ends). A client whose
-// connection ended at once (refused when the drain budget was used up) is not returned.
+// them as connections. A client over --max-clients is refused at once (ERR 503) and returned
+// all the same: its connection drains (the loop watches it until the drain ends). A client
+// whose connection ended at once (refused when the drain budget was used up) is not returned.
 std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, DrainBudget& drains,
                                                              AcceptCheck check = nullptr);
 // The same, adding the new connections to `clients`.
@@ -57,9 +62,10 @@ struct Wakeup {
 // to a millisecond late).
 timespec time_until(std::uint64_t deadline_ns);
 
-// Gives every client that yielded (kRequestsPerTurn) with requests still buffered its next
-// turn without waiting for its socket.
-void resume_yielded(EventClients& clients);
+// Looks at every client and gives each one that yielded (kRequestsPerTurn) with requests
+// still buffered its next turn without waiting for its socket. (epoll resumes only the
+// clients on its own list of those that yielded: resume_yielded_from_list.)
+void resume_yielded_by_scan(EventClients& clients);
 
 // Runs every deadline that is due at now_ns: simulated I/O that has ended, idle clients,
 // stalled readers, drains that are over.

@@ -6,8 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "accept_queue.hpp"
 #include "clock.hpp"
-#include "net.hpp"
 #include "trace.hpp"
 
 namespace lab {

@@ -1,5 +1,6 @@
-// What the server does for each request, the same in every model. Only the simulated I/O
-// is left to the model: the blocking models sleep, an event loop sets a timer.
+// What the server does for each request, the same in every model, and what every model knows
+// about the server it runs in. Only the simulated I/O is left to the model: the blocking
+// models sleep, an event loop sets a timer (or sleeps too, with --blocking-io-in-loop).
 #pragma once
 
 #include <cstdint>
@@ -33,11 +34,6 @@ struct Server {
     ServerSettings settings;
     int listen_fd = -1;
     StatsBlock* stats = nullptr;
-    // Where this process publishes its own RUSAGE_SELF after the replies it sends (at most
-    // once a millisecond): a prefork worker's slot, so that its figures stay current while it
-    // serves a long connection. Null (nowhere) in every other model. Set by the process that
-    // serves, for itself.
-    RusageCounters* own_rusage = nullptr;
 
     // CLOCK_MONOTONIC deadline for a connection that starts waiting now, or 0 for none.
     std::uint64_t idle_deadline_ns() const;
@@ -54,7 +50,8 @@ struct Response {
 // Counts the request (and an error reply) in stats.
 Response execute(const Request& request, Server& server);
 
-// Counts an ERR reply that did not come from execute() (decoder errors, 408, 503).
+// Counts an ERR reply that did not come from execute() (decoder errors, 408; a refusal
+// counts itself: send_refusal in refusal.hpp).
 void count_error(Server& server, bool was_request);
 
 // Spends cpu_us microseconds of the calling thread's CPU time.

@@ -506,6 +506,36 @@ TEST(EventLoops, ServePastFdSetsize_poll_epoll) {
     }
 }
 
+// select cannot watch a descriptor at or above FD_SETSIZE, so it refuses such a client at once
+// ("descriptor over FD_SETSIZE") as well as those over its --max-clients (1,008 by default).
+// With 1,100 clients kept open, the first 1,008 are served; the next few are refused over
+// --max-clients and drained, each drain holding a descriptor, until the descriptors reach
+// FD_SETSIZE and the rest are refused for that. Every refusal ends in EOF.
+TEST(EventLoops, RefusesPastFdSetsize_select) {
+    if (!make_room_for_many_clients()) GTEST_SKIP() << "RLIMIT_NOFILE's hard limit is too low";
+    ServerProcess server({"--model", "select"});
+    ASSERT_TRUE(server.started()) << server.start_error();
+    std::vector<Client> clients(kManyClients);
+    std::map<std::string, int> replies;
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        ASSERT_TRUE(clients[i].connect(server.port())) << "client " << i;
+        ++replies[clients[i].request("PING").value_or("<none>")];
+    }
+    std::string seen;
+    for (const auto& [reply, count] : replies)
+        seen += "'" + reply + "' x " + std::to_string(count) + "; ";
+    const int over_max = replies["ERR 503 server at --max-clients"];
+    const int over_fd_setsize = replies["ERR 503 descriptor over FD_SETSIZE"];
+    EXPECT_EQ(replies["OK PONG"], static_cast<int>(lab::find_model("select")->default_max_clients))
+        << seen;
+    EXPECT_GE(over_max, 1) << seen;
+    EXPECT_GE(over_fd_setsize, 1) << seen;
+    EXPECT_EQ(replies["OK PONG"] + over_max + over_fd_setsize, static_cast<int>(kManyClients))
+        << seen;
+    for (auto i = static_cast<std::size_t>(replies["OK PONG"]); i < clients.size(); ++i)
+        EXPECT_TRUE(clients[i].expect_eof()) << "refused client " << i << " was not closed";
+}
+
 // poll hands the kernel every connection on every turn, epoll only the ready ones: with
 // 1,100 idle connections open, a PING costs poll many times the CPU it costs with none, and
 // epoll about the same. (CPU time, not wall time: a busy machine does not change it much.)

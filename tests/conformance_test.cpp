@@ -17,6 +17,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -576,6 +577,66 @@ TEST_P(Conformance, MaxClientsRefusesWith503) {
     EXPECT_GE(u64(*j, "connections_rejected"), 1u);
     EXPECT_GE(u64(*j, "errors"), u64(*j, "connections_rejected")) << "each ERR 503 is an error";
     EXPECT_LE(u64(*j, "connections_active"), 2u);
+}
+
+// True once every thread of process pid is stopped (state 'T' in /proc/PID/task/TID/stat).
+bool all_threads_stopped(pid_t pid) {
+    std::error_code error;
+    bool any = false;
+    for (const auto& task :
+         std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+        std::ifstream in(task.path() / "stat");
+        std::string stat;
+        std::getline(in, stat);  // one line
+        std::size_t paren = stat.rfind(')');  // the command name may hold spaces and parens
+        if (paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'T') {
+            return false;
+        }
+        any = true;
+    }
+    return any;
+}
+
+// A refused client is answered in its own protocol when it has already spoken: the server
+// looks at what is readable when it refuses (PROTOCOL.md, Closing). The server is stopped
+// (SIGSTOP) while the clients connect and send, so their first bytes are there when it
+// accepts them; a client that has sent nothing gets the LABP/1 line. Each is then closed.
+TEST_P(Conformance, RefusalAnswersInTheClientsProtocol) {
+    if (!has_max_clients(model())) GTEST_SKIP() << model() << " has no --max-clients";
+    ASSERT_NO_FATAL_FAILURE(start({"--max-clients", "1"}));
+    Client held = connect();
+    ASSERT_EQ(held.request("PING"), "OK PONG");
+
+    server().signal(SIGSTOP);  // the accepting process only (fork: not its child)
+    bool stopped = eventually([&] { return all_threads_stopped(server().pid()); }, 5s);
+    // The kernel completes a connect and queues its bytes without the server running.
+    Client http;
+    Client labp;
+    Client silent;
+    bool sent = stopped && http.connect(port()) && labp.connect(port()) && silent.connect(port()) &&
+                http.send_all("GET /ping HTTP/1.1\r\nHost: lab\r\n\r\n") && labp.send_all("PING\n");
+    std::this_thread::sleep_for(20ms);  // loopback delivers at once; a margin all the same
+    server().signal(SIGCONT);
+    ASSERT_TRUE(stopped) << "the server did not stop";
+    ASSERT_TRUE(sent) << "a client could not connect or send";
+
+    const std::string reason = "server at --max-clients";
+    auto http_reply = http.read_until_eof();
+    ASSERT_TRUE(http_reply.has_value()) << "no EOF after the HTTP refusal";
+    EXPECT_EQ(http_reply->rfind("HTTP/1.1 503 Service Unavailable\r\n", 0), 0u) << *http_reply;
+    EXPECT_NE(http_reply->find("\r\nConnection: close\r\n"), std::string::npos) << *http_reply;
+    EXPECT_NE(http_reply->find("\r\nContent-Length: " + std::to_string(reason.size()) + "\r\n"),
+              std::string::npos)
+        << *http_reply;
+    EXPECT_TRUE(http_reply->ends_with("\r\n\r\n" + reason)) << *http_reply;
+    EXPECT_EQ(labp.read_until_eof(), "ERR 503 " + reason + "\n");
+    EXPECT_EQ(silent.read_until_eof(), "ERR 503 " + reason + "\n");
+
+    EXPECT_EQ(held.request("PING"), "OK PONG") << "the client being served was disturbed";
+    auto j = stats_of(held);
+    ASSERT_TRUE(j.has_value());
+    EXPECT_EQ(u64(*j, "connections_rejected"), 3u);
+    EXPECT_GE(u64(*j, "errors"), 3u);
 }
 
 // Zombie children of pid: exited but not reaped.

@@ -1,0 +1,23 @@
+// Taking one client from the listening socket, for every model's accept: sequential, threads,
+// fork and threadpool through their accept loop (acceptor.hpp), the event loops through
+// accept_clients (event_loop.hpp), prefork's workers directly. Out of descriptors it still
+// takes the pending client (the spare-descriptor trick) and refuses it, so that a full
+// process drains its backlog instead of spinning. Nothing here exits the process.
+#pragma once
+
+#include "counters.hpp"
+
+namespace lab {
+
+// Accepts one pending connection: returns the new fd (non-blocking, close-on-exec,
+// TCP_NODELAY; the caller owns it), or -1 when none is pending or the attempt failed
+// harmlessly (EAGAIN, EINTR, ECONNABORTED). Counts connections_accepted.
+// On EMFILE/ENFILE it frees a descriptor it keeps in reserve (taken on the first call),
+// accepts the client, refuses it (ERR 503, send_refusal) and closes it, then takes the
+// reserve back; -1 then too.
+// On a blocking listening socket (prefork's workers) it waits for a client instead; then -1
+// also comes when a signal interrupts the wait (EINTR) or the socket was shut down (EINVAL),
+// with errno telling which. One thread per process calls it (the reserve is per process).
+int accept_client(int listen_fd, StatsBlock& stats);
+
+}  // namespace lab
