@@ -1,4 +1,10 @@
 // The client engine. See engine.hpp for what it does; the comments here say why.
+// It decodes and checks the server's replies with code of its own, never with the protocol
+// module (shared/protocol.hpp, shared/http.hpp), on purpose: an instrument must not share code
+// with what it checks, or a fault in that code would pass its own check. What it must agree on
+// with the protocol, it copies: the reply-line and reply-head limits below, the WORK body
+// pattern (check_pattern), the workload format's limits (workload.cpp). So that the copies
+// cannot drift silently, tests/harness_copies_test.cpp checks them against the protocol module.
 #include "engine.hpp"
 
 #include <arpa/inet.h>
