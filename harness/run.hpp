@@ -1,5 +1,6 @@
 // One run: a fresh server (or one given with --connect), one engine measurement, and the
-// server-side figures over the same window. A sweep is many runs.
+// server-side figures over the same window. A sweep is many runs. How a run is split into
+// its jobs is in run.cpp's opening comment.
 #pragma once
 
 #include <atomic>

@@ -393,12 +393,25 @@ void expect_run_fields(const json& run, const std::string& model, const std::str
 
     ASSERT_TRUE(run.contains("server")) << where;
     const json& server = at(run, "server");
-    expect_numbers(
-        server,
-        {"cpu_user_s", "cpu_system_s", "voluntary_ctx_switches", "involuntary_ctx_switches",
-         "oncpu_ns", "runqueue_ns", "blocked_ns", "peak_threads", "peak_processes", "peak_rss_kb",
-         "peak_pss_kb", "peak_vm_kb", "accept_queue_max"},
-        where + ".server");
+    expect_numbers(server,
+                   {"cpu_user_s", "cpu_system_s", "voluntary_ctx_switches",
+                    "involuntary_ctx_switches", "oncpu_ns", "runqueue_ns", "blocked_ns",
+                    "peak_threads", "peak_processes", "peak_rss_kb", "peak_vm_kb"},
+                   where + ".server");
+    // Only the sampler reads PSS and the accept queue: numbers when a sample fell inside the
+    // window, null (not 0) when none did (results/SCHEMA.md).
+    bool sampled_in_window = false;
+    for (const json& sample : at(run, "timeseries")) {
+        double t = sample.value("t_s", -1.0);
+        if (t >= 0 && t <= number(run, "duration_s")) sampled_in_window = true;
+    }
+    for (const char* key : {"peak_pss_kb", "accept_queue_max"}) {
+        ASSERT_TRUE(server.contains(key)) << where << ".server." << key;
+        EXPECT_EQ(at(server, key).is_number(), sampled_in_window)
+            << where << ".server." << key << " = " << at(server, key).dump();
+        EXPECT_EQ(at(server, key).is_null(), !sampled_in_window)
+            << where << ".server." << key << " = " << at(server, key).dump();
+    }
     expect_numbers(server, {"connections_accepted", "connections_rejected"}, where + ".server");
     expect_numbers(at(server, "connections_active"), {"window_start", "window_end"},
                    where + ".server.connections_active");
@@ -748,6 +761,41 @@ TEST(Sweep, ConnectToARunningServer_select) {
                    {"accept", "read", "write", "io_wait", "lock", "wait", "queue"},
                    "server.blocking_ns");
     EXPECT_EQ(at(doc, "config").value("connect", ""), target);
+    lab::ServerExit exit = server->stop();
+    EXPECT_TRUE(exit.exited_cleanly) << exit.stderr_text;
+}
+
+// With --connect the server figures come from two STATS replies, which hold no blocked time:
+// per_request.blocked_us is null (it used to read 0), while the figures STATS does give are
+// numbers. No /proc: no blocked_ns, no peaks, an empty time series.
+TEST(Sweep, ConnectLeavesWhatStatsCannotGiveNull_threads) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string error;
+    auto server =
+        lab::SpawnedServer::start(LAB_SERVER_PATH, {"--model", "threads", "--port", "0"}, error);
+    ASSERT_TRUE(server.has_value()) << error;
+    std::string target = "127.0.0.1:" + std::to_string(server->port());
+    Sweep s = run_sweep(dir, {"--models", "threads", "--workload", "io", "--connections", "4",
+                              "--connect", target, "--duration", kDuration, "--warmup", kWarmup});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    const json& run = at(*s.doc, "runs")[0];
+    EXPECT_EQ(run.value("source", ""), "connect");
+    const json& server_figures = at(run, "server");
+    ASSERT_FALSE(server_figures.contains("note")) << server_figures.dump();
+    EXPECT_GT(number(server_figures, "requests"), 0.0);
+    const json& per = at(run, "per_request");
+    ASSERT_TRUE(per.is_object()) << run.dump();
+    expect_numbers(per, {"cpu_us", "voluntary_ctx_switches", "involuntary_ctx_switches"},
+                   "per_request");
+    // Each io request sleeps 20 ms in the server: far from 0 blocked time, and STATS cannot
+    // say how much.
+    ASSERT_TRUE(per.contains("blocked_us")) << per.dump();
+    EXPECT_TRUE(at(per, "blocked_us").is_null()) << per.dump();
+    EXPECT_GT(number(per, "voluntary_ctx_switches"), 0.0) << "threads block on every sleep";
+    for (const char* key : {"blocked_ns", "oncpu_ns", "peak_threads", "peak_pss_kb"})
+        EXPECT_FALSE(server_figures.contains(key)) << key << ": not in STATS";
+    EXPECT_EQ(at(run, "timeseries"), json::array());
     lab::ServerExit exit = server->stop();
     EXPECT_TRUE(exit.exited_cleanly) << exit.stderr_text;
 }

@@ -16,3 +16,17 @@ target_compile_definitions(plot_tests PRIVATE
     LAB_PLOT_PATH="$<TARGET_FILE:lab-plot>"
     LAB_PLOT_FIXTURES="${CMAKE_CURRENT_SOURCE_DIR}/fixtures")
 gtest_discover_tests(plot_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)
+
+# plot_null_tests: the fields the harness writes as null (results/SCHEMA.md) drawn by the real
+# lab-plot from the fixtures: left out like unsampled values, never an error.
+add_executable(plot_null_tests ${CMAKE_CURRENT_SOURCE_DIR}/plot_null_test.cpp)
+target_link_libraries(plot_null_tests PRIVATE
+    GTest::gtest_main
+    nlohmann_json::nlohmann_json
+    lab_warnings
+    lab_sanitizers)
+add_dependencies(plot_null_tests lab-plot)
+target_compile_definitions(plot_null_tests PRIVATE
+    LAB_PLOT_PATH="$<TARGET_FILE:lab-plot>"
+    LAB_PLOT_FIXTURES="${CMAKE_CURRENT_SOURCE_DIR}/fixtures")
+gtest_discover_tests(plot_null_tests DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 120)

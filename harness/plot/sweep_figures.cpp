@@ -62,6 +62,12 @@ double number_at(const Run& run, const std::string& pointer, const std::string& 
     return run.data.at(where).get<double>();
 }
 
+// True if the field at pointer is there and null: a figure the harness could not know.
+bool is_null_at(const Run& run, const std::string& pointer) {
+    json::json_pointer where(pointer);
+    return run.data.contains(where) && run.data.at(where).is_null();
+}
+
 // The array at pointer in a run; a missing field or one that is not an array is an error.
 const json& array_at(const Run& run, const std::string& pointer, const std::string& figure) {
     json::json_pointer where(pointer);
@@ -253,7 +259,8 @@ struct Quantity {
 
 // Per model: connections, then median/min/max of each quantity over the repeats, then the
 // number of repeats. Quantity q is in columns 2 + 3q (median), 3 + 3q (min), 4 + 3q (max).
-// Adds to unsampled_runs each run whose value was left out as "not sampled" (a 0).
+// A null value is one the harness could not know (results/SCHEMA.md): it is left out like a
+// "not sampled" 0, and its run added to unsampled_runs too.
 std::vector<Datablock> connection_blocks(const Context& context,
                                          const std::vector<Quantity>& quantities,
                                          const std::string& figure_name,
@@ -275,6 +282,10 @@ std::vector<Datablock> connection_blocks(const Context& context,
             for (const Quantity& q : quantities) {
                 std::vector<double> values;
                 for (const Run* run : repeats) {
+                    if (is_null_at(*run, q.pointer)) {
+                        unsampled_runs.insert(run->index);
+                        continue;
+                    }
                     double value = number_at(*run, q.pointer, figure_name);
                     if (q.zero_is_missing && value == 0) {
                         unsampled_runs.insert(run->index);
@@ -558,7 +569,7 @@ Figure memory_figure(const Context& context, std::vector<std::string>& notes) {
         std::string runs = plural(unsampled.size(), "run", "runs");
         marks += "  ·  " + runs + " without a memory sample left out";
         notes.push_back(context.sweep->path + ": workload " + context.workload->name + ": " + runs +
-                        " had no memory sample inside the window (peaks of 0 kB): the "
+                        " had no memory sample inside the window (peaks of 0 kB or null): the "
                         "memory figure leaves those values out");
     }
     figure.caption.push_back(method_line(context, marks));
