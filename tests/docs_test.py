@@ -62,24 +62,26 @@ class StudentCopies(unittest.TestCase):
     def test_removes_exactly_the_solution_cells_and_clears_outputs(self):
         src = self.write("01-x.ipynb", [
             ("md", "# Lab\n**Exercise 1 (question).** Why?", []),
+            ("md", "**Your answer (exercise 1).** Say why.", ["answer"]),
             ("code", "answer = None", []),
             ("code", "answer = 42", ["solution"]),
             ("md", "*Answer.* Because.", ["solution", "other"]),
             ("code", "print(answer)", ["keep"]),
         ])
         nb = nbformat.read(str(src), as_version=4)
-        nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x")]
-        nb.cells[1].execution_count = 3
+        nb.cells[2].outputs = [nbformat.v4.new_output("stream", name="stdout", text="x")]
+        nb.cells[2].execution_count = 3
         nbformat.write(nb, str(src))
         out = self.dir / "student"
         result = docs("student", str(src), "--out", str(out))
         self.assertEqual(result.returncode, 0, result.stderr)
         copy = nbformat.read(str(out / "01-x.ipynb"), as_version=4)
         self.assertEqual([c.source for c in copy.cells],
-                         ["# Lab\n**Exercise 1 (question).** Why?", "answer = None",
+                         ["# Lab\n**Exercise 1 (question).** Why?",
+                          "**Your answer (exercise 1).** Say why.", "answer = None",
                           "print(answer)"])
-        self.assertEqual(copy.cells[1].outputs, [])
-        self.assertIsNone(copy.cells[1].execution_count)
+        self.assertEqual(copy.cells[2].outputs, [])
+        self.assertIsNone(copy.cells[2].execution_count)
         check = docs("check-student", str(out / "01-x.ipynb"))
         self.assertEqual(check.returncode, 0, check.stderr)
 
@@ -102,6 +104,20 @@ class StudentCopies(unittest.TestCase):
         result = docs("check-student", str(bad))
         self.assertEqual(result.returncode, 1)
         self.assertIn("answer without the 'solution' tag", result.stderr)
+
+    def test_check_finds_an_exercise_without_its_answer_cell(self):
+        for cells, reason in [
+            ([("md", "**Exercise 1.** Q", []), ("md", "**Exercise 2.** R", []),
+              ("md", "**Your answer (exercise 2).**", ["answer"])],
+             "exercise 1 has no answer cell"),
+            ([("md", "**Exercise 1.** Q", []), ("md", "My answer", ["answer"])],
+             "does not begin with '**Your answer (exercise 1).**'"),
+        ]:
+            with self.subTest(reason=reason):
+                bad = self.write("06-x.ipynb", cells)
+                result = docs("check-student", str(bad))
+                self.assertEqual(result.returncode, 1)
+                self.assertIn(reason, result.stderr)
 
     def test_check_refuses_an_invalid_notebook(self):
         bad = self.dir / "05-x.ipynb"
