@@ -1,7 +1,8 @@
 // The server's counters: one block of shared memory that every thread and every child
 // process updates, and that STATS (or any tool outside the server) reads at any moment.
 // Its layout is documented in shared/PROTOCOL.md ("The counter block"); bump kStatsVersion
-// whenever it changes.
+// whenever it changes. Part of lab_measure_shared, which lab-harness links as well as the
+// servers; the INCR/GET table's operations, a server's alone, are in key_table.hpp.
 #pragma once
 
 #include <pthread.h>
@@ -186,15 +187,5 @@ void store_rusage(RusageCounters& into, const Rusage& r);  // overwrites
 Rusage load_rusage(const RusageCounters& from);
 // The sum of every occupied worker slot's rusage (max_rss: the largest).
 Rusage live_workers_rusage(const StatsBlock& stats);
-
-// The INCR/GET table. With Locking::Shared both take the robust lock; time spent waiting
-// for it is added to blocking_ns[lock]. A model whose only task touches the table (the
-// sequential server, the event loops) passes Locking::SingleTask and takes no lock at all.
-// incr_key returns Full when the key is new and kMaxKeys keys exist.
-enum class TableResult { Ok, Full };
-enum class Locking { Shared, SingleTask };
-TableResult incr_key(StatsBlock& stats, const std::string& key, std::uint64_t& value,
-                     Locking locking = Locking::Shared);
-std::uint64_t get_key(StatsBlock& stats, const std::string& key, Locking locking = Locking::Shared);
 
 }  // namespace lab

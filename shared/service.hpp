@@ -7,6 +7,7 @@
 #include <string>
 
 #include "counters.hpp"
+#include "key_table.hpp"
 #include "protocol.hpp"
 
 namespace lab {
