@@ -358,6 +358,13 @@ def table(rows, columns):
             print({h: (how(row) if callable(how) else get(row, how)) for h, how in columns})
 
 
+def scaled(row, dotted: str, factor: float):
+    """A field times `factor` (ns -> ms: MS), or None when the field is missing or null (a
+    figure the harness could not know: results/SCHEMA.md says when), shown as "–"."""
+    value = get(row, dotted)
+    return None if value is None else value * factor
+
+
 # Columns most tables want; pass your own for anything else.
 MS = 1e-6  # ns -> ms
 COLUMNS = [
@@ -365,8 +372,8 @@ COLUMNS = [
     ("workload", "workload"),
     ("connections", "connections"),
     ("requests/s", "client.throughput_rps"),
-    ("p50 ms", lambda r: get(r, "client.latency_ns.p50", 0) * MS),
-    ("p99 ms", lambda r: get(r, "client.latency_ns.p99", 0) * MS),
+    ("p50 ms", lambda r: scaled(r, "client.latency_ns.p50", MS)),
+    ("p99 ms", lambda r: scaled(r, "client.latency_ns.p99", MS)),
     ("errors", lambda r: sum(get(r, "client.errors", {}).values())),
     ("CPU µs/req", "per_request.cpu_us"),
     ("threads", "server.peak_threads"),
