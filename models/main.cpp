@@ -1,12 +1,16 @@
 // lab-server: starts one server model on a listening socket. Its first line on standard
 // output is "listening on HOST:PORT model=NAME pid=PID"; tools read it to find the port.
+// `--list-models` prints the registry (models.hpp), `--list-models --json` with each model's
+// flags and plot style: what lab-harness, lab-plot and ./lab know of the models.
 // Bad command-line input: one line on stderr, exit status 2.
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "counters.hpp"
@@ -59,6 +63,40 @@ std::string model_names() {
     return names;
 }
 
+// The listing of `--list-models --json` (README, "lab-server"): {"models": [...]}, in the
+// registry's order, each with its name, its summary, the flags of a model's own that apply to
+// it (value flags with their default, or null for the system's, and their range; switches
+// with default false), and its plot style. A flag a model's entry lacks does not apply to it:
+// lab-server refuses it, except --max-clients, which the model ignores.
+nlohmann::ordered_json model_listing() {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const lab::Model& m : lab::models()) {
+        nlohmann::ordered_json flags = nlohmann::ordered_json::object();
+        if (m.default_max_clients != 0) {
+            std::uint64_t most = m.max_max_clients != 0
+                                     ? std::min(m.max_max_clients, kMaxMaxClients)
+                                     : kMaxMaxClients;
+            flags["--max-clients"] = {
+                {"default", m.default_max_clients}, {"min", 1}, {"max", most}};
+        }
+        if (m.takes_workers) {
+            flags["--workers"] = {
+                {"default", lab::default_workers()}, {"min", 1}, {"max", lab::kMaxWorkers}};
+        }
+        if (m.takes_thread_stack) {
+            flags["--thread-stack-kb"] = {{"default", nullptr},
+                                          {"min", lab::kMinThreadStackKb},
+                                          {"max", lab::kMaxThreadStackKb}};
+        }
+        if (m.event_loop) flags["--blocking-io-in-loop"] = {{"default", false}};
+        list.push_back({{"name", m.name},
+                        {"summary", m.summary},
+                        {"flags", flags},
+                        {"plot", {{"colour", m.plot.colour}, {"point_type", m.plot.point_type}}}});
+    }
+    return {{"models", list}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,6 +107,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> stats_file;
     bool blocking_io_in_loop = false;
     bool list_models = false;
+    bool list_json = false;
     settings.backlog = SOMAXCONN;
 
     CLI::App app{
@@ -113,7 +152,12 @@ int main(int argc, char** argv) {
     bool anonymous_stats = false;
     app.add_flag("--no-stats-file", anonymous_stats,
                  "Keep the counters in anonymous shared memory: only STATS can read them");
-    app.add_flag("--list-models", list_models, "Print the models, one per line, and exit");
+    CLI::Option* list_option =
+        app.add_flag("--list-models", list_models,
+                     "Print the models, one per line (NAME, a tab, SUMMARY), and exit");
+    app.add_flag("--json", list_json,
+                 "With --list-models: one JSON object, each model with its flags and plot style")
+        ->needs(list_option);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -122,6 +166,10 @@ int main(int argc, char** argv) {
         std::string what = e.what();
         std::replace(what.begin(), what.end(), '\n', ' ');
         usage_error(what + " (see --help)");
+    }
+    if (list_models && list_json) {
+        std::cout << model_listing().dump(2) << "\n";
+        return 0;
     }
     if (list_models) {
         for (const lab::Model& m : lab::models())

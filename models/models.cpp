@@ -1,4 +1,5 @@
-// The list of models. Add a model here and in its own file; nothing else needs to change.
+// The list of models. A new model is one entry here and its own file with its serve function;
+// nothing else needs to change (README: "Adding a model").
 #include "models.hpp"
 
 #include <sched.h>
@@ -11,27 +12,82 @@ inline constexpr std::uint64_t kDefaultMaxClients = 1024;
 inline constexpr std::uint64_t kMinDefaultWorkers = 8;
 inline constexpr std::uint64_t kDefaultWorkersPerCore = 4;
 
+// Each model's serve function, in its own file (models/NAME.cpp): it runs until the stop
+// latch is set.
+void serve_sequential(Server& server);
+void serve_threads(Server& server);
+void serve_fork(Server& server);
+void serve_select(Server& server);
+std::uint64_t select_max_clients();  // what FD_SETSIZE leaves (select_loop.cpp)
+void serve_poll(Server& server);
+void serve_epoll(Server& server);
+void serve_threadpool(Server& server);
+void serve_prefork(Server& server);
+
+// The plot styles: seven colours of the Okabe-Ito palette (all of it but its yellow, too pale
+// on white), which stay apart for colour-blind readers, and for the eighth Tableau 10's brown,
+// darker than all of them but black; where two colours still look alike, the point shapes
+// differ. The pool variants take the hollow shape of their classic model: threadpool the
+// circle of threads, prefork the triangle of fork. A new model takes a colour and a shape no
+// other model has; lab-plot keeps four further colours with hollow shapes 4, 10, 12 and 14 for
+// names that are not in the registry (tests/registry_test.cpp checks both).
 const std::vector<Model>& models() {
-    // name, summary, serve, default and maximum --max-clients (0: none), INCR table locking,
-    // --workers, --thread-stack-kb, an event loop (--blocking-io-in-loop).
     static const std::vector<Model> list = {
-        {"sequential", "one client at a time; the others wait in the listen backlog",
-         serve_sequential, 0, 0, Locking::SingleTask, false, false, false},
-        {"threads", "one thread per client, blocking I/O", serve_threads, kDefaultMaxClients, 0,
-         Locking::Shared, false, true, false},
-        {"fork", "one child process per client, blocking I/O", serve_fork, kDefaultMaxClients, 0,
-         Locking::Shared, false, false, false},
-        {"select", "one thread, non-blocking sockets and a select() loop", serve_select,
-         select_max_clients(), select_max_clients(), Locking::SingleTask, false, false, true},
-        {"poll",
-         "one thread, a poll() loop: no FD_SETSIZE limit, but each turn looks at every client",
-         serve_poll, kDefaultMaxClients, 0, Locking::SingleTask, false, false, true},
-        {"epoll", "one thread, an epoll loop: each turn looks only at the ready clients",
-         serve_epoll, kDefaultMaxClients, 0, Locking::SingleTask, false, false, true},
-        {"threadpool", "a fixed pool of worker threads fed from a queue, blocking I/O",
-         serve_threadpool, kDefaultMaxClients, 0, Locking::Shared, true, true, false},
-        {"prefork", "a fixed set of worker processes forked at start, each accepting, blocking I/O",
-         serve_prefork, 0, 0, Locking::Shared, true, false, false},
+        {.name = "sequential",
+         .summary = "one client at a time; the others wait in the listen backlog",
+         .serve = serve_sequential,
+         .plot = {.colour = "#D55E00", .point_type = 5},  // vermillion, filled square
+         .table_locking = Locking::SingleTask},
+        {.name = "threads",
+         .summary = "one thread per client, blocking I/O",
+         .serve = serve_threads,
+         .plot = {.colour = "#0072B2", .point_type = 7},  // blue, filled circle
+         .table_locking = Locking::Shared,
+         .default_max_clients = kDefaultMaxClients,
+         .takes_thread_stack = true},
+        {.name = "fork",
+         .summary = "one child process per client, blocking I/O",
+         .serve = serve_fork,
+         .plot = {.colour = "#009E73", .point_type = 9},  // bluish green, filled triangle
+         .table_locking = Locking::Shared,
+         .default_max_clients = kDefaultMaxClients},
+        {.name = "select",
+         .summary = "one thread, non-blocking sockets and a select() loop",
+         .serve = serve_select,
+         .plot = {.colour = "#CC79A7", .point_type = 13},  // reddish purple, filled diamond
+         .table_locking = Locking::SingleTask,
+         .default_max_clients = select_max_clients(),
+         .max_max_clients = select_max_clients(),
+         .event_loop = true},
+        {.name = "poll",
+         .summary =
+             "one thread, a poll() loop: no FD_SETSIZE limit, but each turn looks at every client",
+         .serve = serve_poll,
+         .plot = {.colour = "#E69F00", .point_type = 11},  // orange, filled inverted triangle
+         .table_locking = Locking::SingleTask,
+         .default_max_clients = kDefaultMaxClients,
+         .event_loop = true},
+        {.name = "epoll",
+         .summary = "one thread, an epoll loop: each turn looks only at the ready clients",
+         .serve = serve_epoll,
+         .plot = {.colour = "#56B4E9", .point_type = 15},  // sky blue, filled pentagon
+         .table_locking = Locking::SingleTask,
+         .default_max_clients = kDefaultMaxClients,
+         .event_loop = true},
+        {.name = "threadpool",
+         .summary = "a fixed pool of worker threads fed from a queue, blocking I/O",
+         .serve = serve_threadpool,
+         .plot = {.colour = "#000000", .point_type = 6},  // black, open circle
+         .table_locking = Locking::Shared,
+         .default_max_clients = kDefaultMaxClients,
+         .takes_workers = true,
+         .takes_thread_stack = true},
+        {.name = "prefork",
+         .summary = "a fixed set of worker processes forked at start, each accepting, blocking I/O",
+         .serve = serve_prefork,
+         .plot = {.colour = "#8C564B", .point_type = 8},  // brown, open triangle
+         .table_locking = Locking::Shared,
+         .takes_workers = true},
     };
     return list;
 }

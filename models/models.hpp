@@ -1,6 +1,9 @@
-// The registry of server models: the one place that lists them. lab-server picks one with
-// --model NAME; tests, the harness and the notebooks list them from here (lab-server
-// --list-models), so a new model needs a file and a line in models.cpp, nothing else.
+// The registry of server models: the one place that lists them, and everything the tools
+// need to know of each. lab-server picks one with --model NAME and lists them all with
+// --list-models (--json: with their flags and plot styles); lab-harness, lab-plot, ./lab and
+// the notebooks learn the models from that listing, never by linking this code. A new model
+// is its own file (models/NAME.cpp, with its serve function) and one entry in models.cpp
+// (the serve function's declaration and its Model), nothing else.
 #pragma once
 
 #include <cstdint>
@@ -12,19 +15,32 @@
 
 namespace lab {
 
-struct Model {
-    std::string name;
-    std::string summary;                 // one line for --help and --list-models
-    std::function<void(Server&)> serve;  // runs until the stop latch is set
-    std::uint64_t default_max_clients;   // 0: the model has no --max-clients
-    std::uint64_t max_max_clients;       // the most --max-clients may be (0: no limit)
-    Locking table_locking;               // Shared if several tasks serve clients at once
-    bool takes_workers;                  // a pool: --workers tasks, made at start, serve
-    bool takes_thread_stack;             // --thread-stack-kb sizes its serving threads
-    bool event_loop;  // one thread, a readiness wait for every client: takes --blocking-io-in-loop
+// How lab-plot draws a model, the same in every figure: a colour and a point shape, each the
+// model's own (so that a grey-scale print still tells the models apart).
+struct PlotStyle {
+    std::string colour;  // "#RRGGBB"
+    int point_type = 0;  // a gnuplot pointtype, 1 to 15
 };
 
+// One model. Each entry in models.cpp is written with designated initializers, naming only
+// what the model has: a field left out takes the default below.
+struct Model {
+    std::string name;                         // --model NAME: a-z, 0-9, - and _, at most 31 bytes
+    std::string summary;                      // one line for --help and --list-models
+    std::function<void(Server&)> serve;       // runs until the stop latch is set
+    PlotStyle plot;                           // its colour and point shape in lab-plot's figures
+    Locking table_locking = Locking::Shared;  // SingleTask if one task serves every client
+    std::uint64_t default_max_clients = 0;    // 0: no --max-clients (the model ignores it)
+    std::uint64_t max_max_clients = 0;        // the most --max-clients may be (0: lab-server's cap)
+    bool takes_workers = false;               // a pool: --workers tasks, made at start, serve
+    bool takes_thread_stack = false;          // --thread-stack-kb sizes its serving threads
+    bool event_loop = false;  // one thread, a readiness wait for every client: takes
+                              // --blocking-io-in-loop
+};
+
+// Every model, in the order --list-models prints them.
 const std::vector<Model>& models();
+// The model called `name`, or nullptr.
 const Model* find_model(const std::string& name);
 // The names of the models for which `has` is true, comma-separated (for --help and errors).
 std::string model_names_where(bool Model::*has);
@@ -33,16 +49,5 @@ std::string model_names_where(bool Model::*has);
 // CPU affinity), at most kMaxWorkers. Blocking workers wait most of the time, so a pool needs
 // more of them than cores; 8 keeps a small machine from a pool of 4.
 std::uint64_t default_workers();
-
-// Each model's serve function, defined in its own file.
-void serve_sequential(Server& server);
-void serve_threads(Server& server);
-void serve_fork(Server& server);
-void serve_select(Server& server);
-void serve_threadpool(Server& server);
-void serve_prefork(Server& server);
-std::uint64_t select_max_clients();
-void serve_poll(Server& server);
-void serve_epoll(Server& server);
 
 }  // namespace lab
