@@ -6,9 +6,9 @@
   docs.py check-student NOTEBOOK...       each is a valid notebook holding no solution
   docs.py site --out DIR --labs DIR       the HTML site: index, README, PROTOCOL, SCHEMA,
                                           reference results and plots, the rendered labs
-  docs.py claims NOTEBOOK...              every figure a lab states is marked, and every
-                                          declared claim (notebooks/claims/LAB.toml) still
-                                          holds on results/reference/
+  docs.py claims NOTEBOOK|MARKDOWN...     every figure a lab (or README.md) states is marked,
+                                          and every declared claim (notebooks/claims/LAB.toml)
+                                          still holds on results/reference/
 
 It uses Debian's nbformat (with jupyter-nbconvert) and python3-markdown. Errors are one line
 on stderr and exit status 2 (bad use) or 1 (a check failed).
@@ -171,6 +171,16 @@ class StrictRun(dict):
         return obj
 
 
+def _reference_path(lab: str, name: str) -> Path:
+    """A lab's FILE is under results/reference/notebooks/LAB/; '/FILE', and any file named by
+    a Markdown document's claims (README.md: lab "README"), under results/reference/."""
+    if name.startswith("/"):
+        return REFERENCE / name[1:]
+    if not lab[:2].isdigit():
+        return REFERENCE / name
+    return REFERENCE / "notebooks" / lab / name
+
+
 def _claims_env(lab: str):
     """The names a claim's expression may use."""
     import statistics
@@ -181,7 +191,7 @@ def _claims_env(lab: str):
     cache = {}
 
     def load(name: str) -> dict:
-        path = REFERENCE / name[1:] if name.startswith("/") else REFERENCE / "notebooks" / lab / name
+        path = _reference_path(lab, name)
         if path not in cache:
             if not path.is_file():
                 raise ClaimError(f"no reference results file {path}")
@@ -206,7 +216,7 @@ def _claims_env(lab: str):
         return StrictRun(load(name), name)
 
     def trace(name: str):
-        path = REFERENCE / name[1:] if name.startswith("/") else REFERENCE / "notebooks" / lab / name
+        path = _reference_path(lab, name)
         if not path.is_file():
             raise ClaimError(f"no reference trace {path}")
         return labkit.Trace(path)
@@ -278,11 +288,34 @@ def unmarked_figures(nb):
     return unmarked, markers
 
 
+def claims_name(path: Path) -> str:
+    """A lab's name (its file's stem), or for a Markdown document its path in the
+    repository with '-' for '/' (results/reference/README.md: results-reference-README): the
+    name of its claims file in notebooks/claims/."""
+    if path.suffix != ".md":
+        return path.stem
+    try:
+        rel = path.resolve().relative_to(ROOT)
+    except ValueError:
+        rel = Path(path.name)
+    return "-".join(rel.with_suffix("").parts)
+
+
+def markdown_document(path: Path):
+    """A Markdown file (README.md) as a notebook of one Markdown cell, so that its figures
+    are marked and its claims declared the same way as a lab's."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_markdown_cell(path.read_text()))
+    return nb
+
+
 def check_claims(path: Path) -> list[str]:
-    """Problems with the claims of one lab: each a line naming lab, claim, stated and
-    measured value."""
-    lab = path.stem
-    nb = read_notebook(path)
+    """Problems with the claims of one lab (or Markdown document): each a line naming lab,
+    claim, stated and measured value."""
+    lab = claims_name(path)
+    nb = markdown_document(path) if path.suffix == ".md" else read_notebook(path)
     problems = []
     unmarked, markers = unmarked_figures(nb)
     for cell, figure, line in unmarked:
@@ -337,10 +370,11 @@ def cmd_claims(args):
     problems, total = [], 0
     for path in map(Path, args.notebooks):
         found = check_claims(path)
-        n = len(load_claims(path.stem))
+        n = len(load_claims(claims_name(path)))
         total += n
         problems += found
-        print(f"{path.stem}: {n} claims, " + (f"{len(found)} problems" if found else "all hold"))
+        print(f"{claims_name(path)}: {n} claims, "
+              + (f"{len(found)} problems" if found else "all hold"))
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
