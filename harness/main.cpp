@@ -3,6 +3,8 @@
 //               --duration 5s --warmup 1s --repeat 3 --out results/NAME.json
 // Exit status: 0 done; 1 a server was wrong (a wrong reply, a crash); 2 bad input or a server
 // that would not start; 130 interrupted (what was measured so far is still written).
+// It drives servers as processes and links none of their code: the models it knows are the
+// ones the server binary it starts lists (`--server-bin --list-models --json`, server_models).
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -18,9 +20,9 @@
 #include <sstream>
 
 #include "duration.hpp"
-#include "models.hpp"
 #include "results.hpp"
 #include "run.hpp"
+#include "server_models.hpp"
 #include "timeline.hpp"
 #include "workload.hpp"
 
@@ -92,12 +94,54 @@ std::map<std::string, std::vector<std::string>> server_args_by_model(
     return by_model;
 }
 
-// The server binary: --server-bin, else lab-server beside this executable.
-std::string default_server_bin(const char* argv0) {
-    std::error_code ec;
-    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) self = std::filesystem::absolute(argv0);
-    return (self.parent_path() / "lab-server").string();
+// The models of the server binary lab-harness will start, as it lists them. Exits 2 with one
+// line if it cannot be run or lists none (it is then no lab-server).
+std::vector<lab::ListedModel> server_models_or_die(const std::string& server_bin) {
+    std::string error;
+    auto models = lab::list_server_models(server_bin, error);
+    if (!models) usage_error(error);
+    return *models;
+}
+
+// With --connect the server is not ours to start: a model's name is only a label (for
+// instance nginx, in harness/bench/crosscheck-wrk), of letters, digits, - and _.
+bool is_label(const std::string& name) {
+    return !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
+    });
+}
+
+// The sweep's models from --models: names of the server binary's models, or all of them; with
+// --connect, one label. Exits 2 with one line on an unknown model.
+std::vector<std::string> sweep_models(const std::string& models_text, bool connecting,
+                                      const std::string& server_bin) {
+    std::vector<std::string> models;
+    if (connecting) {
+        if (models_text == "all")
+            usage_error("--connect drives one server: give --models with its one model");
+        for (const std::string& name : split(models_text, ',')) {
+            if (!is_label(name))
+                usage_error("--models '" + name +
+                            "': with --connect a model is a label of letters, digits, - and _ "
+                            "(at most 32)");
+            models.push_back(name);
+        }
+        return models;
+    }
+    std::vector<lab::ListedModel> listed = server_models_or_die(server_bin);
+    if (models_text == "all") {
+        for (const lab::ListedModel& m : listed)
+            models.push_back(m.name);
+        return models;
+    }
+    for (const std::string& name : split(models_text, ',')) {
+        if (lab::find_listed_model(listed, name) == nullptr) {
+            usage_error("unknown model '" + name + "' (choose from " +
+                        lab::listed_model_names(listed) + ")");
+        }
+        models.push_back(name);
+    }
+    return models;
 }
 
 // Makes room for `connections` descriptors: raises the soft RLIMIT_NOFILE to the hard one
@@ -213,7 +257,8 @@ int main(int argc, char** argv) {
                    "--server-arg=threads:--thread-stack-kb=256 (repeatable)")
         ->allow_extra_args(false);
     app.add_option("--server-bin", server_bin,
-                   "lab-server to start (default: the one beside lab-harness)");
+                   "lab-server to start; its --list-models --json says which models there are "
+                   "(default: the one beside lab-harness)");
     app.add_option("--request-timeout", request_timeout_text,
                    "Override the workload's request timeout");
     app.add_option("--think-time", think_time_text,
@@ -251,11 +296,14 @@ int main(int argc, char** argv) {
         std::replace(what.begin(), what.end(), '\n', ' ');
         usage_error(what + " (see --help)");
     }
+    if (server_bin.empty()) server_bin = lab::lab_server_beside_self();
     if (timeline_app->parsed()) {
-        if (lab::find_model(timeline.model) == nullptr) {
-            usage_error("unknown model '" + timeline.model + "'");
+        std::vector<lab::ListedModel> listed = server_models_or_die(server_bin);
+        if (lab::find_listed_model(listed, timeline.model) == nullptr) {
+            usage_error("unknown model '" + timeline.model + "' (choose from " +
+                        lab::listed_model_names(listed) + ")");
         }
-        timeline.server_bin = server_bin.empty() ? default_server_bin(argv[0]) : server_bin;
+        timeline.server_bin = server_bin;
         std::string error;
         int status = lab::run_timeline(timeline, error);
         if (status == 2) usage_error(error);
@@ -268,33 +316,8 @@ int main(int argc, char** argv) {
         return 0;
     }
 
-    // Models.
-    std::vector<std::string> models;
-    if (models_text == "all") {
-        for (const lab::Model& m : lab::models())
-            models.push_back(m.name);
-    } else {
-        for (const std::string& name : split(models_text, ',')) {
-            // With --connect the server is not ours to start: its name is only a label (for
-            // instance nginx, in harness/bench/crosscheck-wrk), one of letters, digits, - _.
-            bool label_ok =
-                !name.empty() && name.size() <= 32 &&
-                std::all_of(name.begin(), name.end(), [](char c) {
-                    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
-                });
-            if (!connect_text.empty() && label_ok) {
-                models.push_back(name);
-                continue;
-            }
-            if (lab::find_model(name) == nullptr) {
-                std::string known;
-                for (const lab::Model& m : lab::models())
-                    known += (known.empty() ? "" : ", ") + m.name;
-                usage_error("unknown model '" + name + "' (choose from " + known + ")");
-            }
-            models.push_back(name);
-        }
-    }
+    // Models: the server binary's (asked, not linked), or with --connect one label.
+    std::vector<std::string> models = sweep_models(models_text, !connect_text.empty(), server_bin);
     // Connection counts.
     std::vector<std::uint64_t> connection_counts;
     std::uint64_t most_connections = 0;
@@ -372,10 +395,6 @@ int main(int argc, char** argv) {
     }
     std::map<std::string, std::vector<std::string>> args_of_model =
         server_args_by_model(server_args, models, connect_host.has_value());
-    if (server_bin.empty()) server_bin = default_server_bin(argv[0]);
-    if (!connect_host && access(server_bin.c_str(), X_OK) != 0) {
-        usage_error("cannot run " + server_bin + " (build it, or give --server-bin)");
-    }
     ensure_descriptors(most_connections);
     // Paced connects that outlast the warm-up: the window opens before every connection is.
     // Not an error (the run records it as connect_pace.longer_than_warmup), but said once.

@@ -945,13 +945,78 @@ INSTANTIATE_TEST_SUITE_P(
         UsageCase{"ServerArgWithConnect",
                   {"--models", "x", "--connect", "127.0.0.1:1", "--server-arg=--backlog=1"},
                   "--connect"},
+        // The models are asked of the binary (--list-models --json) before any server starts.
         UsageCase{"ServerBinaryThatIsNotAServer",
                   {"--models", "select", "--server-bin", "/bin/true"},
-                  "did not start",
-                  true}),
+                  "did not list its models"},
+        UsageCase{"ServerBinaryThatFailsToList",
+                  {"--models", "select", "--server-bin", "/bin/false"},
+                  "failed"}),
     [](const testing::TestParamInfo<UsageCase>& param_info) {
         return std::string(param_info.param.label);
     });
+
+// The harness learns the models from the server binary it will start, not from code of its own:
+// a binary that lists one model, "coroutines", makes threads unknown and coroutines known (and
+// then, being no server, it does not start). --models all is that binary's one model.
+TEST(Harness, ModelsAreTheServerBinarysOwn) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string fake = dir.file("fake-server");
+    {
+        std::ofstream script(fake);
+        script << "#!/bin/sh\n"
+                  "[ \"$1\" = --list-models ] && [ \"$2\" = --json ] || exit 2\n"
+                  "echo '{\"models\": [{\"name\": \"coroutines\", \"summary\": \"s\", "
+                  "\"flags\": {}, \"plot\": {\"colour\": \"#123456\", \"point_type\": 3}}]}'\n";
+    }
+    ASSERT_EQ(chmod(fake.c_str(), 0755), 0);
+    struct Case {
+        std::string models;
+        std::string mentions;
+    };
+    for (const Case& c : {Case{"threads", "unknown model 'threads' (choose from coroutines)"},
+                          Case{"coroutines", "coroutines"}, Case{"all", "coroutines"}}) {
+        SCOPED_TRACE(c.models);
+        Harness h({"--models", c.models, "--server-bin", fake, "--quiet", "--duration", "100ms",
+                   "--warmup", "0"},
+                  dir);
+        ASSERT_TRUE(h.wait(60s)) << "lab-harness did not exit";
+        std::string err = h.err();
+        EXPECT_EQ(h.exit_status(), 2) << err;
+        EXPECT_EQ(count_lines(err), 1u) << err;
+        EXPECT_NE(err.find(c.mentions), std::string::npos) << err;
+        bool known = c.models != "threads";
+        EXPECT_EQ(err.find("did not start") != std::string::npos, known)
+            << "a known model is started, an unknown one is not: " << err;
+    }
+}
+
+// `lab-harness timeline` asks the server binary for its models too: an unknown model, or a
+// binary that cannot be run, is one line and exit status 2, before any server starts.
+TEST(Harness, TimelineAsksTheServerBinaryForItsModels) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    struct Case {
+        std::vector<std::string> extra;
+        std::string mentions;
+    };
+    for (const Case& c : {Case{{"--model", "coroutines"}, "unknown model 'coroutines'"},
+                          Case{{"--model", "select", "--server-bin", kMissingBinary},
+                               std::string("cannot run ") + kMissingBinary}}) {
+        SCOPED_TRACE(c.mentions);
+        std::vector<std::string> args = {"timeline", "--scenario", "io", "--out",
+                                         dir.file("trace.json")};
+        args.insert(args.end(), c.extra.begin(), c.extra.end());
+        Harness h(args, dir);
+        ASSERT_TRUE(h.wait(60s)) << "lab-harness did not exit";
+        std::string err = h.err();
+        EXPECT_EQ(h.exit_status(), 2) << err;
+        EXPECT_EQ(count_lines(err), 1u) << err;
+        EXPECT_NE(err.find(c.mentions), std::string::npos) << err;
+        EXPECT_FALSE(fs::exists(dir.file("trace.json")));
+    }
+}
 
 // A server that will not start in the middle of a sweep: the runs before it are kept in the
 // file, which says what failed, and the harness exits 2. (select cannot watch 5,000 clients;

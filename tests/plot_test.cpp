@@ -1,8 +1,8 @@
 // lab-plot against the fixture results files in tests/fixtures/ (made by the real harness):
 // every figure comes out as a complete PNG and SVG with its gnuplot script beside it, each
 // script draws one series per model in every plot and redraws its pictures on its own, each
-// model keeps one colour everywhere (and the eight models of the registry have eight colours
-// of their own); bad input (a missing file, an unknown schema_version, no runs, a run without
+// model keeps one colour everywhere, the one its registry entry gives (asked of lab-server);
+// bad input (a missing file, an unknown schema_version, no runs, a run without
 // a field a figure needs) and a missing gnuplot exit 2 with one message naming the file and
 // what is missing, and draw nothing, while a file of an older harness, without connection
 // counts, is drawn without the connections figure, with a note. Every lab-plot run is bounded
@@ -32,7 +32,7 @@
 #include <gtest/gtest.h>
 
 #include "figure.hpp"
-#include "models.hpp"
+#include "server_models.hpp"
 #include "timeline_chart.hpp"
 
 namespace {
@@ -66,6 +66,17 @@ std::string lab_plot() {
         if (access(beside.c_str(), X_OK) == 0) return beside.string();
     }
     return LAB_PLOT_PATH;
+}
+
+// lab-server beside this test binary, else the path CMake gave at build time.
+std::string lab_server() {
+    std::error_code ec;
+    fs::path self = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        fs::path beside = self.parent_path() / "lab-server";
+        if (access(beside.c_str(), X_OK) == 0) return beside.string();
+    }
+    return LAB_SERVER_PATH;
 }
 
 fs::path fixture(const std::string& name) {
@@ -516,43 +527,89 @@ TEST(PlotSweep, AFileOfAnOlderHarnessIsDrawnWithoutTheConnectionsFigure) {
         << outcome.output;
 }
 
-// The eight models of the registry have fixed styles: eight colours and eight point shapes,
-// none shared; a student's own model gets one of the further colours, never one of theirs.
-TEST(PlotStyle, TheEightRegistryModelsHaveEightColoursOfTheirOwn) {
-    const std::vector<std::string> eight = {"sequential", "threads", "fork",       "select",
-                                            "poll",       "epoll",   "threadpool", "prefork"};
-    std::vector<std::string> registry;
-    for (const lab::Model& model : lab::models())
-        registry.push_back(model.name);
-    std::sort(registry.begin(), registry.end());
-    std::vector<std::string> sorted = eight;
-    std::sort(sorted.begin(), sorted.end());
-    EXPECT_EQ(registry, sorted) << "a model was added or renamed: give it a fixed style in "
-                                   "harness/plot/figure.cpp (kKnownModels) and list it here";
+// A model's style is its registry entry's, as the lab-server beside lab-plot lists it. The
+// eight models that results files made before this listing name keep the colours and shapes
+// they were drawn with then, so that those files draw as they did; a name not in the registry
+// (a --connect label, a model since removed) gets one of the four further styles, none of the
+// registry's, the same every time.
+TEST(PlotStyle, RegistryModelsKeepTheirStylesAndOtherNamesGetFurtherOnes) {
+    std::string error;
+    auto listed = lab::list_server_models(lab_server(), error);
+    ASSERT_TRUE(listed.has_value()) << error;
+    std::map<std::string, lab::plot::ModelStyle> registry;
+    for (const lab::ListedModel& model : *listed)
+        registry[model.name] = {model.plot_colour, model.plot_point_type};
+    lab::plot::ModelStyles styles(registry);
+    const std::map<std::string, lab::plot::ModelStyle> kBefore = {
+        {"sequential", {"#D55E00", 5}}, {"threads", {"#0072B2", 7}}, {"fork", {"#009E73", 9}},
+        {"select", {"#CC79A7", 13}},    {"poll", {"#E69F00", 11}},   {"epoll", {"#56B4E9", 15}},
+        {"threadpool", {"#000000", 6}}, {"prefork", {"#8C564B", 8}}};
+    for (const auto& [model, before] : kBefore) {
+        if (registry.count(model) == 0) continue;  // renamed or removed: a further style now
+        EXPECT_EQ(styles.of(model).colour, before.colour) << model;
+        EXPECT_EQ(styles.of(model).point_type, before.point_type) << model;
+    }
     std::set<std::string> colours;
     std::set<int> shapes;
-    for (const std::string& model : eight) {
-        lab::plot::ModelStyle style = lab::plot::model_style(model);
-        EXPECT_TRUE(std::regex_match(style.colour, std::regex("#[0-9A-F]{6}"))) << style.colour;
+    for (const auto& [model, style] : registry) {
+        EXPECT_EQ(styles.of(model).colour, style.colour) << model;
         colours.insert(style.colour);
         shapes.insert(style.point_type);
     }
-    EXPECT_EQ(colours.size(), eight.size()) << "two registry models share a colour";
-    EXPECT_EQ(shapes.size(), eight.size()) << "two registry models share a point shape";
-    EXPECT_EQ(lab::plot::model_style("poll").colour, "#E69F00");
-    EXPECT_EQ(lab::plot::model_style("epoll").colour, "#56B4E9");
-    EXPECT_EQ(lab::plot::model_style("threadpool").colour, "#000000");
-    EXPECT_EQ(lab::plot::model_style("prefork").colour, "#8C564B");
     std::set<std::string> further;
     for (int n = 0; n < 64; ++n) {
         std::string model = "student" + std::to_string(n);
-        lab::plot::ModelStyle style = lab::plot::model_style(model);
+        lab::plot::ModelStyle style = styles.of(model);
         EXPECT_EQ(colours.count(style.colour), 0u) << model << " got a registry model's colour";
         EXPECT_EQ(shapes.count(style.point_type), 0u) << model << " got a registry model's shape";
-        EXPECT_EQ(lab::plot::model_style(model).colour, style.colour);  // the same every time
+        EXPECT_EQ(styles.of(model).colour, style.colour);  // the same every time
         further.insert(style.colour);
     }
     EXPECT_EQ(further.size(), 4u) << "64 names should reach each of the four further colours";
+}
+
+// The registry is where the figures' colours come from: a lab-server that lists threads in
+// another colour (a stand-in script given as --server-bin) draws threads in that colour, and a
+// model it does not list (select) in a further style.
+TEST(PlotStyle, TheFiguresTakeTheirColoursFromTheServersListing) {
+    ScratchDir out;
+    fs::path fake = out.path() / "fake-server";
+    {
+        std::ofstream script(fake);
+        script << "#!/bin/sh\n"
+                  "echo '{\"models\": [{\"name\": \"threads\", \"summary\": \"s\", "
+                  "\"flags\": {}, \"plot\": {\"colour\": \"#123456\", \"point_type\": 3}}]}'\n";
+    }
+    fs::permissions(fake, fs::perms::owner_all);
+    Outcome outcome =
+        run(lab_plot(), {fixture("closed-io-cpu.json").string(), "--out",
+                         (out.path() / "plots").string(), "--server-bin", fake.string()});
+    ASSERT_FALSE(outcome.timed_out) << outcome.output;
+    ASSERT_EQ(outcome.exit_status, 0) << outcome.output;
+    std::string script = read_file(out.path() / "plots" / "closed-io-cpu" / "throughput-io.gp");
+    static const std::regex kLinetype(
+        R"re(set linetype \d+ linecolor rgb "(#[0-9A-Fa-f]{6})".* pointtype (\d+) .*# (\S+))re");
+    std::map<std::string, std::pair<std::string, std::string>> drawn;
+    for (std::sregex_iterator it(script.begin(), script.end(), kLinetype), end; it != end; ++it)
+        drawn[(*it)[3]] = {(*it)[1], (*it)[2]};
+    ASSERT_EQ(drawn.count("threads"), 1u) << script;
+    EXPECT_EQ(drawn["threads"], std::make_pair(std::string("#123456"), std::string("3")));
+    lab::plot::ModelStyle select = lab::plot::ModelStyles().of("select");
+    EXPECT_EQ(drawn["select"], std::make_pair(select.colour, std::to_string(select.point_type)));
+}
+
+// Without a lab-server to list the models, lab-plot cannot know their colours: one line, exit
+// status 2, nothing drawn.
+TEST(PlotBadInput, AServerBinaryThatCannotBeRunIsNamed) {
+    ScratchDir out;
+    const std::string missing = "/nonexistent/lab-server";
+    Outcome outcome = run(lab_plot(), {fixture("closed-io-cpu.json").string(), "--out",
+                                       out.path().string(), "--server-bin", missing});
+    ASSERT_FALSE(outcome.timed_out) << outcome.output;
+    EXPECT_EQ(outcome.exit_status, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find("cannot run " + missing), std::string::npos) << outcome.output;
+    EXPECT_EQ(std::count(outcome.output.begin(), outcome.output.end(), '\n'), 1) << outcome.output;
+    EXPECT_FALSE(fs::exists(out.path() / "closed-io-cpu")) << "drew pictures without styles";
 }
 
 TEST(PlotBadInput, AMissingFileIsNamed) {

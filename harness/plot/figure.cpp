@@ -11,29 +11,10 @@
 namespace lab::plot {
 namespace {
 
-// The eight models of the registry (models/models.cpp), each with a fixed colour and its own
-// point shape, so that a grey-scale print still tells them apart. The colours are meant to stay
-// apart for colour-blind readers: seven of the Okabe–Ito palette (all of it but its yellow, too
-// pale on white) and, for the eighth, Tableau 10's brown, darker than all of them but black;
-// where two colours still look alike, the shapes differ. The pool variants take the hollow
-// shape of their classic model: threadpool the circle of threads, prefork the triangle of fork.
-struct KnownModel {
-    const char* name;
-    ModelStyle style;
-};
-const std::array<KnownModel, 8> kKnownModels = {{
-    {"sequential", {"#D55E00", 5}},  // vermillion, filled square
-    {"threads", {"#0072B2", 7}},     // blue, filled circle
-    {"fork", {"#009E73", 9}},        // bluish green, filled triangle
-    {"select", {"#CC79A7", 13}},     // reddish purple, filled diamond
-    {"poll", {"#E69F00", 11}},       // orange, filled inverted triangle
-    {"epoll", {"#56B4E9", 15}},      // sky blue, filled pentagon
-    {"threadpool", {"#000000", 6}},  // black, open circle
-    {"prefork", {"#8C564B", 8}},     // brown, open triangle
-}};
-// Further models (a student's own): colours none of the eight use, picked by name hash, each
-// with a hollow shape none of the eight use. These four were not chosen to stay apart from the
-// eight for colour-blind readers (cyan and sky blue are close): their shapes do that.
+// Further models (a --connect label, a model no longer in the registry): colours and hollow
+// shapes none of the registry's models use (the registry's own, in models/models.cpp, are seven
+// of the Okabe-Ito palette and Tableau 10's brown). These four were not chosen to stay apart
+// from those for colour-blind readers (cyan and sky blue are close): their shapes do that.
 const std::array<ModelStyle, 4> kFurtherModels = {{
     {"#7F7F7F", 4},   // grey, open square
     {"#9467BD", 10},  // purple, open inverted triangle
@@ -103,11 +84,17 @@ int linetype_of(const Figure& figure, const std::string& model) {
 
 }  // namespace
 
-ModelStyle model_style(const std::string& model) {
-    for (const KnownModel& known : kKnownModels) {
-        if (model == known.name) return known.style;
-    }
+ModelStyles::ModelStyles(std::map<std::string, ModelStyle> registry)
+    : registry_(std::move(registry)) {}
+
+ModelStyle ModelStyles::of(const std::string& model) const {
+    auto known = registry_.find(model);
+    if (known != registry_.end()) return known->second;
     return kFurtherModels[stable_hash(model) % kFurtherModels.size()];
+}
+
+const std::array<ModelStyle, 4>& further_model_styles() {
+    return kFurtherModels;
 }
 
 std::string gnuplot_quoted(const std::string& text) {
@@ -147,7 +134,7 @@ std::string gnuplot_script(const Figure& figure) {
 
     out << "# One colour and point shape per model, the same in every lab-plot figure.\n";
     for (std::size_t i = 0; i < figure.models.size(); ++i) {
-        ModelStyle style = model_style(figure.models[i]);
+        ModelStyle style = figure.styles.of(figure.models[i]);
         out << "set linetype " << i + 1 << " linecolor rgb \"" << style.colour
             << "\" linewidth 2 pointtype " << style.point_type << " pointsize 1.3  # "
             << figure.models[i] << "\n";

@@ -2,9 +2,11 @@
 // read, turned into one self-contained gnuplot script (gnuplot_script). The script holds its
 // data, writes FIGURE.png and FIGURE.svg in the directory gnuplot runs in, and is written
 // beside them so that a student can edit it and run `gnuplot FIGURE.gp` again.
-// Every model keeps one colour and point shape in every figure (model_style).
+// Every model keeps one colour and point shape in every figure (ModelStyles).
 #pragma once
 
+#include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,11 +19,23 @@ struct ModelStyle {
     int point_type = 7;  // gnuplot pointtype
 };
 
-// The eight models of the registry (sequential, threads, fork, select, poll, epoll, threadpool,
-// prefork) have fixed colours (a colour-blind-safe set) and point shapes; any other model name
-// gets one of four further colours, none of theirs, chosen by a hash of its name, so it too is
-// the same everywhere.
-ModelStyle model_style(const std::string& model);
+// How each model is drawn. A model of the registry has its own style there (models/models.cpp,
+// `plot`), which lab-plot reads from `lab-server --list-models --json` at plot time; any other
+// name (a --connect label such as nginx, a model since renamed or removed) gets one of the four
+// further styles, chosen by a hash of its name, so that it too is the same everywhere. No
+// registry model may take a further style's colour or shape (tests/registry_test.cpp).
+class ModelStyles {
+  public:
+    ModelStyles() = default;  // no registry: every model gets a further style
+    explicit ModelStyles(std::map<std::string, ModelStyle> registry);
+    ModelStyle of(const std::string& model) const;
+
+  private:
+    std::map<std::string, ModelStyle> registry_;
+};
+
+// The four further styles: colours and hollow point shapes that no registry model has.
+const std::array<ModelStyle, 4>& further_model_styles();
 
 // A gnuplot string literal for text: double-quoted, with \ " and newlines escaped.
 std::string gnuplot_quoted(const std::string& text);
@@ -81,6 +95,7 @@ struct Figure {
     int rows = 1;
     int columns = 1;
     std::vector<std::string> models;       // the models shown, each given its linetype
+    ModelStyles styles;                    // how each model is drawn
     std::vector<std::string> definitions;  // gnuplot functions the panels use
     std::vector<Datablock> data;
     std::vector<Panel> panels;  // row by row; at most rows × columns

@@ -2,12 +2,14 @@
 //   lab-plot [sweep] RESULTS.json... [--out DIR]
 //       figures 1-8 of each results file (see sweep_figures.hpp), as PNG and SVG with the
 //       gnuplot script of each beside it, into DIR/NAME/ (NAME: the file name without .json;
-//       DIR: results/plots by default)
+//       DIR: results/plots by default). Each model's colour and point shape are the registry's,
+//       asked of lab-server (--server-bin, default the one beside lab-plot) at plot time.
 // `sweep` is the default subcommand; further kinds of figure are further subcommands (see
 // kSubcommands below).
 // Exit status: 0 drawn; 1 gnuplot failed or a picture could not be written; 2 bad input (a
 // missing or unreadable file, an unknown schema_version, no runs, a run without a field that a
-// figure needs), a bad command line, or no gnuplot. A bad file does not stop the others.
+// figure needs), a bad command line, no gnuplot, or (sweep) no lab-server to list the models'
+// styles. A bad file does not stop the others.
 #include <csignal>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +21,7 @@
 #include <memory>
 
 #include "render.hpp"
+#include "server_models.hpp"
 #include "sweep.hpp"
 #include "sweep_figures.hpp"
 #include "timeline_chart.hpp"
@@ -49,7 +52,23 @@ std::string gnuplot_or_complain() {
 struct SweepOptions {
     std::vector<std::string> files;
     std::string out_dir = kDefaultOutDir;
+    std::string server_bin;  // the lab-server whose registry gives the models' styles
 };
+
+// The models' styles as the registry gives them (`lab-server --list-models --json`), or
+// nullopt after saying why the server binary could not tell.
+std::optional<lab::plot::ModelStyles> registry_styles_or_complain(const std::string& server_bin) {
+    std::string error;
+    auto listed = lab::list_server_models(server_bin, error);
+    if (!listed) {
+        complain(error + " (lab-plot takes each model's colour from its registry entry)");
+        return std::nullopt;
+    }
+    std::map<std::string, lab::plot::ModelStyle> registry;
+    for (const lab::ListedModel& model : *listed)
+        registry[model.name] = {model.plot_colour, model.plot_point_type};
+    return lab::plot::ModelStyles(std::move(registry));
+}
 
 // lab-plot sweep: figures 1-8 of each file. Returns the exit status.
 int run_sweep(const SweepOptions& options) {
@@ -71,6 +90,9 @@ int run_sweep(const SweepOptions& options) {
     }
     std::string gnuplot = gnuplot_or_complain();
     if (gnuplot.empty()) return kUsageError;
+    auto styles = registry_styles_or_complain(
+        options.server_bin.empty() ? lab::lab_server_beside_self() : options.server_bin);
+    if (!styles) return kUsageError;
 
     int status = 0;
     std::vector<std::string> done;
@@ -83,7 +105,7 @@ int run_sweep(const SweepOptions& options) {
         std::optional<std::vector<lab::plot::Figure>> figures;
         try {
             sweep = lab::plot::load_sweep(file, error);
-            if (sweep) figures = lab::plot::sweep_figures(*sweep, notes, error);
+            if (sweep) figures = lab::plot::sweep_figures(*sweep, *styles, notes, error);
         } catch (const nlohmann::json::exception& e) {
             // A field of an unexpected type that the checks did not foresee: still bad input.
             error = file + ": not a results file lab-plot can read (" + e.what() + ")";
@@ -117,6 +139,11 @@ std::function<int()> add_sweep(CLI::App& command) {
                     "Draw each file's figures into DIR/NAME/, NAME being the file name "
                     "without .json (default results/plots)")
         ->type_name("DIR");
+    command
+        .add_option("--server-bin", options->server_bin,
+                    "The lab-server whose registry gives each model's colour and point shape "
+                    "(default: the one beside lab-plot)")
+        ->type_name("PATH");
     return [options] { return run_sweep(*options); };
 }
 

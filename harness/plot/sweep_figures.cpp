@@ -109,6 +109,7 @@ std::string plural(std::uint64_t n, const std::string& one, const std::string& m
 struct Context {
     const Sweep* sweep = nullptr;
     const WorkloadRuns* workload = nullptr;
+    const ModelStyles* styles = nullptr;                // how each model is drawn
     std::map<std::string, std::string> block_of_model;  // model -> gnuplot datablock name
     std::string file_tag;                               // the workload in file names
     std::string subtitle;
@@ -162,10 +163,11 @@ std::string text_at(const json& doc, const std::string& pointer, const std::stri
 }
 
 // The context of one workload's figures; workload must be one of sweep's and outlive it.
-Context make_context(const Sweep& sweep, const WorkloadRuns& workload) {
+Context make_context(const Sweep& sweep, const WorkloadRuns& workload, const ModelStyles& styles) {
     Context context;
     context.sweep = &sweep;
     context.workload = &workload;
+    context.styles = &styles;
     context.block_of_model = datablock_names(workload.models);
     context.file_tag = file_tag(workload.name);
     for (const std::string& model : workload.models) {
@@ -244,6 +246,7 @@ Figure new_figure(const Context& context, const std::string& name, const std::st
     figure.alarm = context.alarm;
     figure.caption = {context.machine_line};
     figure.models = context.workload->models;
+    figure.styles = *context.styles;
     return figure;
 }
 
@@ -1020,7 +1023,7 @@ const std::vector<std::string>& sweep_figure_names() {
     return names;
 }
 
-std::optional<std::vector<Figure>> sweep_figures(const Sweep& sweep,
+std::optional<std::vector<Figure>> sweep_figures(const Sweep& sweep, const ModelStyles& styles,
                                                  std::vector<std::string>& notes,
                                                  std::string& error) {
     std::vector<Figure> figures;
@@ -1034,7 +1037,7 @@ std::optional<std::vector<Figure>> sweep_figures(const Sweep& sweep,
     }
     try {
         for (const WorkloadRuns& workload : sweep.workloads) {
-            Context context = make_context(sweep, workload);
+            Context context = make_context(sweep, workload, styles);
             std::string tag = context.file_tag;
             for (int n = 2; std::find(tags.begin(), tags.end(), context.file_tag) != tags.end();
                  ++n)

@@ -30,12 +30,13 @@ namespace lab::plot {
 // The figure names above, in that order. A figure's files are NAME-WORKLOAD.{gp,png,svg}.
 const std::vector<std::string>& sweep_figure_names();
 
-// Every figure of every workload of the sweep. Returns nullopt and sets error to one line
+// Every figure of every workload of the sweep, each model drawn in its style of `styles`.
+// Returns nullopt and sets error to one line
 // (the file, the run, the field, the figure) if a run lacks a field a figure needs. Adds to
 // notes one line for each thing it left out on purpose: the /proc figures of runs that drove
 // a server started elsewhere (--connect), memory figures with no sample inside a run's window,
 // the connections figure of a file without connection counts.
-std::optional<std::vector<Figure>> sweep_figures(const Sweep& sweep,
+std::optional<std::vector<Figure>> sweep_figures(const Sweep& sweep, const ModelStyles& styles,
                                                  std::vector<std::string>& notes,
                                                  std::string& error);
 
