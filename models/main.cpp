@@ -89,10 +89,12 @@ nlohmann::ordered_json model_listing() {
                                           {"max", lab::kMaxThreadStackKb}};
         }
         if (m.event_loop) flags["--blocking-io-in-loop"] = {{"default", false}};
-        list.push_back({{"name", m.name},
-                        {"summary", m.summary},
-                        {"flags", flags},
-                        {"plot", {{"colour", m.plot.colour}, {"point_type", m.plot.point_type}}}});
+        list.push_back(
+            {{"name", m.name},
+             {"summary", m.summary},
+             {"flags", flags},
+             {"plot",
+              {{"colour", std::string(m.plot.colour)}, {"point_type", m.plot.point_type}}}});
     }
     return {{"models", list}};
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "service.hpp"
@@ -18,8 +19,8 @@ namespace lab {
 // How lab-plot draws a model, the same in every figure: a colour and a point shape, each the
 // model's own (so that a grey-scale print still tells the models apart).
 struct PlotStyle {
-    std::string colour;  // "#RRGGBB"
-    int point_type = 0;  // a gnuplot pointtype, 1 to 15
+    std::string_view colour;  // "#RRGGBB", a string literal
+    int point_type = 0;       // a gnuplot pointtype, 1 to 15
 };
 
 // One model. Each entry in models.cpp is written with designated initializers, naming only
