@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
+#include "accept_queue.hpp"
 #include "clock.hpp"
-#include "net.hpp"
 
 namespace lab {
 
