@@ -131,13 +131,17 @@ def cmd_check_student(args):
 #                       results/reference/ it comes from; `claims` re-derives it
 #   <!-- given -->      a figure that is not a measurement: a workload's parameter, a design
 #                       constant, arithmetic over those, a fact outside this lab's results
+#   <!-- noted -->      a measurement from a run whose results were not kept, which the text
+#                       must say in words; `claims` counts and lists them, so what is not
+#                       re-derived stays in sight (a lab should have none)
 # A marker covers the figures between it and the previous marker on the same line. A figure
 # (a number with a unit of time, rate, size, a percentage or a multiple) left unmarked fails.
 # See notebooks/README.md, "Claims".
 
 CLAIMS_DIR = ROOT / "notebooks" / "claims"
 REFERENCE = ROOT / "results" / "reference"
-MARKER = re.compile(r"<!--\s*(claim:\s*([\w.-]+)|given)\s*-->")
+MARKER = re.compile(r"<!--\s*(claim:\s*([\w.-]+)|given|noted)\s*-->")
+NOTED = re.compile(r"<!--\s*noted\s*-->")
 FIGURE = re.compile(
     r"(?<![\w.])\d[\d,]*(?:\.\d+)?\s?(?:ns|µs|us|ms|s|min|requests?/s|/s|%|×|x|MiB|KiB|GiB|"
     r"MB|KB|kB|GB|bytes|B)(?![\w])")
@@ -371,10 +375,17 @@ def cmd_claims(args):
     for path in map(Path, args.notebooks):
         found = check_claims(path)
         n = len(load_claims(claims_name(path)))
+        nb = markdown_document(path) if path.suffix == ".md" else read_notebook(path)
+        noted = [line.strip() for _, line in markdown_lines(nb) if NOTED.search(line)]
+        if noted and path.suffix != ".md":
+            found.append(f"{claims_name(path)}: a lab states figures from runs not kept "
+                         f"(<!-- noted -->): {noted[0][:100]}")
         total += n
         problems += found
         print(f"{claims_name(path)}: {n} claims, "
-              + (f"{len(found)} problems" if found else "all hold"))
+              + (f"{len(found)} problems" if found else "all hold")
+              + (f"; {len(noted)} lines state figures from runs not kept, not re-derived "
+                 "(<!-- noted -->)" if noted else ""))
     for p in problems:
         print(p, file=sys.stderr)
     if problems:
