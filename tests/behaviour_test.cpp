@@ -289,11 +289,16 @@ TEST_P(Behaviour, PreforkReplacesWorkersThatDie) {
     for (pid_t pid : first)
         kill(pid, SIGKILL);
     EXPECT_TRUE(held.read_until_eof(5s).has_value()) << "the held client was not let go";
+    // Right after the kill the old workers can still be listed (not yet reaped): wait for
+    // three workers none of which is an old one, not merely for three.
     std::set<pid_t> now;
+    auto none_old = [&] {
+        return std::none_of(now.begin(), now.end(), [&](pid_t p) { return first.contains(p); });
+    };
     EXPECT_TRUE(eventually(
         [&] {
             now = child_processes(server().pid());
-            return now.size() == 3;
+            return now.size() == 3 && none_old();
         },
         10s))
         << now.size() << " workers after three were killed";
