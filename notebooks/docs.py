@@ -340,11 +340,11 @@ def check_claims(path: Path) -> list[str]:
                             "its marker")
         try:
             if "holds" in claim:
-                if not eval(claim["holds"], {"__builtins__": {}}, env):  # noqa: S307 (repo file)
+                if not eval(claim["holds"], {"__builtins__": {}, **env}):  # noqa: S307 (repo file)
                     problems.append(f"{lab}: claim {cid} ('{text}') does not hold on the "
                                     f"reference results: {claim['holds']}")
             else:
-                measured = float(eval(claim["measured"], {"__builtins__": {}}, env))  # noqa: S307
+                measured = float(eval(claim["measured"], {"__builtins__": {}, **env}))  # noqa: S307
                 tol, shown = _tolerance(claim)
                 if abs(measured - claim["value"]) > tol:
                     problems.append(f"{lab}: claim {cid} ('{text}'): stated {claim['value']:g}, "
