@@ -587,7 +587,7 @@ bool all_threads_stopped(pid_t pid) {
          std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
         std::ifstream in(task.path() / "stat");
         std::string stat;
-        std::getline(in, stat);  // one line
+        std::getline(in, stat);               // one line
         std::size_t paren = stat.rfind(')');  // the command name may hold spaces and parens
         if (paren == std::string::npos || paren + 2 >= stat.size() || stat[paren + 2] != 'T') {
             return false;
