@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "command_output.hpp"
 #include "server_process.hpp"
 
 namespace labtest {
@@ -19,15 +20,7 @@ using nlohmann::json;
 // Runs a shell command (bounded by `timeout`, coreutils) and returns its standard output.
 std::string run(const std::string& command, int timeout_s = 20) {
     std::string line = "timeout " + std::to_string(timeout_s) + " " + command + " 2>/dev/null";
-    std::string out;
-    FILE* pipe = popen(line.c_str(), "r");
-    if (pipe == nullptr) return out;
-    char buffer[4096];
-    std::size_t n = 0;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0 && out.size() < (1u << 20))
-        out.append(buffer, n);
-    pclose(pipe);
-    return out;
+    return lab::test::command_output(line);
 }
 
 bool have(const std::string& program) {

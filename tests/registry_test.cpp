@@ -17,23 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "command_output.hpp"
 #include "figure.hpp"
 #include "server_models.hpp"
 
 namespace {
-
-// What `command` printed on stdout (at most 1 MiB), or "" if it could not be run.
-std::string output_of(const std::string& command) {
-    std::string out;
-    FILE* pipe = popen(command.c_str(), "r");
-    if (pipe == nullptr) return out;
-    char buffer[4096];
-    std::size_t n = 0;
-    while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0 && out.size() < (1u << 20))
-        out.append(buffer, n);
-    pclose(pipe);
-    return out;
-}
 
 std::vector<lab::ListedModel> listed_models() {
     std::string error;
@@ -94,7 +82,7 @@ TEST(Registry, EveryModelHasAPlotStyleOfItsOwn) {
 // --model, --port and the others every model takes), and a value flag's default (or null: the
 // system's) lies within its range. ./lab reads --max-clients' maximum from here.
 TEST(Registry, EveryModelsFlagsAreLabServerFlagsWithTheirRanges) {
-    const std::string help = output_of(std::string(LAB_SERVER_PATH) + " --help");
+    const std::string help = lab::test::command_output(std::string(LAB_SERVER_PATH) + " --help");
     ASSERT_NE(help.find("--list-models"), std::string::npos) << help;
     const std::set<std::string> kOwnFlags = {"--max-clients", "--workers", "--thread-stack-kb",
                                              "--blocking-io-in-loop"};
@@ -123,7 +111,8 @@ TEST(Registry, EveryModelsFlagsAreLabServerFlagsWithTheirRanges) {
 
 // `lab-server --list-models` (NAME, a tab, SUMMARY) names the same models in the same order.
 TEST(Registry, ThePlainListingSaysTheSame) {
-    std::istringstream plain(output_of(std::string(LAB_SERVER_PATH) + " --list-models"));
+    std::istringstream plain(
+        lab::test::command_output(std::string(LAB_SERVER_PATH) + " --list-models"));
     std::string line;
     std::vector<std::string> lines;
     while (std::getline(plain, line))
