@@ -204,9 +204,8 @@ void print_summary(const nlohmann::json& runs) {
     }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The command line as given: the sweep's flags and the timeline subcommand's.
+struct Options {
     std::string models_text = "all";
     std::string workload_name = "ping";
     std::string workload_dir = LAB_WORKLOAD_DIR;
@@ -227,66 +226,401 @@ int main(int argc, char** argv) {
     bool quiet = false;
     bool list = false;
     bool perf = false;
+    lab::TimelineSpec timeline;
+};
 
-    CLI::App app{
-        "lab-harness: drive lab-server models with a workload; record latency, "
-        "throughput, blocking time and context switches into JSON."};
-    app.add_option("--models", models_text,
+// Declares the sweep's flags on app, bound to options; returns the timeline subcommand.
+CLI::App* declare_options(CLI::App& app, Options& options) {
+    app.add_option("--models", options.models_text,
                    "Comma-separated models, or all (default all); with --connect, a label for "
                    "the server");
-    app.add_option("--workload", workload_name,
+    app.add_option("--workload", options.workload_name,
                    "Workloads, comma-separated: names (in --workload-dir) or .json paths "
                    "(default ping)");
-    app.add_option("--workload-dir", workload_dir, "Where named workloads live");
-    app.add_option("--connections", connections_text,
+    app.add_option("--workload-dir", options.workload_dir, "Where named workloads live");
+    app.add_option("--connections", options.connections_text,
                    "Comma-separated connection counts (default 1)");
-    app.add_option("--duration", duration_text,
+    app.add_option("--duration", options.duration_text,
                    "Measurement window per run: N[ms|s|m] (default 5s)");
-    app.add_option("--warmup", warmup_text, "Time before the window, not recorded (default 1s)");
-    app.add_option("--repeat", repeat, "Runs per (model, connections) (default 1)")
+    app.add_option("--warmup", options.warmup_text,
+                   "Time before the window, not recorded (default 1s)");
+    app.add_option("--repeat", options.repeat, "Runs per (model, connections) (default 1)")
         ->check(CLI::Range(std::uint64_t{1}, kMaxRepeat));
     app.add_option(
-           "--rate", rate,
+           "--rate", options.rate,
            "Open loop: total requests per second on a fixed schedule (default: closed loop)")
         ->check(CLI::Range(0.0, 10'000'000.0));
-    app.add_option("--out", out_path, "Write the results JSON here");
-    app.add_option("--connect", connect_text, "Drive a server started elsewhere, HOST:PORT");
-    app.add_option("--server-arg", server_args,
+    app.add_option("--out", options.out_path, "Write the results JSON here");
+    app.add_option("--connect", options.connect_text,
+                   "Drive a server started elsewhere, HOST:PORT");
+    app.add_option("--server-arg", options.server_args,
                    "Extra lab-server argument, e.g. --server-arg=--max-clients=10000; "
                    "MODEL:ARG gives it to that model only, e.g. "
                    "--server-arg=threads:--thread-stack-kb=256 (repeatable)")
         ->allow_extra_args(false);
-    app.add_option("--server-bin", server_bin,
+    app.add_option("--server-bin", options.server_bin,
                    "lab-server to start; its --list-models --json says which models there are "
                    "(default: the one beside lab-harness)");
-    app.add_option("--request-timeout", request_timeout_text,
+    app.add_option("--request-timeout", options.request_timeout_text,
                    "Override the workload's request timeout");
-    app.add_option("--think-time", think_time_text,
+    app.add_option("--think-time", options.think_time_text,
                    "Override the workload's think time (with idle_clients: the active set's)");
-    app.add_option("--requests-per-connection", requests_per_connection,
+    app.add_option("--requests-per-connection", options.requests_per_connection,
                    "Override the workload's requests per connection (0 = never reconnect)")
         ->check(CLI::Range(std::uint64_t{0}, std::uint64_t{1'000'000'000}));
-    app.add_option("--connect-timeout", connect_timeout_text, "Connect timeout (default 2s)");
-    app.add_option("--seed", seed, "Seed for the request mix");
-    app.add_option("--protocol", protocol,
+    app.add_option("--connect-timeout", options.connect_timeout_text,
+                   "Connect timeout (default 2s)");
+    app.add_option("--seed", options.seed, "Seed for the request mix");
+    app.add_option("--protocol", options.protocol,
                    "labp (default) or http: the same workload as HTTP/1.1 GET requests, "
                    "keep-alive, to compare one to one with wrk")
         ->check(CLI::IsMember({"labp", "http"}));
-    app.add_flag("--quiet", quiet, "No progress lines and no summary table");
-    app.add_flag("--perf", perf,
+    app.add_flag("--quiet", options.quiet, "No progress lines and no summary table");
+    app.add_flag("--perf", options.perf,
                  "Also count the server's context switches and CPU with perf stat over the "
                  "window, as a check (needs linux-perf; root)");
-    app.add_flag("--list-workloads", list, "Print the workloads in --workload-dir and exit");
+    app.add_flag("--list-workloads", options.list,
+                 "Print the workloads in --workload-dir and exit");
     // lab-harness timeline: the four classic pictures, measured (see timeline.hpp).
-    lab::TimelineSpec timeline;
     CLI::App* timeline_app = app.add_subcommand(
         "timeline",
         "Three clients, a few WORK requests each, against one model with --trace; "
         "writes the server's trace plus the clients' requests (Chrome trace JSON)");
-    timeline_app->add_option("--model", timeline.model, "The model")->required();
-    timeline_app->add_option("--scenario", timeline.scenario, "cpu, io or mixed")->required();
-    timeline_app->add_option("--out", timeline.out_path, "Where to write the trace")->required();
-    timeline_app->add_option("--server-bin", server_bin, "lab-server to start");
+    timeline_app->add_option("--model", options.timeline.model, "The model")->required();
+    timeline_app->add_option("--scenario", options.timeline.scenario, "cpu, io or mixed")
+        ->required();
+    timeline_app->add_option("--out", options.timeline.out_path, "Where to write the trace")
+        ->required();
+    timeline_app->add_option("--server-bin", options.server_bin, "lab-server to start");
+    return timeline_app;
+}
+
+// lab-harness timeline: checks the model against the server binary's, then runs it.
+int timeline_command(const Options& options) {
+    std::vector<lab::ListedModel> listed = server_models_or_die(options.server_bin);
+    if (lab::find_listed_model(listed, options.timeline.model) == nullptr) {
+        usage_error("unknown model '" + options.timeline.model + "' (choose from " +
+                    lab::listed_model_names(listed) + ")");
+    }
+    lab::TimelineSpec timeline = options.timeline;
+    timeline.server_bin = options.server_bin;
+    std::string error;
+    int status = lab::run_timeline(timeline, error);
+    if (status == 2) usage_error(error);
+    if (status != 0) std::cerr << "lab-harness timeline: " << error << "\n";
+    return status;
+}
+
+// --list-workloads: the workloads in the directory, one a line.
+int list_workloads_command(const std::string& workload_dir) {
+    for (const std::string& name : lab::list_workloads(workload_dir))
+        std::cout << name << "\n";
+    return 0;
+}
+
+// What the sweep runs, checked and derived from the Options.
+struct SweepPlan {
+    std::vector<std::string> models;
+    std::vector<std::uint64_t> connection_counts;
+    std::uint64_t most_connections = 0;
+    std::uint64_t duration_ns = 0;
+    std::uint64_t warmup_ns = 0;
+    std::uint64_t connect_timeout_ns = 0;
+    std::vector<lab::Workload> workloads;
+    nlohmann::json workloads_json = nlohmann::json::array();  // config.workloads
+    std::optional<std::string> connect_host;
+    std::uint16_t connect_port = 0;
+    std::map<std::string, std::vector<std::string>> args_of_model;
+};
+
+// --connections as numbers from 1 to kMaxConnections; exits 2 on anything else.
+std::vector<std::uint64_t> connection_counts_or_die(const std::string& connections_text) {
+    std::vector<std::uint64_t> connection_counts;
+    for (const std::string& part : split(connections_text, ',')) {
+        char* end = nullptr;
+        unsigned long long n = std::strtoull(part.c_str(), &end, 10);
+        if (part.empty() || *end != '\0' || part[0] == '-' || n == 0 || n > kMaxConnections) {
+            usage_error("--connections '" + part + "' must be a whole number from 1 to " +
+                        std::to_string(kMaxConnections));
+        }
+        connection_counts.push_back(n);
+    }
+    return connection_counts;
+}
+
+// A workload as the results file's config.workloads lists it.
+nlohmann::json workload_json(const lab::Workload& workload) {
+    return {
+        {"name", workload.name},
+        {"path", workload.path},
+        {"description", workload.description},
+        {"think_time_s", static_cast<double>(workload.think_time_ns) / 1e9},
+        {"request_timeout_s", static_cast<double>(workload.request_timeout_ns) / 1e9},
+        {"requests_per_connection", workload.requests_per_connection},
+        {"idle_clients",
+         workload.idle ? nlohmann::json{{"share_pct", workload.idle->share_pct},
+                                        {"think_time_s",
+                                         static_cast<double>(workload.idle->think_time_ns) / 1e9}}
+                       : nlohmann::json(nullptr)},
+        {"connect_pace",
+         workload.pace
+             ? nlohmann::json{{"group", workload.pace->group},
+                              {"every_s", static_cast<double>(workload.pace->every_ns) / 1e9}}
+             : nlohmann::json(nullptr)}};
+}
+
+// The --workload workloads, loaded, with the command line's overrides applied, into plan.
+// Exits 2 on a workload that cannot be loaded or an override that does not fit.
+void load_workloads_or_die(const Options& options, SweepPlan& plan) {
+    std::string error;
+    for (const std::string& name : split(options.workload_name, ',')) {
+        auto workload = lab::load_workload(name, options.workload_dir, error);
+        if (!workload) usage_error(error);
+        if (options.request_timeout_text) {
+            workload->request_timeout_ns =
+                duration_or_die("--request-timeout", *options.request_timeout_text);
+            if (workload->request_timeout_ns == 0)
+                usage_error("--request-timeout must be more than 0");
+        }
+        if (options.think_time_text)
+            workload->think_time_ns = duration_or_die("--think-time", *options.think_time_text);
+        if (options.requests_per_connection)
+            workload->requests_per_connection = *options.requests_per_connection;
+        if (workload->idle && options.rate > 0) {
+            usage_error(workload->path +
+                        ": idle_clients is a closed-loop think time; it does not go with --rate");
+        }
+        plan.workloads_json.push_back(workload_json(*workload));
+        plan.workloads.push_back(std::move(*workload));
+    }
+    if (plan.workloads.empty()) usage_error("--workload names no workload");
+}
+
+// --connect HOST:PORT into plan's connect_host and connect_port (none without --connect).
+// Exits 2 if it is not HOST:PORT, or if the sweep has more than one model.
+void parse_connect_or_die(const std::string& connect_text, SweepPlan& plan) {
+    if (connect_text.empty()) return;
+    auto colon = connect_text.rfind(':');
+    unsigned long port = 0;
+    if (colon != std::string::npos)
+        port = std::strtoul(connect_text.c_str() + colon + 1, nullptr, 10);
+    if (colon == std::string::npos || colon == 0 || port == 0 || port > 65535) {
+        usage_error("--connect '" + connect_text + "' must be HOST:PORT");
+    }
+    plan.connect_host = connect_text.substr(0, colon);
+    plan.connect_port = static_cast<std::uint16_t>(port);
+    if (plan.models.size() != 1)
+        usage_error("--connect drives one server: give --models with its one model");
+}
+
+// Paced connects that outlast the warm-up: the window opens before every connection is.
+// Not an error (the run records it as connect_pace.longer_than_warmup), but said once.
+void note_pacing_beyond_warmup(const SweepPlan& plan) {
+    for (const lab::Workload& workload : plan.workloads) {
+        for (std::uint64_t connections : plan.connection_counts) {
+            std::uint64_t pacing_ns = lab::pacing_ns(workload.pace, connections);
+            if (pacing_ns <= plan.warmup_ns) continue;
+            std::cerr << "lab-harness: note: " << workload.name << " opens " << connections
+                      << " connections " << workload.pace->group << " every "
+                      << lab::format_duration(workload.pace->every_ns) << ", the last group after "
+                      << lab::format_duration(pacing_ns) << ", longer than --warmup "
+                      << lab::format_duration(plan.warmup_ns)
+                      << ": the window starts before all are open (give a --warmup longer than "
+                      << lab::format_duration(pacing_ns) << ")\n";
+        }
+    }
+}
+
+// Checks the sweep's options and derives what it runs, in the order the checks have always
+// been made (so the first problem is the one reported); exits 2 on a problem.
+SweepPlan plan_sweep_or_die(const Options& options) {
+    SweepPlan plan;
+    // Models: the server binary's (asked, not linked), or with --connect one label.
+    plan.models =
+        sweep_models(options.models_text, !options.connect_text.empty(), options.server_bin);
+    plan.connection_counts = connection_counts_or_die(options.connections_text);
+    for (std::uint64_t n : plan.connection_counts)
+        plan.most_connections = std::max<std::uint64_t>(plan.most_connections, n);
+    plan.duration_ns = duration_or_die("--duration", options.duration_text);
+    plan.warmup_ns = duration_or_die("--warmup", options.warmup_text);
+    if (plan.duration_ns == 0) usage_error("--duration must be more than 0");
+    plan.connect_timeout_ns = duration_or_die("--connect-timeout", options.connect_timeout_text);
+    if (plan.connect_timeout_ns == 0) usage_error("--connect-timeout must be more than 0");
+    load_workloads_or_die(options, plan);
+    parse_connect_or_die(options.connect_text, plan);
+    plan.args_of_model =
+        server_args_by_model(options.server_args, plan.models, plan.connect_host.has_value());
+    ensure_descriptors(plan.most_connections);
+    note_pacing_beyond_warmup(plan);
+    return plan;
+}
+
+void install_signal_handlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+// The results document before any run: tool, machine and the sweep's config.
+nlohmann::json results_doc(const Options& options, const SweepPlan& plan,
+                           const std::string& command_line) {
+    nlohmann::json tool = lab::tool_info();
+    if (tool["sanitized"].get<bool>() && !options.quiet) {
+        std::cerr << "lab-harness: note: a sanitizer build ("
+                  << tool["sanitizers"].get<std::string>()
+                  << "); its figures are not representative\n";
+    }
+    const bool connecting = plan.connect_host.has_value();
+    return {
+        {"schema_version", lab::kSchemaVersion},
+        {"tool", tool},
+        {"started_at", lab::utc_timestamp()},
+        {"machine", lab::machine_info()},
+        {"config",
+         {{"command_line", command_line},
+          {"models", plan.models},
+          {"workloads", plan.workloads_json},
+          {"connections", plan.connection_counts},
+          {"duration_s", static_cast<double>(plan.duration_ns) / 1e9},
+          {"warmup_s", static_cast<double>(plan.warmup_ns) / 1e9},
+          {"repeat", options.repeat},
+          {"rate_rps", options.rate > 0 ? nlohmann::json(options.rate) : nlohmann::json(nullptr)},
+          {"connect_timeout_s", static_cast<double>(plan.connect_timeout_ns) / 1e9},
+          {"server_bin", connecting ? nlohmann::json(nullptr) : nlohmann::json(options.server_bin)},
+          {"server_args", options.server_args},
+          {"connect", connecting ? nlohmann::json(options.connect_text) : nlohmann::json(nullptr)},
+          {"seed", options.seed},
+          {"protocol", options.protocol}}},
+        {"runs", nlohmann::json::array()}};
+}
+
+// argv joined with spaces, as the results file records it.
+std::string command_line_of(int argc, char** argv) {
+    std::string command_line;
+    for (int i = 0; i < argc; ++i)
+        command_line += (i ? " " : "") + std::string(argv[i]);
+    return command_line;
+}
+
+// One run of the sweep: a workload, a model, a connection count, a repeat.
+lab::RunSpec run_spec(const Options& options, const SweepPlan& plan, const lab::Workload& workload,
+                      const std::string& model, std::uint64_t connections, std::uint64_t rep) {
+    lab::RunSpec spec;
+    spec.model = model;
+    spec.connections = connections;
+    spec.repeat = rep;
+    spec.server_bin = options.server_bin;
+    auto args = plan.args_of_model.find(model);
+    if (args != plan.args_of_model.end()) spec.server_args = args->second;
+    spec.connect_host = plan.connect_host;
+    spec.connect_port = plan.connect_port;
+    spec.perf = options.perf;
+    spec.engine.workload = workload;
+    spec.engine.connections = connections;
+    spec.engine.warmup_ns = plan.warmup_ns;
+    spec.engine.duration_ns = plan.duration_ns;
+    spec.engine.rate_rps = options.rate;
+    spec.engine.connect_timeout_ns = plan.connect_timeout_ns;
+    spec.engine.seed = options.seed + rep;
+    spec.engine.http = options.protocol == "http";
+    return spec;
+}
+
+// How the sweep went: a server that was wrong, or one that would not start.
+struct SweepOutcome {
+    bool server_wrong = false;
+    std::string start_failure;
+};
+
+// Runs one spec, showing its progress if interactive and its result line unless quiet, and
+// adds its run to doc. If its server would not start, records that in outcome and stops the
+// sweep (as an interruption would); what was measured so far is kept.
+void run_and_record(const lab::RunSpec& spec, const std::string& label, bool quiet,
+                    bool interactive, nlohmann::json& doc, SweepOutcome& outcome) {
+    auto progress = [&](const lab::Progress& p) {
+        if (!interactive) return;
+        double rps = p.elapsed_s > 0 ? static_cast<double>(p.requests) / p.elapsed_s : 0;
+        std::cerr << "\r" << label << "  " << fixed(p.elapsed_s, 0) << "s  " << fixed(rps, 0)
+                  << " req/s  errors " << p.errors << "    " << std::flush;
+    };
+    lab::RunOutcome run = lab::run_once(spec, progress, g_interrupted);
+    if (interactive) std::cerr << "\r" << std::string(70, ' ') << "\r";
+    if (run.start_failed) {
+        // Keep what the sweep has measured so far, then fail as a usage error.
+        outcome.start_failure = label + ": " + run.failure;
+        g_interrupted = true;
+        return;
+    }
+    if (!quiet) {
+        const auto& c = run.run["client"];
+        std::cerr << label << ": " << fixed(c["throughput_rps"].get<double>(), 0) << " req/s, p99 "
+                  << fixed(static_cast<double>(c["latency_ns"]["p99"].get<std::uint64_t>()) / 1e6,
+                           2)
+                  << " ms\n";
+    }
+    if (run.server_failed) {
+        outcome.server_wrong = true;
+        std::cerr << "lab-harness: " << label << ": " << run.failure << "\n";
+    }
+    run.run["server_failed"] = run.server_failed;
+    if (run.server_failed) run.run["failure"] = run.failure;
+    doc["runs"].push_back(run.run);
+}
+
+// Every run of the sweep into doc's runs, until done or interrupted.
+SweepOutcome run_sweep(const Options& options, const SweepPlan& plan, nlohmann::json& doc) {
+    SweepOutcome outcome;
+    bool interactive = isatty(STDERR_FILENO) != 0 && !options.quiet;
+    for (const lab::Workload& workload : plan.workloads) {
+        for (std::uint64_t rep = 0; rep < options.repeat && !g_interrupted; ++rep) {
+            for (std::uint64_t connections : plan.connection_counts) {
+                // Models are interleaved inside each connection count, so slow drift of the machine
+                // affects them alike.
+                for (const std::string& model : plan.models) {
+                    if (g_interrupted) break;
+                    std::string label = workload.name + " " + model +
+                                        " c=" + std::to_string(connections) +
+                                        " rep=" + std::to_string(rep);
+                    run_and_record(run_spec(options, plan, workload, model, connections, rep),
+                                   label, options.quiet, interactive, doc, outcome);
+                    if (!outcome.start_failure.empty()) break;
+                }
+            }
+        }
+    }
+    return outcome;
+}
+
+// Writes the results (--out) and the summary table, and says how the sweep ended: the exit
+// status (0 done, 1 a server was wrong or the file could not be written, 130 interrupted),
+// or exits 2 if a server would not start.
+int finish_sweep(const Options& options, const SweepOutcome& outcome, nlohmann::json& doc) {
+    doc["interrupted"] = g_interrupted.load() && outcome.start_failure.empty();
+    if (!outcome.start_failure.empty()) doc["start_failure"] = outcome.start_failure;
+    if (!options.out_path.empty()) {
+        std::string error;
+        if (!lab::write_results(options.out_path, doc, error)) {
+            std::cerr << "lab-harness: " << error << "\n";
+            return 1;
+        }
+        if (!options.quiet) std::cerr << "lab-harness: wrote " << options.out_path << "\n";
+    }
+    if (!options.quiet) print_summary(doc["runs"]);
+    if (!outcome.start_failure.empty()) usage_error(outcome.start_failure);
+    if (g_interrupted) return 130;
+    return outcome.server_wrong ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    CLI::App app{
+        "lab-harness: drive lab-server models with a workload; record latency, "
+        "throughput, blocking time and context switches into JSON."};
+    CLI::App* timeline_app = declare_options(app, options);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -296,237 +630,13 @@ int main(int argc, char** argv) {
         std::replace(what.begin(), what.end(), '\n', ' ');
         usage_error(what + " (see --help)");
     }
-    if (server_bin.empty()) server_bin = lab::lab_server_beside_self();
-    if (timeline_app->parsed()) {
-        std::vector<lab::ListedModel> listed = server_models_or_die(server_bin);
-        if (lab::find_listed_model(listed, timeline.model) == nullptr) {
-            usage_error("unknown model '" + timeline.model + "' (choose from " +
-                        lab::listed_model_names(listed) + ")");
-        }
-        timeline.server_bin = server_bin;
-        std::string error;
-        int status = lab::run_timeline(timeline, error);
-        if (status == 2) usage_error(error);
-        if (status != 0) std::cerr << "lab-harness timeline: " << error << "\n";
-        return status;
-    }
-    if (list) {
-        for (const std::string& name : lab::list_workloads(workload_dir))
-            std::cout << name << "\n";
-        return 0;
-    }
+    if (options.server_bin.empty()) options.server_bin = lab::lab_server_beside_self();
+    if (timeline_app->parsed()) return timeline_command(options);
+    if (options.list) return list_workloads_command(options.workload_dir);
 
-    // Models: the server binary's (asked, not linked), or with --connect one label.
-    std::vector<std::string> models = sweep_models(models_text, !connect_text.empty(), server_bin);
-    // Connection counts.
-    std::vector<std::uint64_t> connection_counts;
-    std::uint64_t most_connections = 0;
-    for (const std::string& part : split(connections_text, ',')) {
-        char* end = nullptr;
-        unsigned long long n = std::strtoull(part.c_str(), &end, 10);
-        if (part.empty() || *end != '\0' || part[0] == '-' || n == 0 || n > kMaxConnections) {
-            usage_error("--connections '" + part + "' must be a whole number from 1 to " +
-                        std::to_string(kMaxConnections));
-        }
-        connection_counts.push_back(n);
-        most_connections = std::max<std::uint64_t>(most_connections, n);
-    }
-    std::uint64_t duration_ns = duration_or_die("--duration", duration_text);
-    std::uint64_t warmup_ns = duration_or_die("--warmup", warmup_text);
-    if (duration_ns == 0) usage_error("--duration must be more than 0");
-    std::uint64_t connect_timeout_ns = duration_or_die("--connect-timeout", connect_timeout_text);
-    if (connect_timeout_ns == 0) usage_error("--connect-timeout must be more than 0");
-
-    std::string error;
-    std::vector<lab::Workload> workloads;
-    nlohmann::json workloads_json = nlohmann::json::array();
-    for (const std::string& name : split(workload_name, ',')) {
-        auto workload = lab::load_workload(name, workload_dir, error);
-        if (!workload) usage_error(error);
-        if (request_timeout_text) {
-            workload->request_timeout_ns =
-                duration_or_die("--request-timeout", *request_timeout_text);
-            if (workload->request_timeout_ns == 0)
-                usage_error("--request-timeout must be more than 0");
-        }
-        if (think_time_text)
-            workload->think_time_ns = duration_or_die("--think-time", *think_time_text);
-        if (requests_per_connection) workload->requests_per_connection = *requests_per_connection;
-        if (workload->idle && rate > 0) {
-            usage_error(workload->path +
-                        ": idle_clients is a closed-loop think time; it does not go with --rate");
-        }
-        workloads_json.push_back(
-            {{"name", workload->name},
-             {"path", workload->path},
-             {"description", workload->description},
-             {"think_time_s", static_cast<double>(workload->think_time_ns) / 1e9},
-             {"request_timeout_s", static_cast<double>(workload->request_timeout_ns) / 1e9},
-             {"requests_per_connection", workload->requests_per_connection},
-             {"idle_clients",
-              workload->idle
-                  ? nlohmann::json{{"share_pct", workload->idle->share_pct},
-                                   {"think_time_s",
-                                    static_cast<double>(workload->idle->think_time_ns) / 1e9}}
-                  : nlohmann::json(nullptr)},
-             {"connect_pace",
-              workload->pace
-                  ? nlohmann::json{{"group", workload->pace->group},
-                                   {"every_s", static_cast<double>(workload->pace->every_ns) / 1e9}}
-                  : nlohmann::json(nullptr)}});
-        workloads.push_back(std::move(*workload));
-    }
-    if (workloads.empty()) usage_error("--workload names no workload");
-
-    std::optional<std::string> connect_host;
-    std::uint16_t connect_port = 0;
-    if (!connect_text.empty()) {
-        auto colon = connect_text.rfind(':');
-        unsigned long port = 0;
-        if (colon != std::string::npos)
-            port = std::strtoul(connect_text.c_str() + colon + 1, nullptr, 10);
-        if (colon == std::string::npos || colon == 0 || port == 0 || port > 65535) {
-            usage_error("--connect '" + connect_text + "' must be HOST:PORT");
-        }
-        connect_host = connect_text.substr(0, colon);
-        connect_port = static_cast<std::uint16_t>(port);
-        if (models.size() != 1)
-            usage_error("--connect drives one server: give --models with its one model");
-    }
-    std::map<std::string, std::vector<std::string>> args_of_model =
-        server_args_by_model(server_args, models, connect_host.has_value());
-    ensure_descriptors(most_connections);
-    // Paced connects that outlast the warm-up: the window opens before every connection is.
-    // Not an error (the run records it as connect_pace.longer_than_warmup), but said once.
-    for (const lab::Workload& workload : workloads) {
-        for (std::uint64_t connections : connection_counts) {
-            std::uint64_t pacing_ns = lab::pacing_ns(workload.pace, connections);
-            if (pacing_ns <= warmup_ns) continue;
-            std::cerr << "lab-harness: note: " << workload.name << " opens " << connections
-                      << " connections " << workload.pace->group << " every "
-                      << lab::format_duration(workload.pace->every_ns) << ", the last group after "
-                      << lab::format_duration(pacing_ns) << ", longer than --warmup "
-                      << lab::format_duration(warmup_ns)
-                      << ": the window starts before all are open (give a --warmup longer than "
-                      << lab::format_duration(pacing_ns) << ")\n";
-        }
-    }
-
-    struct sigaction sa {};
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, nullptr);
-    sigaction(SIGTERM, &sa, nullptr);
-    signal(SIGPIPE, SIG_IGN);
-
-    nlohmann::json tool = lab::tool_info();
-    if (tool["sanitized"].get<bool>() && !quiet) {
-        std::cerr << "lab-harness: note: a sanitizer build ("
-                  << tool["sanitizers"].get<std::string>()
-                  << "); its figures are not representative\n";
-    }
-    std::string command_line;
-    for (int i = 0; i < argc; ++i)
-        command_line += (i ? " " : "") + std::string(argv[i]);
-    nlohmann::json doc = {
-        {"schema_version", lab::kSchemaVersion},
-        {"tool", tool},
-        {"started_at", lab::utc_timestamp()},
-        {"machine", lab::machine_info()},
-        {"config",
-         {{"command_line", command_line},
-          {"models", models},
-          {"workloads", workloads_json},
-          {"connections", connection_counts},
-          {"duration_s", static_cast<double>(duration_ns) / 1e9},
-          {"warmup_s", static_cast<double>(warmup_ns) / 1e9},
-          {"repeat", repeat},
-          {"rate_rps", rate > 0 ? nlohmann::json(rate) : nlohmann::json(nullptr)},
-          {"connect_timeout_s", static_cast<double>(connect_timeout_ns) / 1e9},
-          {"server_bin", connect_host ? nlohmann::json(nullptr) : nlohmann::json(server_bin)},
-          {"server_args", server_args},
-          {"connect", connect_host ? nlohmann::json(connect_text) : nlohmann::json(nullptr)},
-          {"seed", seed},
-          {"protocol", protocol}}},
-        {"runs", nlohmann::json::array()}};
-
-    bool server_wrong = false;
-    std::string start_failure;
-    bool interactive = isatty(STDERR_FILENO) != 0 && !quiet;
-    for (const lab::Workload& workload : workloads) {
-        for (std::uint64_t rep = 0; rep < repeat && !g_interrupted; ++rep) {
-            for (std::uint64_t connections : connection_counts) {
-                // Models are interleaved inside each connection count, so slow drift of the machine
-                // affects them alike.
-                for (const std::string& model : models) {
-                    if (g_interrupted) break;
-                    lab::RunSpec spec;
-                    spec.model = model;
-                    spec.connections = connections;
-                    spec.repeat = rep;
-                    spec.server_bin = server_bin;
-                    spec.server_args = args_of_model[model];
-                    spec.connect_host = connect_host;
-                    spec.connect_port = connect_port;
-                    spec.perf = perf;
-                    spec.engine.workload = workload;
-                    spec.engine.connections = connections;
-                    spec.engine.warmup_ns = warmup_ns;
-                    spec.engine.duration_ns = duration_ns;
-                    spec.engine.rate_rps = rate;
-                    spec.engine.connect_timeout_ns = connect_timeout_ns;
-                    spec.engine.seed = seed + rep;
-                    spec.engine.http = protocol == "http";
-                    std::string label = workload.name + " " + model +
-                                        " c=" + std::to_string(connections) +
-                                        " rep=" + std::to_string(rep);
-                    auto progress = [&](const lab::Progress& p) {
-                        if (!interactive) return;
-                        double rps =
-                            p.elapsed_s > 0 ? static_cast<double>(p.requests) / p.elapsed_s : 0;
-                        std::cerr << "\r" << label << "  " << fixed(p.elapsed_s, 0) << "s  "
-                                  << fixed(rps, 0) << " req/s  errors " << p.errors << "    "
-                                  << std::flush;
-                    };
-                    lab::RunOutcome outcome = lab::run_once(spec, progress, g_interrupted);
-                    if (interactive) std::cerr << "\r" << std::string(70, ' ') << "\r";
-                    if (outcome.start_failed) {
-                        // Keep what the sweep has measured so far, then fail as a usage error.
-                        start_failure = label + ": " + outcome.failure;
-                        g_interrupted = true;
-                        break;
-                    }
-                    if (!quiet) {
-                        const auto& c = outcome.run["client"];
-                        std::cerr << label << ": " << fixed(c["throughput_rps"].get<double>(), 0)
-                                  << " req/s, p99 "
-                                  << fixed(static_cast<double>(
-                                               c["latency_ns"]["p99"].get<std::uint64_t>()) /
-                                               1e6,
-                                           2)
-                                  << " ms\n";
-                    }
-                    if (outcome.server_failed) {
-                        server_wrong = true;
-                        std::cerr << "lab-harness: " << label << ": " << outcome.failure << "\n";
-                    }
-                    outcome.run["server_failed"] = outcome.server_failed;
-                    if (outcome.server_failed) outcome.run["failure"] = outcome.failure;
-                    doc["runs"].push_back(outcome.run);
-                }
-            }
-        }
-    }
-    doc["interrupted"] = g_interrupted.load() && start_failure.empty();
-    if (!start_failure.empty()) doc["start_failure"] = start_failure;
-    if (!out_path.empty()) {
-        if (!lab::write_results(out_path, doc, error)) {
-            std::cerr << "lab-harness: " << error << "\n";
-            return 1;
-        }
-        if (!quiet) std::cerr << "lab-harness: wrote " << out_path << "\n";
-    }
-    if (!quiet) print_summary(doc["runs"]);
-    if (!start_failure.empty()) usage_error(start_failure);
-    if (g_interrupted) return 130;
-    return server_wrong ? 1 : 0;
+    SweepPlan plan = plan_sweep_or_die(options);
+    install_signal_handlers();
+    nlohmann::json doc = results_doc(options, plan, command_line_of(argc, argv));
+    SweepOutcome outcome = run_sweep(options, plan, doc);
+    return finish_sweep(options, outcome, doc);
 }
