@@ -109,6 +109,15 @@ class Engine {
     EngineResult run();
 
   private:
+    // The run's stages
+    bool resolve_address();
+    void start_connections();
+    std::uint64_t next_wake(std::uint64_t next_scan, std::uint64_t next_progress) const;
+    void handle_events(const epoll_event* events, int n);
+    void report_progress(std::uint64_t now);
+    std::uint64_t open_window();
+    void close_window(std::uint64_t stopped, std::uint64_t cpu_at_window_start);
+    void count_unfinished(std::uint64_t stopped, std::uint64_t end);
     // Connection life
     void start_connect(Connection& c);
     void on_connected(Connection& c);
@@ -180,19 +189,7 @@ EngineResult Engine::run() {
     // Linux lets a sleeping thread wake up to 50 µs late (timer slack) to batch wake-ups; an
     // open-loop schedule wants its requests on time, so ask for 1 µs.
     prctl(PR_SET_TIMERSLACK, 1000UL, 0UL, 0UL, 0UL);
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo* found = nullptr;
-    std::string service = std::to_string(config_.port);
-    if (getaddrinfo(config_.host.c_str(), service.c_str(), &hints, &found) != 0 || !found) {
-        result_.errors.refused = 1;
-        result_.first_wrong_reply = "cannot resolve " + config_.host;
-        return result_;
-    }
-    std::memcpy(&address_, found->ai_addr, found->ai_addrlen);
-    address_len_ = found->ai_addrlen;
-    freeaddrinfo(found);
+    if (!resolve_address()) return result_;
 
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     connections_.resize(config_.connections);
@@ -203,7 +200,57 @@ EngineResult Engine::run() {
     std::uint64_t cpu_at_window_start = 0;
     std::uint64_t next_scan = start_ + kScanIntervalNs;
     std::uint64_t next_progress = start_ + 1'000'000'000;
+    start_connections();
 
+    epoll_event events[kMaxEvents];
+    while (!interrupted_.load(std::memory_order_relaxed)) {
+        std::uint64_t now = mono_ns();
+        if (!window_open_ && now >= window_start_) cpu_at_window_start = open_window();
+        if (now >= window_end_) break;
+        std::uint64_t wake = next_wake(next_scan, next_progress);
+        handle_events(events, wait_events(events, wake > now ? wake - now : 0));
+        now = mono_ns();
+        run_timers(now);
+        if (open_loop_) dispatch_open_loop(now);
+        if (now >= next_scan) {
+            check_deadlines(now);
+            next_scan = now + kScanIntervalNs;
+        }
+        if (now >= next_progress) {
+            next_progress += 1'000'000'000;
+            report_progress(now);
+        }
+    }
+    std::uint64_t stopped = mono_ns();  // may be a little past window_end_
+    close_window(stopped, cpu_at_window_start);
+    for (Connection& c : connections_)
+        close_connection(c);
+    close(epoll_fd_);
+    return result_;
+}
+
+// The server's address from config_.host and port; false, with the failure in result_, if it
+// does not resolve.
+bool Engine::resolve_address() {
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    std::string service = std::to_string(config_.port);
+    if (getaddrinfo(config_.host.c_str(), service.c_str(), &hints, &found) != 0 || !found) {
+        result_.errors.refused = 1;
+        result_.first_wrong_reply = "cannot resolve " + config_.host;
+        return false;
+    }
+    std::memcpy(&address_, found->ai_addr, found->ai_addrlen);
+    address_len_ = found->ai_addrlen;
+    freeaddrinfo(found);
+    return true;
+}
+
+// Gives each connection slot its kind (slow, idle) and connects it: now, or when its group's
+// turn comes with a paced workload.
+void Engine::start_connections() {
     const std::optional<ConnectPace>& pace = config_.workload.pace;
     for (std::size_t i = 0; i < connections_.size(); ++i) {
         Connection& c = connections_[i];
@@ -222,60 +269,65 @@ EngineResult Engine::run() {
             add_timer(c, start_ + group * pace->every_ns);
         }
     }
+}
 
-    epoll_event events[kMaxEvents];
-    while (!interrupted_.load(std::memory_order_relaxed)) {
-        std::uint64_t now = mono_ns();
-        if (!window_open_ && now >= window_start_) {
-            window_open_ = true;
-            cpu_at_window_start = cpu_ns_self();
-            result_.connected_at_window_start = count_connected();
-            if (hooks_.window_start) hooks_.window_start();
+// When the loop must next wake: the window's start or end, a scan, progress, a timer or (open
+// loop) the next scheduled request, whichever comes first.
+std::uint64_t Engine::next_wake(std::uint64_t next_scan, std::uint64_t next_progress) const {
+    std::uint64_t wake = std::min({window_end_, next_scan, next_progress});
+    if (!window_open_) wake = std::min(wake, window_start_);
+    if (!timers_.empty()) wake = std::min(wake, timers_.top().at_ns);
+    if (open_loop_ && !idle_.empty()) wake = std::min(wake, next_schedule_ns());
+    return wake;
+}
+
+void Engine::handle_events(const epoll_event* events, int n) {
+    for (int i = 0; i < n; ++i) {
+        Connection& c = connections_[events[i].data.u64];
+        std::uint32_t ev = events[i].events;
+        if (c.state == Connection::State::Connecting) {
+            if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connected(c);
+            continue;
         }
-        if (now >= window_end_) break;
-        std::uint64_t wake = std::min({window_end_, next_scan, next_progress});
-        if (!window_open_) wake = std::min(wake, window_start_);
-        if (!timers_.empty()) wake = std::min(wake, timers_.top().at_ns);
-        if (open_loop_ && !idle_.empty()) wake = std::min(wake, next_schedule_ns());
-        int n = wait_events(events, wake > now ? wake - now : 0);
-        for (int i = 0; i < n; ++i) {
-            Connection& c = connections_[events[i].data.u64];
-            std::uint32_t ev = events[i].events;
-            if (c.state == Connection::State::Connecting) {
-                if (ev & (EPOLLOUT | EPOLLERR | EPOLLHUP)) on_connected(c);
-                continue;
-            }
-            if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) read_more(c);
-            if ((ev & EPOLLOUT) && c.state == Connection::State::Sending) send_more(c);
-        }
-        now = mono_ns();
-        run_timers(now);
-        if (open_loop_) dispatch_open_loop(now);
-        if (now >= next_scan) {
-            check_deadlines(now);
-            next_scan = now + kScanIntervalNs;
-        }
-        if (now >= next_progress) {
-            next_progress += 1'000'000'000;
-            if (hooks_.progress) {
-                Progress p;
-                p.elapsed_s = (static_cast<double>(now) - static_cast<double>(window_start_)) / 1e9;
-                p.requests = result_.requests;
-                p.errors = result_.errors.total();
-                hooks_.progress(p);
-            }
-        }
+        if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP)) read_more(c);
+        if ((ev & EPOLLOUT) && c.state == Connection::State::Sending) send_more(c);
     }
-    std::uint64_t stopped = mono_ns();  // may be a little past window_end_
+}
+
+void Engine::report_progress(std::uint64_t now) {
+    if (!hooks_.progress) return;
+    Progress p;
+    p.elapsed_s = (static_cast<double>(now) - static_cast<double>(window_start_)) / 1e9;
+    p.requests = result_.requests;
+    p.errors = result_.errors.total();
+    hooks_.progress(p);
+}
+
+// Opens the measurement window; returns this process's CPU time at its start.
+std::uint64_t Engine::open_window() {
+    window_open_ = true;
+    std::uint64_t cpu_at_window_start = cpu_ns_self();
+    result_.connected_at_window_start = count_connected();
+    if (hooks_.window_start) hooks_.window_start();
+    return cpu_at_window_start;
+}
+
+// Closes the window (if it opened) when the engine stopped, and fills in the result's window
+// figures and the requests it owed.
+void Engine::close_window(std::uint64_t stopped, std::uint64_t cpu_at_window_start) {
     std::uint64_t end = std::min(stopped, window_end_);
     if (window_open_ && hooks_.window_end) hooks_.window_end();
     if (window_open_) result_.connected_at_window_end = count_connected();
     result_.window_start_mono_ns = window_start_;
     result_.window_ns = end > window_start_ ? end - window_start_ : 0;
     result_.harness_cpu_ns = window_open_ ? cpu_ns_self() - cpu_at_window_start : 0;
-    // Requests the window owed but never answered still count: a stalled server must not
-    // hide its stall by simply not replying (a sequential server's queued clients, an open
-    // loop's overdue schedule). Their latency so far is a lower bound.
+    count_unfinished(stopped, end);
+}
+
+// Requests the window owed but never answered still count: a stalled server must not
+// hide its stall by simply not replying (a sequential server's queued clients, an open
+// loop's overdue schedule). Their latency so far is a lower bound.
+void Engine::count_unfinished(std::uint64_t stopped, std::uint64_t end) {
     for (Connection& c : connections_) {
         // A request sent in the warm-up and still unanswered waited through the whole window
         // (a client the server never got to): it counts too, with its full age.
@@ -297,10 +349,6 @@ EngineResult Engine::run() {
             ++scheduled_;
         }
     }
-    for (Connection& c : connections_)
-        close_connection(c);
-    close(epoll_fd_);
-    return result_;
 }
 
 void Engine::start_connect(Connection& c) {

@@ -50,44 +50,27 @@ bool send_line(int fd, const std::string& line) {
     return send(fd, line.data(), line.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(line.size());
 }
 
-}  // namespace
-
-std::string timeline_request(const std::string& scenario) {
-    // Each request: about 100 ms of work of the scenario's kind, so the pictures are readable.
-    if (scenario == "cpu") return "WORK 100000 0 16\n";
-    if (scenario == "io") return "WORK 0 100 16\n";
-    if (scenario == "mixed") return "WORK 50000 50 16\n";
-    return "";
+// Where the trace goes must be writable before a server is started for it: false, with
+// error, if a file cannot be created beside it.
+bool check_writable(const std::string& out_path, std::string& error) {
+    std::string probe = out_path + ".probe." + std::to_string(getpid());
+    std::FILE* f = std::fopen(probe.c_str(), "w");
+    if (f == nullptr) {
+        error = "cannot write " + out_path + ": " + std::strerror(errno);
+        return false;
+    }
+    std::fclose(f);
+    std::remove(probe.c_str());
+    return true;
 }
 
-int run_timeline(const TimelineSpec& spec, std::string& error) {
-    std::string request = timeline_request(spec.scenario);
-    if (request.empty()) {
-        error = "unknown scenario '" + spec.scenario + "' (choose cpu, io or mixed)";
-        return 2;
-    }
-    // Where the trace goes must be writable before a server is started for it.
-    {
-        std::string probe = spec.out_path + ".probe." + std::to_string(getpid());
-        std::FILE* f = std::fopen(probe.c_str(), "w");
-        if (f == nullptr) {
-            error = "cannot write " + spec.out_path + ": " + std::strerror(errno);
-            return 2;
-        }
-        std::fclose(f);
-        std::remove(probe.c_str());
-    }
-    const std::string started_at = utc_timestamp();
-    std::string trace_path = spec.out_path + ".server." + std::to_string(getpid());
-    auto server = SpawnedServer::start(
-        spec.server_bin, {"--model", spec.model, "--port", "0", "--trace", trace_path}, error);
-    if (!server) return 2;
-
-    // All clients connect first, then each sends its requests one after another.
-    std::vector<TimelineClient> clients(spec.clients);
+// Connects every client to the server on 127.0.0.1:port, each with room for its requests.
+// False, with error, if one cannot connect.
+bool connect_clients(std::vector<TimelineClient>& clients, std::uint16_t port,
+                     std::uint64_t requests_per_client, std::string& error) {
     sockaddr_in address{};
     address.sin_family = AF_INET;
-    address.sin_port = htons(server->port());
+    address.sin_port = htons(port);
     inet_pton(AF_INET, "127.0.0.1", &address.sin_addr);
     for (TimelineClient& c : clients) {
         c.fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -96,14 +79,44 @@ int run_timeline(const TimelineSpec& spec, std::string& error) {
         c.connect_ns = mono_ns();
         if (connect(c.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
             error = "cannot connect to the server";
-            return 2;
+            return false;
         }
         sockaddr_in local{};
         socklen_t len = sizeof local;
         getsockname(c.fd, reinterpret_cast<sockaddr*>(&local), &len);
         c.port = ntohs(local.sin_port);
-        c.requests.resize(spec.requests_per_client);
+        c.requests.resize(requests_per_client);
     }
+    return true;
+}
+
+// Takes the whole replies in c.pending (`reply` each: the line and its body): stamps each
+// request's reply, sends the next, and after the last says QUIT. Adds 1 to done when the
+// client has finished.
+void take_replies(TimelineClient& c, const std::string& reply, const std::string& request,
+                  std::size_t& done) {
+    while (c.next < c.requests.size() && c.pending.size() >= reply.size()) {
+        if (c.pending.compare(0, reply.size(), reply) != 0) {
+            c.failed = true;
+            break;
+        }
+        c.pending.erase(0, reply.size());
+        c.requests[c.next].replied_ns = mono_ns();
+        if (++c.next == c.requests.size()) {
+            // Done: leave, as a real client would, so a sequential server moves on.
+            send_line(c.fd, "QUIT\n");
+            shutdown(c.fd, SHUT_WR);
+            ++done;
+        } else {
+            c.requests[c.next].sent_ns = mono_ns();
+            c.failed = !send_line(c.fd, request);
+        }
+    }
+}
+
+// Each client sends its requests one after another, each when the last one's reply has
+// come, until all are done or failed, or kReplyTimeoutNs has passed.
+void exchange_requests(std::vector<TimelineClient>& clients, const std::string& request) {
     for (TimelineClient& c : clients) {
         c.requests[0].sent_ns = mono_ns();
         c.failed = !send_line(c.fd, request);
@@ -112,6 +125,8 @@ int run_timeline(const TimelineSpec& spec, std::string& error) {
     std::string body;
     for (std::uint64_t i = 0; i < kBodyBytes; ++i)
         body += static_cast<char>('a' + i % 26);
+    // One reply is the line and its body.
+    const std::string reply = expected + body;
     std::uint64_t deadline = mono_ns() + kReplyTimeoutNs;
     std::size_t done = 0;
     while (done < clients.size() && mono_ns() < deadline) {
@@ -131,43 +146,15 @@ int run_timeline(const TimelineSpec& spec, std::string& error) {
                 continue;
             }
             c.pending.append(buffer, static_cast<std::size_t>(n));
-            // One reply is the line and its body.
-            while (c.next < c.requests.size() && c.pending.size() >= expected.size() + kBodyBytes) {
-                if (c.pending.compare(0, expected.size() + kBodyBytes, expected + body) != 0) {
-                    c.failed = true;
-                    break;
-                }
-                c.pending.erase(0, expected.size() + kBodyBytes);
-                c.requests[c.next].replied_ns = mono_ns();
-                if (++c.next == c.requests.size()) {
-                    // Done: leave, as a real client would, so a sequential server moves on.
-                    send_line(c.fd, "QUIT\n");
-                    shutdown(c.fd, SHUT_WR);
-                    ++done;
-                } else {
-                    c.requests[c.next].sent_ns = mono_ns();
-                    c.failed = !send_line(c.fd, request);
-                }
-            }
+            take_replies(c, reply, request, done);
             if (c.failed) ++done;
         }
     }
-    for (TimelineClient& c : clients)
-        close(c.fd);
-    ServerExit exit = server->stop();
-    bool wrong = false;
-    for (const TimelineClient& c : clients)
-        wrong = wrong || c.failed || c.next != c.requests.size();
+}
 
-    // The server's trace, then the client side as a process of its own.
-    std::ifstream in(trace_path);
-    json doc = json::parse(in, nullptr, false);
-    std::remove(trace_path.c_str());
-    if (doc.is_discarded() || !doc.contains("traceEvents")) {
-        error = "the server wrote no trace (" + trace_path + ")";
-        return 1;
-    }
-    json& events = doc["traceEvents"];
+// The client side as a process of its own in the trace: a track per client (named for its
+// port, the task id in the server's spans) with a span per answered request.
+void add_client_events(json& events, const std::vector<TimelineClient>& clients) {
     auto pid = static_cast<long>(getpid());
     events.push_back({{"name", "process_name"},
                       {"ph", "M"},
@@ -195,6 +182,69 @@ int run_timeline(const TimelineSpec& spec, std::string& error) {
                               {"args", {{"task", c.port}, {"client", i + 1}, {"request", r + 1}}}});
         }
     }
+}
+
+// Writes doc to out_path through a temporary file beside it; false, with error, if it cannot.
+bool write_trace(const json& doc, const std::string& out_path, std::string& error) {
+    std::string temp = out_path + ".tmp." + std::to_string(getpid());
+    {
+        std::ofstream out(temp);
+        out << doc.dump() << "\n";
+        if (!out) {
+            error = "cannot write " + temp;
+            return false;
+        }
+    }
+    if (std::rename(temp.c_str(), out_path.c_str()) != 0) {
+        error = "cannot write " + out_path;
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::string timeline_request(const std::string& scenario) {
+    // Each request: about 100 ms of work of the scenario's kind, so the pictures are readable.
+    if (scenario == "cpu") return "WORK 100000 0 16\n";
+    if (scenario == "io") return "WORK 0 100 16\n";
+    if (scenario == "mixed") return "WORK 50000 50 16\n";
+    return "";
+}
+
+int run_timeline(const TimelineSpec& spec, std::string& error) {
+    std::string request = timeline_request(spec.scenario);
+    if (request.empty()) {
+        error = "unknown scenario '" + spec.scenario + "' (choose cpu, io or mixed)";
+        return 2;
+    }
+    if (!check_writable(spec.out_path, error)) return 2;
+    const std::string started_at = utc_timestamp();
+    std::string trace_path = spec.out_path + ".server." + std::to_string(getpid());
+    auto server = SpawnedServer::start(
+        spec.server_bin, {"--model", spec.model, "--port", "0", "--trace", trace_path}, error);
+    if (!server) return 2;
+
+    // All clients connect first, then each sends its requests one after another.
+    std::vector<TimelineClient> clients(spec.clients);
+    if (!connect_clients(clients, server->port(), spec.requests_per_client, error)) return 2;
+    exchange_requests(clients, request);
+    for (TimelineClient& c : clients)
+        close(c.fd);
+    ServerExit exit = server->stop();
+    bool wrong = false;
+    for (const TimelineClient& c : clients)
+        wrong = wrong || c.failed || c.next != c.requests.size();
+
+    // The server's trace, then the client side as a process of its own.
+    std::ifstream in(trace_path);
+    json doc = json::parse(in, nullptr, false);
+    std::remove(trace_path.c_str());
+    if (doc.is_discarded() || !doc.contains("traceEvents")) {
+        error = "the server wrote no trace (" + trace_path + ")";
+        return 1;
+    }
+    add_client_events(doc["traceEvents"], clients);
     doc["otherData"]["started_at"] = started_at;
     doc["otherData"]["hostname"] = machine_info()["hostname"];
     doc["otherData"]["model"] = spec.model;
@@ -202,19 +252,7 @@ int run_timeline(const TimelineSpec& spec, std::string& error) {
     doc["otherData"]["request"] = request.substr(0, request.size() - 1);
     doc["otherData"]["clients"] = spec.clients;
     doc["otherData"]["requests_per_client"] = spec.requests_per_client;
-    std::string temp = spec.out_path + ".tmp." + std::to_string(getpid());
-    {
-        std::ofstream out(temp);
-        out << doc.dump() << "\n";
-        if (!out) {
-            error = "cannot write " + temp;
-            return 2;
-        }
-    }
-    if (std::rename(temp.c_str(), spec.out_path.c_str()) != 0) {
-        error = "cannot write " + spec.out_path;
-        return 2;
-    }
+    if (!write_trace(doc, spec.out_path, error)) return 2;
     if (wrong || !exit.exited_cleanly) {
         error = wrong ? "a client got a wrong or no reply" : "the server did not exit cleanly";
         return 1;
