@@ -120,9 +120,10 @@ std::string data_number(double value) {
     return text;
 }
 
-std::string gnuplot_script(const Figure& figure) {
-    if (!figure.raw_script.empty()) return figure.raw_script;
-    std::ostringstream out;
+namespace {
+
+// The script's opening comment: what it draws and how to draw it again.
+void write_header(std::ostringstream& out, const Figure& figure) {
     out << "# " << figure.stem << ".gp";
     for (std::size_t i = 0; i < figure.about.size(); ++i)
         out << (i == 0 ? ": " : "\n# ") << figure.about[i];
@@ -131,7 +132,10 @@ std::string gnuplot_script(const Figure& figure) {
         << ".gp` in this directory:\n"
         << "# it rewrites " << figure.stem << ".png and " << figure.stem << ".svg.\n"
         << "# lab-plot copied the data below from the results file; the drawing follows them.\n\n";
+}
 
+// One linetype per model, then the datablocks, then the figure's gnuplot functions.
+void write_styles_and_data(std::ostringstream& out, const Figure& figure) {
     out << "# One colour and point shape per model, the same in every lab-plot figure.\n";
     for (std::size_t i = 0; i < figure.models.size(); ++i) {
         ModelStyle style = figure.styles.of(figure.models[i]);
@@ -152,31 +156,48 @@ std::string gnuplot_script(const Figure& figure) {
     for (const std::string& line : figure.definitions)
         out << line << "\n";
     if (!figure.definitions.empty()) out << "\n";
+}
 
-    // The layout: where each panel's plot area is, in pixels from the top left.
-    const double width = figure.width_px;
-    const double height = figure.height_px;
-    const std::size_t rows = static_cast<std::size_t>(figure.rows);
-    const std::size_t columns = static_cast<std::size_t>(figure.columns);
-    auto panel_at = [&](std::size_t row, std::size_t column) -> const Panel* {
+// The layout: where each panel's plot area is, in pixels from the top left, and where the key
+// goes; x_at and y_at turn pixels into the script's fractions of the canvas.
+struct Layout {
+    const Figure& figure;
+    double width = figure.width_px;
+    double height = figure.height_px;
+    std::size_t rows = static_cast<std::size_t>(figure.rows);
+    std::size_t columns = static_cast<std::size_t>(figure.columns);
+    int row_gap = 0;  // between rows of panels, for what is below one and the next one's title
+    int key_top = 0;
+    int key_band = 0;
+    int plots_top = 0;
+    double panel_height = 0;
+    double panel_width = 0;
+
+    explicit Layout(const Figure& f);
+    const Panel* panel_at(std::size_t row, std::size_t column) const {
         std::size_t i = row * columns + column;
         return i < figure.panels.size() && column < columns ? &figure.panels[i] : nullptr;
-    };
+    }
     // An x label is left out above a panel with the same one; tic labels as the panel says.
-    auto shows_xlabel = [&](std::size_t i) {
+    bool shows_xlabel(std::size_t i) const {
         const Panel* below = panel_at(i / columns + 1, i % columns);
         return figure.panels[i].x_tic_labels &&
                (below == nullptr || below->xlabel != figure.panels[i].xlabel);
-    };
-    auto band_below = [&](std::size_t i) {
+    }
+    int band_below(std::size_t i) const {
         if (!figure.panels[i].x_tic_labels) return kStackGap;
         return kXTicBand + (shows_xlabel(i) ? kXLabelBand : 0);
-    };
-    int row_gap = 0;  // the most any panel but the bottom row needs below it
+    }
+    std::string x_at(double px) const { return "screen " + fraction(px / width); }
+    std::string y_at(double px) const { return "screen " + fraction(1 - px / height); }
+};
+
+Layout::Layout(const Figure& f) : figure(f) {
+    // The most any panel but the bottom row needs below it.
     for (std::size_t i = 0; i + columns < figure.panels.size(); ++i)
         row_gap = std::max(row_gap, band_below(i));
     row_gap += kPanelTitleBand;
-    int key_top = (figure.alarm.empty() ? kSubtitleCentreY : kAlarmCentreY) + 12;
+    key_top = (figure.alarm.empty() ? kSubtitleCentreY : kAlarmCentreY) + 12;
     std::size_t longest_title = 0;
     std::size_t entries = figure.panels.empty() ? 0 : figure.panels.front().series.size();
     for (std::size_t s = 0; s < entries; ++s) {
@@ -186,19 +207,19 @@ std::string gnuplot_script(const Figure& figure) {
     int entry_px = static_cast<int>(longest_title + kKeySampleChars) * kKeyCharPx;
     std::size_t per_row = std::max<std::size_t>(
         1, static_cast<std::size_t>((figure.width_px - kLeftBand - kRightBand) / entry_px));
-    int key_band = kKeyPad + kKeyRow * static_cast<int>(std::max<std::size_t>(
-                                           1, (entries + per_row - 1) / per_row));
-    int plots_top = key_top + key_band + kPanelTitleBand;
+    key_band = kKeyPad + kKeyRow * static_cast<int>(
+                                       std::max<std::size_t>(1, (entries + per_row - 1) / per_row));
+    plots_top = key_top + key_band + kPanelTitleBand;
     int caption_band = kCaptionPad + kCaptionLine * static_cast<int>(figure.caption.size());
     int plots_bottom = figure.height_px - caption_band - kXTicBand - kXLabelBand;
-    double panel_height = (plots_bottom - plots_top - static_cast<double>(rows - 1) * row_gap) /
-                          static_cast<double>(rows);
-    double panel_width =
-        (width - kLeftBand - kRightBand - static_cast<double>(columns - 1) * kColumnGap) /
-        static_cast<double>(columns);
-    auto x_at = [&](double px) { return "screen " + fraction(px / width); };
-    auto y_at = [&](double px) { return "screen " + fraction(1 - px / height); };
+    panel_height = (plots_bottom - plots_top - static_cast<double>(rows - 1) * row_gap) /
+                   static_cast<double>(rows);
+    panel_width = (width - kLeftBand - kRightBand - static_cast<double>(columns - 1) * kColumnGap) /
+                  static_cast<double>(columns);
+}
 
+// The start of the loop that draws the figure as PNG and as SVG, up to `set multiplot`.
+void write_terminals(std::ostringstream& out, const Figure& figure) {
     out << "# The drawing, once as PNG and once as SVG: the panels, then the key.\n"
         << "do for [format in \"png svg\"] {\n"
         << "    reset\n"
@@ -217,82 +238,107 @@ std::string gnuplot_script(const Figure& figure) {
         << "    set bars small\n"
         << "    unset key\n"
         << "    set multiplot\n";
-    // Titles and caption are drawn with the first panel only, at fixed places on the canvas.
+}
+
+// Titles and caption, as labels drawn with the first panel only, at fixed places on the
+// canvas. Returns the next free label number.
+int write_titles(std::ostringstream& out, const Figure& figure, const Layout& layout) {
     out << "    set label 1 " << gnuplot_quoted(figure.title) << " at screen 0.5, "
-        << y_at(kTitleCentreY) << " center font \",17\"\n";
+        << layout.y_at(kTitleCentreY) << " center font \",17\"\n";
     out << "    set label 2 " << gnuplot_quoted(figure.subtitle) << " at screen 0.5, "
-        << y_at(kSubtitleCentreY) << " center font \",12\"\n";
+        << layout.y_at(kSubtitleCentreY) << " center font \",12\"\n";
     int label = 3;
     if (!figure.alarm.empty()) {
         out << "    set label " << label++ << " " << gnuplot_quoted(figure.alarm)
-            << " at screen 0.5, " << y_at(kAlarmCentreY)
+            << " at screen 0.5, " << layout.y_at(kAlarmCentreY)
             << " center font \"Sans Bold,13\" textcolor rgb \"#CC0000\"\n";
     }
     for (std::size_t i = 0; i < figure.caption.size(); ++i) {
         double from_bottom =
             kCaptionPad + kCaptionLine * (static_cast<double>(figure.caption.size() - i) - 0.5);
         out << "    set label " << label++ << " " << gnuplot_quoted(figure.caption[i]) << " at "
-            << x_at(10) << ", " << y_at(height - from_bottom)
+            << layout.x_at(10) << ", " << layout.y_at(layout.height - from_bottom)
             << " left font \",10\" textcolor rgb \"#505050\"\n";
     }
+    return label;
+}
 
-    for (std::size_t p = 0; p < figure.panels.size(); ++p) {
-        const Panel& panel = figure.panels[p];
-        double left = kLeftBand + static_cast<double>(p % columns) * (panel_width + kColumnGap);
-        double top = plots_top + static_cast<double>(p / columns) * (panel_height + row_gap);
-        out << "\n    # Panel " << p + 1 << ": " << panel.title << "\n"
-            << "    set lmargin at " << x_at(left) << "\n"
-            << "    set rmargin at " << x_at(left + panel_width) << "\n"
-            << "    set tmargin at " << y_at(top) << "\n"
-            << "    set bmargin at " << y_at(top + panel_height) << "\n"
-            << "    set title " << gnuplot_quoted(panel.title) << " font \",13\"\n"
-            << "    set xlabel " << gnuplot_quoted(shows_xlabel(p) ? panel.xlabel : "") << "\n"
-            << "    set ylabel " << gnuplot_quoted(panel.ylabel) << "\n"
-            << (panel.log_x ? "    set logscale x\n" : "    unset logscale x\n")
-            << (panel.log_y ? "    set logscale y\n" : "    unset logscale y\n") << "    set xtics "
-            << (panel.xtics.empty() ? "autofreq" : panel.xtics) << "\n"
-            << "    set ytics " << (panel.ytics.empty() ? "autofreq" : panel.ytics) << "\n"
-            << "    set format x \"" << (panel.x_tic_labels ? "%g" : "") << "\"\n"
-            << "    set format y \"%g\"\n"
-            << "    set xrange " << (panel.xrange.empty() ? "[*:*]" : panel.xrange) << "\n"
-            << "    set yrange " << (panel.yrange.empty() ? "[*:*]" : panel.yrange) << "\n";
-        for (const std::string& line : panel.extra)
-            out << "    " << line << "\n";
-        out << "    plot \\\n";
-        for (std::size_t s = 0; s < panel.series.size(); ++s) {
-            const Series& series = panel.series[s];
-            write_series(out, series, linetype_of(figure, series.model),
-                         s + 1 == panel.series.size());
-        }
-        if (p == 0) {
-            for (int l = 1; l < label; ++l)
-                out << "    unset label " << l << "\n";
-        }
-        if (!panel.extra.empty()) out << "    unset object\n    unset arrow\n    unset label\n";
+// Panel p: its place, axes, extra commands and plot; after the first panel's plot the title
+// labels (1 to next_label - 1) are unset.
+void write_panel(std::ostringstream& out, const Figure& figure, const Layout& layout, std::size_t p,
+                 int next_label) {
+    const Panel& panel = figure.panels[p];
+    double left =
+        kLeftBand + static_cast<double>(p % layout.columns) * (layout.panel_width + kColumnGap);
+    double top = layout.plots_top +
+                 static_cast<double>(p / layout.columns) * (layout.panel_height + layout.row_gap);
+    out << "\n    # Panel " << p + 1 << ": " << panel.title << "\n"
+        << "    set lmargin at " << layout.x_at(left) << "\n"
+        << "    set rmargin at " << layout.x_at(left + layout.panel_width) << "\n"
+        << "    set tmargin at " << layout.y_at(top) << "\n"
+        << "    set bmargin at " << layout.y_at(top + layout.panel_height) << "\n"
+        << "    set title " << gnuplot_quoted(panel.title) << " font \",13\"\n"
+        << "    set xlabel " << gnuplot_quoted(layout.shows_xlabel(p) ? panel.xlabel : "") << "\n"
+        << "    set ylabel " << gnuplot_quoted(panel.ylabel) << "\n"
+        << (panel.log_x ? "    set logscale x\n" : "    unset logscale x\n")
+        << (panel.log_y ? "    set logscale y\n" : "    unset logscale y\n") << "    set xtics "
+        << (panel.xtics.empty() ? "autofreq" : panel.xtics) << "\n"
+        << "    set ytics " << (panel.ytics.empty() ? "autofreq" : panel.ytics) << "\n"
+        << "    set format x \"" << (panel.x_tic_labels ? "%g" : "") << "\"\n"
+        << "    set format y \"%g\"\n"
+        << "    set xrange " << (panel.xrange.empty() ? "[*:*]" : panel.xrange) << "\n"
+        << "    set yrange " << (panel.yrange.empty() ? "[*:*]" : panel.yrange) << "\n";
+    for (const std::string& line : panel.extra)
+        out << "    " << line << "\n";
+    out << "    plot \\\n";
+    for (std::size_t s = 0; s < panel.series.size(); ++s) {
+        const Series& series = panel.series[s];
+        write_series(out, series, linetype_of(figure, series.model), s + 1 == panel.series.size());
     }
+    if (p == 0) {
+        for (int l = 1; l < next_label; ++l)
+            out << "    unset label " << l << "\n";
+    }
+    if (!panel.extra.empty()) out << "    unset object\n    unset arrow\n    unset label\n";
+}
 
-    // The key: one row of entries above the panels, drawn as a plot of nothing but key entries
-    // (a key inside a panel would be laid out to that panel's width, and could cover data).
-    if (!figure.panels.empty() && !figure.panels.front().series.empty()) {
-        out << "\n    # The key, one entry per model, in a row under the titles.\n"
-            << "    set lmargin at " << x_at(kLeftBand) << "\n"
-            << "    set rmargin at " << x_at(width - kRightBand) << "\n"
-            << "    set tmargin at " << y_at(key_top) << "\n"
-            << "    set bmargin at " << y_at(key_top + key_band) << "\n"
-            << "    unset title\n    unset xlabel\n    unset ylabel\n    unset logscale\n"
-            << "    unset border\n    unset tics\n    unset grid\n"
-            << "    set xrange [0:1]\n    set yrange [0:1]\n"
-            << "    set key center top horizontal reverse Left samplen 3 width 2 "
-               "font \",12\"\n"
-            << "    plot NaN notitle, \\\n";
-        const std::vector<Series>& first = figure.panels.front().series;
-        for (std::size_t s = 0; s < first.size(); ++s) {
-            out << "        keyentry with " << first[s].with << " lt "
-                << linetype_of(figure, first[s].model) << " title "
-                << gnuplot_quoted(first[s].model + first[s].key_note)
-                << (s + 1 == first.size() ? "\n" : ", \\\n");
-        }
+// The key: one row of entries above the panels, drawn as a plot of nothing but key entries
+// (a key inside a panel would be laid out to that panel's width, and could cover data).
+void write_key(std::ostringstream& out, const Figure& figure, const Layout& layout) {
+    if (figure.panels.empty() || figure.panels.front().series.empty()) return;
+    out << "\n    # The key, one entry per model, in a row under the titles.\n"
+        << "    set lmargin at " << layout.x_at(kLeftBand) << "\n"
+        << "    set rmargin at " << layout.x_at(layout.width - kRightBand) << "\n"
+        << "    set tmargin at " << layout.y_at(layout.key_top) << "\n"
+        << "    set bmargin at " << layout.y_at(layout.key_top + layout.key_band) << "\n"
+        << "    unset title\n    unset xlabel\n    unset ylabel\n    unset logscale\n"
+        << "    unset border\n    unset tics\n    unset grid\n"
+        << "    set xrange [0:1]\n    set yrange [0:1]\n"
+        << "    set key center top horizontal reverse Left samplen 3 width 2 "
+           "font \",12\"\n"
+        << "    plot NaN notitle, \\\n";
+    const std::vector<Series>& first = figure.panels.front().series;
+    for (std::size_t s = 0; s < first.size(); ++s) {
+        out << "        keyentry with " << first[s].with << " lt "
+            << linetype_of(figure, first[s].model) << " title "
+            << gnuplot_quoted(first[s].model + first[s].key_note)
+            << (s + 1 == first.size() ? "\n" : ", \\\n");
     }
+}
+
+}  // namespace
+
+std::string gnuplot_script(const Figure& figure) {
+    if (!figure.raw_script.empty()) return figure.raw_script;
+    std::ostringstream out;
+    write_header(out, figure);
+    write_styles_and_data(out, figure);
+    const Layout layout(figure);
+    write_terminals(out, figure);
+    int next_label = write_titles(out, figure, layout);
+    for (std::size_t p = 0; p < figure.panels.size(); ++p)
+        write_panel(out, figure, layout, p, next_label);
+    write_key(out, figure, layout);
     out << "    unset multiplot\n"
         << "    unset output\n"
         << "}\n";

@@ -84,7 +84,11 @@ std::vector<const Run*> WorkloadRuns::repeats_of(const std::string& model,
     return found;
 }
 
-std::optional<Sweep> load_sweep(const std::string& path, std::string& error) {
+namespace {
+
+// The results file at path, read; nullopt with error (naming the file) if it is missing, a
+// directory, or not a results file lab::read_results accepts.
+std::optional<json> read_sweep_file(const std::string& path, std::string& error) {
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) {
         error = path + ": no such file";
@@ -101,6 +105,64 @@ std::optional<Sweep> load_sweep(const std::string& path, std::string& error) {
         error = read_error.rfind(path, 0) == 0 ? read_error : path + ": " + read_error;
         return std::nullopt;
     }
+    return doc;
+}
+
+// Workloads and models by name, in the order the sweep was configured, then any others the
+// runs have.
+struct Order {
+    std::vector<std::string> workloads;
+    std::vector<std::string> models;
+};
+
+// The order config.workloads and config.models give.
+Order configured_order(const json& config) {
+    Order order;
+    if (config.is_object()) {
+        for (const json& w : config.value("workloads", json::array())) {
+            if (w.is_object() && w.contains("name") && w["name"].is_string())
+                add_once(order.workloads, w["name"].get<std::string>());
+        }
+        for (const json& m : config.value("models", json::array())) {
+            if (m.is_string()) add_once(order.models, m.get<std::string>());
+        }
+    }
+    return order;
+}
+
+// The runs of workload `name` among all, grouped; its models in model_order.
+WorkloadRuns workload_runs(const std::string& name, const json& doc, const std::vector<Run>& all,
+                           const std::vector<std::string>& model_order, bool open_loop_config) {
+    WorkloadRuns workload;
+    workload.name = name;
+    workload.description = workload_description(doc, name);
+    for (const Run& run : all) {
+        if (run.workload != name) continue;
+        if (run.data.value("loop", open_loop_config ? "open" : "closed") == "open") {
+            workload.open_loop = true;
+            if (run.data.contains("rate_rps") && run.data["rate_rps"].is_number())
+                workload.rate_rps = run.data["rate_rps"].get<double>();
+        }
+        if (run.data.value("source", "spawned") == "connect") workload.spawned = false;
+        if (std::find(workload.connections.begin(), workload.connections.end(), run.connections) ==
+            workload.connections.end())
+            workload.connections.push_back(run.connections);
+        workload.runs.push_back(run);
+    }
+    for (const std::string& model : model_order) {
+        bool ran = std::any_of(workload.runs.begin(), workload.runs.end(),
+                               [&](const Run& r) { return r.model == model; });
+        if (ran) workload.models.push_back(model);
+    }
+    std::sort(workload.connections.begin(), workload.connections.end());
+    return workload;
+}
+
+}  // namespace
+
+std::optional<Sweep> load_sweep(const std::string& path, std::string& error) {
+    std::optional<json> doc = read_sweep_file(path, error);
+    if (!doc) return std::nullopt;
     Sweep sweep;
     sweep.path = path;
     sweep.name = std::filesystem::path(path).stem().string();
@@ -114,19 +176,8 @@ std::optional<Sweep> load_sweep(const std::string& path, std::string& error) {
         return std::nullopt;
     }
 
-    // Workloads and models in the order the sweep was configured, then any others the runs have.
-    std::vector<std::string> workload_order;
-    std::vector<std::string> model_order;
     const json& config = doc->contains("config") ? (*doc)["config"] : json::object();
-    if (config.is_object()) {
-        for (const json& w : config.value("workloads", json::array())) {
-            if (w.is_object() && w.contains("name") && w["name"].is_string())
-                add_once(workload_order, w["name"].get<std::string>());
-        }
-        for (const json& m : config.value("models", json::array())) {
-            if (m.is_string()) add_once(model_order, m.get<std::string>());
-        }
-    }
+    Order order = configured_order(config);
     std::vector<Run> all;
     for (std::size_t i = 0; i < runs->size(); ++i) {
         std::optional<Run> run = parse_run((*runs)[i], i, error);
@@ -134,36 +185,15 @@ std::optional<Sweep> load_sweep(const std::string& path, std::string& error) {
             error = path + ": " + error;
             return std::nullopt;
         }
-        add_once(workload_order, run->workload);
-        add_once(model_order, run->model);
+        add_once(order.workloads, run->workload);
+        add_once(order.models, run->model);
         all.push_back(std::move(*run));
     }
     bool open_loop_config = config.is_object() && config.contains("rate_rps") &&
                             config["rate_rps"].is_number() && config["rate_rps"].get<double>() > 0;
-    for (const std::string& name : workload_order) {
-        WorkloadRuns workload;
-        workload.name = name;
-        workload.description = workload_description(*doc, name);
-        for (const Run& run : all) {
-            if (run.workload != name) continue;
-            if (run.data.value("loop", open_loop_config ? "open" : "closed") == "open") {
-                workload.open_loop = true;
-                if (run.data.contains("rate_rps") && run.data["rate_rps"].is_number())
-                    workload.rate_rps = run.data["rate_rps"].get<double>();
-            }
-            if (run.data.value("source", "spawned") == "connect") workload.spawned = false;
-            if (std::find(workload.connections.begin(), workload.connections.end(),
-                          run.connections) == workload.connections.end())
-                workload.connections.push_back(run.connections);
-            workload.runs.push_back(run);
-        }
+    for (const std::string& name : order.workloads) {
+        WorkloadRuns workload = workload_runs(name, *doc, all, order.models, open_loop_config);
         if (workload.runs.empty()) continue;  // configured, but the sweep never got to it
-        for (const std::string& model : model_order) {
-            bool ran = std::any_of(workload.runs.begin(), workload.runs.end(),
-                                   [&](const Run& r) { return r.model == model; });
-            if (ran) workload.models.push_back(model);
-        }
-        std::sort(workload.connections.begin(), workload.connections.end());
         sweep.workloads.push_back(std::move(workload));
     }
     doc->erase("runs");

@@ -602,6 +602,111 @@ std::vector<const Run*> typical_runs(const Context& context, const std::string& 
     return chosen;
 }
 
+// One run's time series as a datablock: per sample t, tasks and accept queue, then the
+// interval's midpoint and its rates. Widens [t_min, t_max] to the samples' times.
+Datablock timeseries_block(const Context& context, const Run& run, const std::string& name,
+                           double& t_min, double& t_max) {
+    const json& samples = array_at(run, "/timeseries", name);
+    if (samples.size() < 2 || samples.size() > kMaxTimeseriesSamples)
+        missing(run,
+                "timeseries of 2 to " + std::to_string(kMaxTimeseriesSamples) +
+                    " samples (it has " + std::to_string(samples.size()) + ")",
+                name);
+    Datablock block;
+    block.name = context.block_of_model.at(run.model);
+    block.columns = run.model + " (" + run.label() +
+                    "): t (s), tasks, accept queue, interval midpoint t (s), requests/s, "
+                    "context switches/s (voluntary + involuntary)";
+    double previous_t = kNaN;
+    double previous_requests = kNaN;
+    double previous_switches = kNaN;
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+        const json& sample = samples[i];
+        auto field = [&](const char* key) {
+            if (!sample.is_object() || !sample.contains(key) || !sample[key].is_number())
+                missing(run, "timeseries[" + std::to_string(i) + "]." + key + " (a number)", name);
+            return sample[key].get<double>();
+        };
+        double t = field("t_s");
+        double requests = field("requests");
+        double switches = field("voluntary_ctx_switches") + field("involuntary_ctx_switches");
+        double interval = t - previous_t;  // NaN for the first sample
+        bool rated = interval > 0;
+        block.rows.push_back({t, field("threads"), field("accept_queue"),
+                              rated ? (t + previous_t) / 2 : kNaN,
+                              rated ? (requests - previous_requests) / interval : kNaN,
+                              rated ? (switches - previous_switches) / interval : kNaN});
+        previous_t = t;
+        previous_requests = requests;
+        previous_switches = switches;
+        t_min = std::min(t_min, t);
+        t_max = std::max(t_max, t);
+    }
+    return block;
+}
+
+// One panel of the time series: which datablock columns (1-based) it draws as x and y.
+struct TimeseriesRow {
+    std::string title;
+    std::string ylabel;
+    std::size_t x_column;
+    std::size_t y_column;
+};
+
+// The four panels, top to bottom.
+const std::vector<TimeseriesRow>& timeseries_rows() {
+    static const std::vector<TimeseriesRow> rows = {
+        {"requests answered per second (the server's count, per sample interval)", "requests/s", 4,
+         5},
+        {"tasks: threads, counted in every process", "tasks", 1, 2},
+        {"context switches per second (voluntary + involuntary, all tasks)", "context switches/s",
+         4, 6},
+        {"accept queue: connections the kernel accepted that the server has not yet", "connections",
+         1, 3}};
+    return rows;
+}
+
+// Panel r of the time series over figure's datablocks, one series per run; the warm-up
+// (t < 0) shaded.
+Panel timeseries_panel(const Context& context, const Figure& figure,
+                       const std::vector<const Run*>& runs, std::size_t r, double t_min,
+                       double t_max) {
+    const std::vector<TimeseriesRow>& rows = timeseries_rows();
+    Panel panel;
+    panel.title = rows[r].title;
+    panel.ylabel = rows[r].ylabel;
+    panel.xlabel = "time since the measured window opened (s)";
+    panel.xrange = "[" + number_text(t_min) + ":" + number_text(t_max) + "]";
+    panel.x_tic_labels = r + 1 == rows.size();
+    // Every quantity here starts at 0; the range is the largest value over all models.
+    double high = 0;
+    for (const Datablock& block : figure.data) {
+        for (const std::vector<double>& row : block.rows) {
+            double y = row[rows[r].y_column - 1];
+            if (std::isfinite(y)) high = std::max(high, y);
+        }
+    }
+    panel.yrange = "[0:" + number_text(high > 0 ? high * 1.1 : 1) + "]";
+    if (t_min < 0) {
+        panel.extra.push_back(
+            "set object 1 rectangle from graph 0, graph 0 to first 0, graph 1 behind "
+            "fillcolor rgb \"#ebebeb\" fillstyle solid noborder");
+        if (r == 0)
+            panel.extra.push_back("set label 20 \"warm-up\" at first " + number_text(t_min / 2) +
+                                  ", graph 0.9 center textcolor rgb \"#606060\"");
+    }
+    for (const Run* run : runs) {
+        Series series;
+        series.model = run->model;
+        series.datablock = context.block_of_model.at(run->model);
+        series.using_columns =
+            std::to_string(rows[r].x_column) + ":" + std::to_string(rows[r].y_column);
+        series.with = "linespoints pointsize 0.6";
+        panel.series.push_back(std::move(series));
+    }
+    return panel;
+}
+
 Figure timeseries_figure(const Context& context) {
     const std::string name = "timeseries";
     std::uint64_t most = context.workload->connections.back();
@@ -612,100 +717,11 @@ Figure timeseries_figure(const Context& context) {
     double t_min = 0;
     double t_max = 0;
     std::vector<const Run*> runs = typical_runs(context, name);
-    for (const Run* run : runs) {
-        const json& samples = array_at(*run, "/timeseries", name);
-        if (samples.size() < 2 || samples.size() > kMaxTimeseriesSamples)
-            missing(*run,
-                    "timeseries of 2 to " + std::to_string(kMaxTimeseriesSamples) +
-                        " samples (it has " + std::to_string(samples.size()) + ")",
-                    name);
-        Datablock block;
-        block.name = context.block_of_model.at(run->model);
-        block.columns = run->model + " (" + run->label() +
-                        "): t (s), tasks, accept queue, interval midpoint t (s), requests/s, "
-                        "context switches/s (voluntary + involuntary)";
-        double previous_t = kNaN;
-        double previous_requests = kNaN;
-        double previous_switches = kNaN;
-        for (std::size_t i = 0; i < samples.size(); ++i) {
-            const json& sample = samples[i];
-            auto field = [&](const char* key) {
-                if (!sample.is_object() || !sample.contains(key) || !sample[key].is_number())
-                    missing(*run, "timeseries[" + std::to_string(i) + "]." + key + " (a number)",
-                            name);
-                return sample[key].get<double>();
-            };
-            double t = field("t_s");
-            double requests = field("requests");
-            double switches = field("voluntary_ctx_switches") + field("involuntary_ctx_switches");
-            double interval = t - previous_t;  // NaN for the first sample
-            bool rated = interval > 0;
-            block.rows.push_back({t, field("threads"), field("accept_queue"),
-                                  rated ? (t + previous_t) / 2 : kNaN,
-                                  rated ? (requests - previous_requests) / interval : kNaN,
-                                  rated ? (switches - previous_switches) / interval : kNaN});
-            previous_t = t;
-            previous_requests = requests;
-            previous_switches = switches;
-            t_min = std::min(t_min, t);
-            t_max = std::max(t_max, t);
-        }
-        figure.data.push_back(std::move(block));
-    }
-
-    // The four panels, top to bottom: which datablock columns (1-based) they draw as x and y.
-    struct Row {
-        std::string title;
-        std::string ylabel;
-        std::size_t x_column;
-        std::size_t y_column;
-    };
-    const std::vector<Row> rows = {
-        {"requests answered per second (the server's count, per sample interval)", "requests/s", 4,
-         5},
-        {"tasks: threads, counted in every process", "tasks", 1, 2},
-        {"context switches per second (voluntary + involuntary, all tasks)", "context switches/s",
-         4, 6},
-        {"accept queue: connections the kernel accepted that the server has not yet", "connections",
-         1, 3}};
-    std::string xrange = "[" + number_text(t_min) + ":" + number_text(t_max) + "]";
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-        Panel panel;
-        panel.title = rows[r].title;
-        panel.ylabel = rows[r].ylabel;
-        panel.xlabel = "time since the measured window opened (s)";
-        panel.xrange = xrange;
-        panel.x_tic_labels = r + 1 == rows.size();
-        // Every quantity here starts at 0; the range is the largest value over all models.
-        double high = 0;
-        for (const Datablock& block : figure.data) {
-            for (const std::vector<double>& row : block.rows) {
-                double y = row[rows[r].y_column - 1];
-                if (std::isfinite(y)) high = std::max(high, y);
-            }
-        }
-        panel.yrange = "[0:" + number_text(high > 0 ? high * 1.1 : 1) + "]";
-        if (t_min < 0) {
-            panel.extra.push_back(
-                "set object 1 rectangle from graph 0, graph 0 to first 0, graph 1 behind "
-                "fillcolor rgb \"#ebebeb\" fillstyle solid noborder");
-            if (r == 0)
-                panel.extra.push_back("set label 20 \"warm-up\" at first " +
-                                      number_text(t_min / 2) +
-                                      ", graph 0.9 center textcolor rgb \"#606060\"");
-        }
-        for (const Run* run : runs) {
-            Series series;
-            series.model = run->model;
-            series.datablock = context.block_of_model.at(run->model);
-            series.using_columns =
-                std::to_string(rows[r].x_column) + ":" + std::to_string(rows[r].y_column);
-            series.with = "linespoints pointsize 0.6";
-            panel.series.push_back(std::move(series));
-        }
-        figure.panels.push_back(std::move(panel));
-    }
-    figure.rows = static_cast<int>(rows.size());
+    for (const Run* run : runs)
+        figure.data.push_back(timeseries_block(context, *run, name, t_min, t_max));
+    for (std::size_t r = 0; r < timeseries_rows().size(); ++r)
+        figure.panels.push_back(timeseries_panel(context, figure, runs, r, t_min, t_max));
+    figure.rows = static_cast<int>(timeseries_rows().size());
     figure.caption.push_back(
         method_line(context,
                     "for each model the repeat with the median throughput  ·  samples about "
@@ -786,79 +802,89 @@ Datablock spectrum_block(const std::vector<Histogram>& repeats, bool& no_data, b
     return block;
 }
 
-Figure percentiles_figure(const Context& context) {
-    const std::string name = "percentiles";
-    const WorkloadRuns& workload = *context.workload;
-    std::uint64_t most = workload.connections.back();
-    Figure figure = new_figure(
-        context, name, "Latency by percentile at " + plural(most, "connection", "connections"),
-        "the latency percentile spectrum from the stored histograms, one line per model, at "
-        "the most connections.");
-    struct Kind {
-        std::string pointer;
-        std::string suffix;  // of the datablock name
-        std::string title;
-    };
-    std::vector<Kind> kinds;
+// One latency of the spectrum: which histogram, its datablocks' suffix, its panel's title.
+struct SpectrumKind {
+    std::string pointer;
+    std::string suffix;  // of the datablock name
+    std::string title;
+};
+
+// The spectra a workload's runs have: closed loop one, open loop corrected and uncorrected.
+std::vector<SpectrumKind> spectrum_kinds(const WorkloadRuns& workload) {
     if (workload.open_loop) {
-        kinds = {{"/client/histogram", "", "corrected: from each request's scheduled send time"},
-                 {"/client/histogram_uncorrected", "_uncorrected",
-                  "uncorrected: from the actual send (what a naive client reports)"}};
-    } else {
-        kinds = {{"/client/histogram", "", "from sending a request to the last byte of its reply"}};
+        return {{"/client/histogram", "", "corrected: from each request's scheduled send time"},
+                {"/client/histogram_uncorrected", "_uncorrected",
+                 "uncorrected: from the actual send (what a naive client reports)"}};
     }
+    return {{"/client/histogram", "", "from sending a request to the last byte of its reply"}};
+}
+
+// What the spectra reach: the most samples (the x axis), the lowest and highest latency
+// below the ceiling (the y axis).
+struct SpectrumExtent {
     double most_samples = 1;
     double low = std::numeric_limits<double>::infinity();
     double high = 0;
-    std::vector<Panel> panels;
-    for (const Kind& kind : kinds) {
-        bool clamped = false;
-        Panel panel;
-        panel.title = kind.title;
-        panel.log_x = true;
-        panel.xlabel = "percentile (a log scale of 1/(1-p): each labelled step is 10 times rarer)";
-        panel.ylabel = "latency (ms, log scale)";
-        for (const std::string& model : workload.models) {
-            std::vector<Histogram> repeats;
-            for (const Run* run : workload.repeats_of(model, most))
-                repeats.push_back(histogram_at(*run, kind.pointer, name));
-            if (repeats.empty()) continue;
-            bool no_data = false;
-            Datablock block = spectrum_block(repeats, no_data, clamped);
-            block.name = context.block_of_model.at(model) + kind.suffix;
-            block.columns = model + ": 1/(1-p), latency (ms): median min max of " +
-                            plural(repeats.size(), "repeat", "repeats");
-            for (const std::vector<double>& row : block.rows) {
-                if (!std::isfinite(row[0])) continue;
-                most_samples = std::max(most_samples, row[0]);
-                for (std::size_t c = 1; c < 4; ++c) {
-                    if (row[c] > 0 && row[c] * kNsPerMs < kHistogramCeilingNs - 1) {
-                        low = std::min(low, row[c]);
-                        high = std::max(high, row[c]);
-                    }
+
+    void widen(const Datablock& block) {
+        for (const std::vector<double>& row : block.rows) {
+            if (!std::isfinite(row[0])) continue;
+            most_samples = std::max(most_samples, row[0]);
+            for (std::size_t c = 1; c < 4; ++c) {
+                if (row[c] > 0 && row[c] * kNsPerMs < kHistogramCeilingNs - 1) {
+                    low = std::min(low, row[c]);
+                    high = std::max(high, row[c]);
                 }
             }
-            Series series;
-            series.model = model;
-            series.datablock = block.name;
-            series.using_columns = "1:2";
-            series.with = "steps";
-            if (context.spread) series.band = "1:3:4";
-            if (no_data) {
-                series.key_note = " (no replies)";
-                series.empty = true;
-            }
-            panel.series.push_back(std::move(series));
-            figure.data.push_back(std::move(block));
         }
-        if (clamped)
-            panel.extra.push_back(
-                "set label 21 \"a line that leaves the top reached the histogram's "
-                "2^40 ns ceiling\" at graph 0.02, graph 0.95 left textcolor rgb \"#606060\"");
-        panels.push_back(std::move(panel));
     }
-    // Tics at 0%, 50%, 90%, 99%, 99.9%... as far as the samples reach ("%%": a tic label is a
-    // format).
+};
+
+// The panel of one kind of spectrum at `most` connections, one line per model; adds its
+// datablocks to figure and widens extent. Its axes are set once all panels are built.
+Panel spectrum_panel(const Context& context, const SpectrumKind& kind, std::uint64_t most,
+                     const std::string& name, Figure& figure, SpectrumExtent& extent) {
+    const WorkloadRuns& workload = *context.workload;
+    bool clamped = false;
+    Panel panel;
+    panel.title = kind.title;
+    panel.log_x = true;
+    panel.xlabel = "percentile (a log scale of 1/(1-p): each labelled step is 10 times rarer)";
+    panel.ylabel = "latency (ms, log scale)";
+    for (const std::string& model : workload.models) {
+        std::vector<Histogram> repeats;
+        for (const Run* run : workload.repeats_of(model, most))
+            repeats.push_back(histogram_at(*run, kind.pointer, name));
+        if (repeats.empty()) continue;
+        bool no_data = false;
+        Datablock block = spectrum_block(repeats, no_data, clamped);
+        block.name = context.block_of_model.at(model) + kind.suffix;
+        block.columns = model + ": 1/(1-p), latency (ms): median min max of " +
+                        plural(repeats.size(), "repeat", "repeats");
+        extent.widen(block);
+        Series series;
+        series.model = model;
+        series.datablock = block.name;
+        series.using_columns = "1:2";
+        series.with = "steps";
+        if (context.spread) series.band = "1:3:4";
+        if (no_data) {
+            series.key_note = " (no replies)";
+            series.empty = true;
+        }
+        panel.series.push_back(std::move(series));
+        figure.data.push_back(std::move(block));
+    }
+    if (clamped)
+        panel.extra.push_back(
+            "set label 21 \"a line that leaves the top reached the histogram's "
+            "2^40 ns ceiling\" at graph 0.02, graph 0.95 left textcolor rgb \"#606060\"");
+    return panel;
+}
+
+// Tics at 0%, 50%, 90%, 99%, 99.9%... as far as the samples reach ("%%": a tic label is a
+// format).
+std::string percentile_tics(double most_samples) {
     std::string tics = "(\"0%%\" 1, \"50%%\" 2";
     std::string nines = "90";
     for (double x = 10; x <= most_samples * 1.0001; x *= 10) {
@@ -866,11 +892,26 @@ Figure percentiles_figure(const Context& context) {
         nines = nines == "90" ? "99" : nines == "99" ? "99.9" : nines + "9";
     }
     tics += ")";
+    return tics;
+}
+
+Figure percentiles_figure(const Context& context) {
+    const std::string name = "percentiles";
+    std::uint64_t most = context.workload->connections.back();
+    Figure figure = new_figure(
+        context, name, "Latency by percentile at " + plural(most, "connection", "connections"),
+        "the latency percentile spectrum from the stored histograms, one line per model, at "
+        "the most connections.");
+    SpectrumExtent extent;
+    std::vector<Panel> panels;
+    for (const SpectrumKind& kind : spectrum_kinds(*context.workload))
+        panels.push_back(spectrum_panel(context, kind, most, name, figure, extent));
+    std::string tics = percentile_tics(extent.most_samples);
     std::optional<std::pair<double, double>> yrange;
-    if (std::isfinite(low)) yrange = std::make_pair(low, high);
+    if (std::isfinite(extent.low)) yrange = std::make_pair(extent.low, extent.high);
     for (Panel& panel : panels) {
         panel.xtics = tics;
-        panel.xrange = "[1:" + number_text(std::max(2.0, most_samples * 1.5)) + "]";
+        panel.xrange = "[1:" + number_text(std::max(2.0, extent.most_samples * 1.5)) + "]";
         set_log_y(panel, yrange);
     }
     figure.panels = std::move(panels);
@@ -919,6 +960,61 @@ void set_count_y(Panel& panel, std::optional<std::pair<double, double>> values) 
     if (high < 10) panel.ytics = "1";
 }
 
+// The held panel: log y, with the diagonal where every offered connection is held; the y axis
+// reaches the ends of the x axis, so that the diagonal runs from corner to corner.
+Panel held_panel(const Context& context, const std::vector<Datablock>& data) {
+    Panel held = connection_panel(context, 0, "held: connections open when the window ended",
+                                  "connections (log scale)", true);
+    const std::vector<std::uint64_t>& counts = context.workload->connections;
+    double x_low = static_cast<double>(counts.front()) / kConnectionAxisMargin;
+    double x_high = static_cast<double>(counts.back()) * kConnectionAxisMargin;
+    std::optional<std::pair<double, double>> values = extent(data, {0}, true);
+    double y_low = values ? std::min(values->first, x_low) : x_low;
+    double y_high = values ? std::max(values->second, x_high) : x_high;
+    set_log_y(held, std::make_pair(y_low, y_high));
+    std::string diagonal = "set arrow 1 from first ";
+    diagonal += number_text(x_low) + ", first " + number_text(x_low) + " to first " +
+                number_text(x_high) + ", first " + number_text(x_high) +
+                " nohead back dashtype 2 linewidth 1.5 linecolor rgb \"#909090\"";
+    held.extra.push_back(diagonal);
+    // Above the diagonal, where no model can be (none holds more than it was offered).
+    double middle =
+        std::sqrt(static_cast<double>(counts.front()) * static_cast<double>(counts.back()));
+    std::string label = "set label 22 \"offered = held\" at first ";
+    label += number_text(middle) + ", first " + number_text(middle) +
+             " right offset character -1, character 1 textcolor rgb \"#707070\"";
+    held.extra.push_back(label);
+    return held;
+}
+
+// The caption line on held connections. A 0 held cannot be drawn on the log axis: it says how
+// many points that leaves out, and how many bars down to a repeat's 0 gnuplot draws only as
+// their top end.
+std::string held_caption(const std::vector<Datablock>& data) {
+    std::size_t zero_points = 0;
+    std::size_t zero_bars = 0;
+    for (const Datablock& block : data) {
+        for (const std::vector<double>& row : block.rows) {
+            if (row[1] == 0) {
+                ++zero_points;
+            } else if (row[2] == 0) {
+                ++zero_bars;
+            }
+        }
+    }
+    std::string held_line =
+        "held: connections the clients had established (accepted, or waiting in the server's "
+        "listen backlog)";
+    if (zero_points + zero_bars > 0) held_line += "  ·  on the log axis: ";
+    if (zero_points > 0) held_line += plural(zero_points, "point", "points") + " of 0 not drawn";
+    if (zero_points > 0 && zero_bars > 0) held_line += ", ";
+    if (zero_bars > 0) {
+        held_line += plural(zero_bars, "bar", "bars") + " down to 0 drawn only as " +
+                     (zero_bars == 1 ? "its top" : "their tops");
+    }
+    return held_line;
+}
+
 Figure connections_figure(const Context& context) {
     const std::string name = "connections";
     std::set<std::size_t> unsampled;
@@ -936,29 +1032,8 @@ Figure connections_figure(const Context& context) {
     figure.definitions = dodge_definition(context, true);
     const std::string xlabel = "client connections offered (log scale)";
 
-    // (a) Held, log y, with the diagonal where every offered connection is held: the y axis
-    // reaches the ends of the x axis, so that the diagonal runs from corner to corner.
-    Panel held = connection_panel(context, 0, "held: connections open when the window ended",
-                                  "connections (log scale)", true);
-    const std::vector<std::uint64_t>& counts = context.workload->connections;
-    double x_low = static_cast<double>(counts.front()) / kConnectionAxisMargin;
-    double x_high = static_cast<double>(counts.back()) * kConnectionAxisMargin;
-    std::optional<std::pair<double, double>> values = extent(figure.data, {0}, true);
-    double y_low = values ? std::min(values->first, x_low) : x_low;
-    double y_high = values ? std::max(values->second, x_high) : x_high;
-    set_log_y(held, std::make_pair(y_low, y_high));
-    std::string diagonal = "set arrow 1 from first ";
-    diagonal += number_text(x_low) + ", first " + number_text(x_low) + " to first " +
-                number_text(x_high) + ", first " + number_text(x_high) +
-                " nohead back dashtype 2 linewidth 1.5 linecolor rgb \"#909090\"";
-    held.extra.push_back(diagonal);
-    // Above the diagonal, where no model can be (none holds more than it was offered).
-    double middle =
-        std::sqrt(static_cast<double>(counts.front()) * static_cast<double>(counts.back()));
-    std::string label = "set label 22 \"offered = held\" at first ";
-    label += number_text(middle) + ", first " + number_text(middle) +
-             " right offset character -1, character 1 textcolor rgb \"#707070\"";
-    held.extra.push_back(label);
+    // (a) Held, log y, with the diagonal where every offered connection is held.
+    Panel held = held_panel(context, figure.data);
 
     // (b) and (c): counts in the window, on linear axes so that a 0 is drawn as a 0.
     Panel refused = connection_panel(
@@ -979,30 +1054,7 @@ Figure connections_figure(const Context& context) {
     }
     figure.rows = 3;
 
-    // A 0 held cannot be drawn on the log axis: say how many points that leaves out, and how
-    // many bars down to a repeat's 0 gnuplot draws only as their top end.
-    std::size_t zero_points = 0;
-    std::size_t zero_bars = 0;
-    for (const Datablock& block : figure.data) {
-        for (const std::vector<double>& row : block.rows) {
-            if (row[1] == 0) {
-                ++zero_points;
-            } else if (row[2] == 0) {
-                ++zero_bars;
-            }
-        }
-    }
-    std::string held_line =
-        "held: connections the clients had established (accepted, or waiting in the server's "
-        "listen backlog)";
-    if (zero_points + zero_bars > 0) held_line += "  ·  on the log axis: ";
-    if (zero_points > 0) held_line += plural(zero_points, "point", "points") + " of 0 not drawn";
-    if (zero_points > 0 && zero_bars > 0) held_line += ", ";
-    if (zero_bars > 0) {
-        held_line += plural(zero_bars, "bar", "bars") + " down to 0 drawn only as " +
-                     (zero_bars == 1 ? "its top" : "their tops");
-    }
-    figure.caption.push_back(held_line);
+    figure.caption.push_back(held_caption(figure.data));
     figure.caption.push_back(
         "refused, timed out: connects in the window; a client tries again after a back-off "
         "(10 ms doubling to 1 s), and every try counts");
