@@ -12,12 +12,14 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <set>
 #include <span>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -44,12 +46,14 @@ struct Slot {
 };
 
 struct Loop {
-    explicit Loop(Server& s) : server(s) {}
+    explicit Loop(Server& s) : server(s), context(s) {}
     Slot& slot(int fd) { return slots[static_cast<std::size_t>(fd)]; }
 
     Server& server;
     int epoll_fd = -1;
-    DrainBudget drains;
+    LoopContext context;  // drains, WAITs, the database pool (before slots: it outlives them)
+    // The pool's sockets in the epoll set, and what each is watched for.
+    std::unordered_map<int, std::uint32_t> backend_registered;
     // By descriptor: the kernel hands out the lowest free number, so this is only as long as
     // the most descriptors open at once.
     std::vector<Slot> slots;
@@ -130,10 +134,14 @@ void settle(Loop& loop, int fd, bool narrow) {
 int wait_for_events(Loop& loop) {
     timespec timeout{};
     timespec* timeout_ptr = nullptr;  // no alarm: wait for a socket only
+    std::uint64_t earliest = loop.context.backend.deadline_ns();
+    if (!loop.alarms.empty() && (earliest == 0 || loop.alarms.begin()->first < earliest)) {
+        earliest = loop.alarms.begin()->first;
+    }
     if (!loop.yielded.empty()) {
         timeout_ptr = &timeout;  // zero: look, do not wait
-    } else if (!loop.alarms.empty()) {
-        timeout = time_until(loop.alarms.begin()->first);
+    } else if (earliest != 0) {
+        timeout = time_until(earliest);
         timeout_ptr = &timeout;
     }
     BlockingTimer timer(*loop.server.stats, Blocking::Wait);
@@ -144,6 +152,9 @@ int wait_for_events(Loop& loop) {
 // and writable, as select() has it: the next recv() or send() finds out which it was.
 void serve_ready(Loop& loop, const epoll_event& event) {
     int fd = event.data.fd;
+    // A socket of the database pool that closed earlier in this turn has no client.
+    if (static_cast<std::size_t>(fd) >= loop.slots.size() || loop.slot(fd).client == nullptr)
+        return;
     EventConnection& client = *loop.slot(fd).client;
     std::uint32_t wanted = wanted_events(client);
     constexpr std::uint32_t kEnded = EPOLLHUP | EPOLLERR;
@@ -185,6 +196,50 @@ void run_due_alarms(Loop& loop) {
     }
 }
 
+// Brings the epoll set up to date with the database pool's sockets (QUERY): a few at most, and
+// a system call only for one whose interest changed.
+void sync_backend(Loop& loop) {
+    const auto& watches = loop.context.backend.watches();
+    for (auto it = loop.backend_registered.begin(); it != loop.backend_registered.end();) {
+        bool kept = std::any_of(watches.begin(), watches.end(),
+                                [&](const AsyncBackend::Watch& w) { return w.fd == it->first; });
+        if (kept) {
+            ++it;
+            continue;
+        }
+        epoll_ctl(loop.epoll_fd, EPOLL_CTL_DEL, it->first, nullptr);
+        it = loop.backend_registered.erase(it);
+    }
+    for (const AsyncBackend::Watch& w : watches) {
+        std::uint32_t events = (w.read ? EPOLLIN : 0u) | (w.write ? EPOLLOUT : 0u);
+        auto found = loop.backend_registered.find(w.fd);
+        if (found != loop.backend_registered.end() && found->second == events) continue;
+        epoll_event event{};
+        event.events = events;
+        event.data.fd = w.fd;
+        int op = found == loop.backend_registered.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+        if (epoll_ctl(loop.epoll_fd, op, w.fd, &event) != 0) {
+            std::perror("lab-server: epoll_ctl (database)");
+            continue;
+        }
+        loop.backend_registered[w.fd] = events;
+    }
+}
+
+// The pool's part of the turn: its deadline if due, then a turn for each connection that its
+// answers or a POST woke (they yielded: settle puts them on the list of those to resume).
+void run_backend(Loop& loop) {
+    std::uint64_t due = loop.context.backend.deadline_ns();
+    if (due != 0 && due <= mono_ns()) loop.context.backend.on_deadline(mono_ns());
+    std::vector<int> touched;
+    touched.swap(loop.context.touched);
+    for (int fd : touched) {
+        if (static_cast<std::size_t>(fd) < loop.slots.size() && loop.slot(fd).client != nullptr) {
+            settle(loop, fd, false);
+        }
+    }
+}
+
 void forget_finished(Loop& loop) {
     for (int fd : loop.finished) {
         if (loop.slot(fd).client != nullptr) forget(loop, fd);
@@ -196,7 +251,7 @@ void forget_finished(Loop& loop) {
 // finished connections are forgotten: a new client may get the descriptor number of one
 // that ended this turn.
 void take_new_clients(Loop& loop) {
-    for (auto& client : accept_clients(loop.server, loop.drains)) {
+    for (auto& client : accept_clients(loop.server, loop.context)) {
         int fd = client->fd();
         std::size_t index = static_cast<std::size_t>(fd);
         if (index >= loop.slots.size()) loop.slots.resize(index + 1);
@@ -210,6 +265,8 @@ void take_new_clients(Loop& loop) {
 void serve_epoll(Server& server) {
     trace::name_thread("event loop");
     Loop loop(server);
+    // A pool socket about to close leaves the epoll set by itself; only the books change.
+    loop.context.backend.on_close = [&loop](int fd) { loop.backend_registered.erase(fd); };
     loop.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
     if (loop.epoll_fd < 0) {
         std::perror("lab-server: epoll_create1");
@@ -226,6 +283,7 @@ void serve_epoll(Server& server) {
         }
     }
     while (true) {
+        sync_backend(loop);
         int ready = wait_for_events(loop);
         if (ready < 0 && errno != EINTR) {
             std::perror("lab-server: epoll_pwait2");
@@ -242,6 +300,11 @@ void serve_epoll(Server& server) {
                 stopping = true;  // SIGTERM or SIGINT
             } else if (event.data.fd == server.listen_fd) {
                 clients_waiting = true;  // accepted at the end of the turn
+            } else if (loop.backend_registered.count(event.data.fd) != 0) {
+                constexpr std::uint32_t kEnded = EPOLLHUP | EPOLLERR;
+                loop.context.backend.on_ready(event.data.fd,
+                                              (event.events & (EPOLLIN | kEnded)) != 0,
+                                              (event.events & (EPOLLOUT | kEnded)) != 0);
             } else {
                 serve_ready(loop, event);
             }
@@ -252,6 +315,7 @@ void serve_epoll(Server& server) {
         resume_yielded_from_list(loop);
         // Run due timers: simulated I/O that has ended, idle clients, drains that are over.
         run_due_alarms(loop);
+        run_backend(loop);
         forget_finished(loop);
         if (clients_waiting) take_new_clients(loop);
     }

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "backend.hpp"
 #include "counters.hpp"
 #include "fd_limit.hpp"
 #include "listener.hpp"
@@ -20,11 +21,13 @@
 #include "signals.hpp"
 #include "thread_group.hpp"
 #include "trace.hpp"
+#include "wait_board.hpp"
 
 namespace {
 
 constexpr int kUsageError = 2;
 constexpr std::uint64_t kMaxMaxClients = 1'000'000;
+constexpr std::uint64_t kMaxDbPool = 64;
 constexpr std::uint64_t kMaxIdleTimeoutS =
     std::uint64_t{86'400} * 365;  // a year: far from overflowing ns
 
@@ -89,6 +92,8 @@ nlohmann::ordered_json model_listing() {
                                           {"max", lab::kMaxThreadStackKb}};
         }
         if (m.event_loop) flags["--blocking-io-in-loop"] = {{"default", false}};
+        flags["--db-pool"] = {{"default", 8}, {"min", 1}, {"max", kMaxDbPool}};
+        if (m.event_loop) flags["--db-blocking-in-loop"] = {{"default", false}};
         list.push_back(
             {{"name", m.name},
              {"summary", m.summary},
@@ -108,6 +113,8 @@ int main(int argc, char** argv) {
     std::optional<std::uint64_t> thread_stack_kb;
     std::optional<std::string> stats_file;
     bool blocking_io_in_loop = false;
+    bool db_blocking_in_loop = false;
+    std::optional<std::string> db_uri;
     bool list_models = false;
     bool list_json = false;
     settings.backlog = SOMAXCONN;
@@ -138,6 +145,17 @@ int main(int argc, char** argv) {
     app.add_flag("--blocking-io-in-loop", blocking_io_in_loop,
                  "WORK's simulated I/O sleeps in the loop's one thread instead of setting a "
                  "timer, so every client waits for it: the classic mistake, on purpose (" +
+                     lab::model_names_where(&lab::Model::event_loop) + ")");
+    app.add_option("--db", db_uri,
+                   "PostgreSQL URI for QUERY (default: $LAB_DB_URI, else the lab's own cluster "
+                   "if ./lab db start has run; \"\" for none: QUERY is then ERR 503)");
+    app.add_option("--db-pool", settings.db_pool,
+                   "Most database connections the server opens (threads share them; each fork "
+                   "or prefork process has its own; an event loop keeps this many; default 8)")
+        ->check(kDecimal & CLI::Range(std::uint64_t{1}, kMaxDbPool));
+    app.add_flag("--db-blocking-in-loop", db_blocking_in_loop,
+                 "QUERY waits for the database with libpq's blocking call in the loop's one "
+                 "thread, so every client waits for it: the classic mistake, on purpose (" +
                      lab::model_names_where(&lab::Model::event_loop) + ")");
     app.add_option("--idle-timeout", settings.idle_timeout_s,
                    "Seconds a connection may wait without a complete request (0 = never; "
@@ -197,6 +215,12 @@ int main(int argc, char** argv) {
                     lab::model_names_where(&lab::Model::event_loop) + ")");
     }
     settings.blocking_io_in_loop = blocking_io_in_loop;
+    if (db_blocking_in_loop && !model->event_loop) {
+        usage_error("--db-blocking-in-loop does not apply to " + model->name + " (only to " +
+                    lab::model_names_where(&lab::Model::event_loop) + ")");
+    }
+    settings.db_blocking_in_loop = db_blocking_in_loop;
+    settings.db_uri = db_uri.value_or(lab::default_db_uri());
     if (model->takes_workers) settings.workers = workers.value_or(lab::default_workers());
     if (thread_stack_kb) {
         std::string stack_error;
@@ -233,6 +257,14 @@ int main(int argc, char** argv) {
     if (!region) usage_error(error);
 
     lab::Server server{settings, listener->fd, &region->block()};
+    if (!model->event_loop) {
+        // WAIT and POST: shared memory every thread and forked process of the server sees.
+        server.board = lab::WaitBoard::create();
+        if (server.board == nullptr) {
+            std::perror("lab-server: mmap (wait board)");
+            return 1;
+        }
+    }
     std::string shown_host =
         listener->host.find(':') != std::string::npos ? "[" + listener->host + "]" : listener->host;
     std::cout << "listening on " << shown_host << ":" << listener->port << " model=" << model->name

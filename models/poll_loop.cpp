@@ -25,8 +25,10 @@ struct Interest {
     static constexpr std::size_t kFirstClient = 2;  // then one entry per watched client
 
     std::vector<pollfd> fds;
-    std::vector<EventConnection*> clients;  // clients[i] owns fds[i] (null for the first two)
-    Wakeup wakeup;                          // the earliest deadline of any client
+    // clients[i] owns fds[i]: null for the first two, and for the database pool's sockets
+    // (QUERY), which come last.
+    std::vector<EventConnection*> clients;
+    Wakeup wakeup;  // the earliest deadline of any client or of the pool
 
     void watch(int fd, short events, EventConnection* client) {
         fds.push_back({fd, events, 0});
@@ -35,7 +37,7 @@ struct Interest {
 };
 
 // Refills `interest` (its vectors keep their memory from turn to turn).
-void build_interest(Server& server, EventClients& clients, Interest& interest) {
+void build_interest(Server& server, EventClients& clients, LoopContext& loop, Interest& interest) {
     interest.fds.clear();
     interest.clients.clear();
     interest.wakeup = {};
@@ -49,6 +51,11 @@ void build_interest(Server& server, EventClients& clients, Interest& interest) {
         if (events != 0) interest.watch(fd, events, client.get());
         interest.wakeup.consider(*client);
     }
+    for (const AsyncBackend::Watch& w : loop.backend.watches()) {
+        interest.watch(w.fd, static_cast<short>((w.read ? POLLIN : 0) | (w.write ? POLLOUT : 0)),
+                       nullptr);
+    }
+    interest.wakeup.no_later_than(loop.backend.deadline_ns());
 }
 
 // Waits until a socket is ready or the earliest deadline is due: the loop's only wait.
@@ -78,11 +85,11 @@ void serve_ready(const pollfd& entry, EventConnection& client) {
 
 void serve_poll(Server& server) {
     trace::name_thread("event loop");
+    LoopContext loop(server);
     EventClients clients;
-    DrainBudget drains;
     Interest interest;
     while (true) {
-        build_interest(server, clients, interest);
+        build_interest(server, clients, loop, interest);
         int ready = wait_for_events(server, interest);
         if (ready < 0 && errno != EINTR) {
             std::perror("lab-server: poll");
@@ -93,16 +100,25 @@ void serve_poll(Server& server) {
         // Dispatch: serve each socket that poll() found ready. Clients accepted now were not
         // in this turn's array; they are watched from the next turn on.
         if (ready > 0 && interest.fds[Interest::kListener].revents != 0) {
-            accept_clients(server, clients, drains);
+            accept_clients(server, clients, loop);
         }
         for (std::size_t i = Interest::kFirstClient; ready > 0 && i < interest.fds.size(); ++i) {
-            if (interest.fds[i].revents != 0) serve_ready(interest.fds[i], *interest.clients[i]);
+            const pollfd& entry = interest.fds[i];
+            if (entry.revents == 0) continue;
+            if (interest.clients[i] != nullptr) {
+                serve_ready(entry, *interest.clients[i]);
+            } else {
+                constexpr short kEnded = POLLHUP | POLLERR;
+                loop.backend.on_ready(entry.fd, (entry.revents & (POLLIN | kEnded)) != 0,
+                                      (entry.revents & (POLLOUT | kEnded)) != 0);
+            }
         }
 
         // Give another turn to clients that yielded with requests still buffered.
         resume_yielded_by_scan(clients);
         // Run due timers: simulated I/O that has ended, idle clients, drains that are over.
         run_due_deadlines(clients, mono_ns());
+        run_backend_deadline(loop, mono_ns());
         erase_finished(clients);
     }
     clients.clear();  // closes every connection

@@ -25,7 +25,8 @@ struct Interest {
     fd_set readable;
     fd_set writable;
     int max_fd = -1;
-    Wakeup wakeup;  // the earliest deadline of any client
+    Wakeup wakeup;  // the earliest deadline of any client or of the database pool
+    std::vector<AsyncBackend::Watch> backend;  // the pool's sockets (QUERY)
 
     Interest() {
         FD_ZERO(&readable);
@@ -37,10 +38,16 @@ struct Interest {
     }
 };
 
-Interest build_interest(Server& server, EventClients& clients) {
+Interest build_interest(Server& server, EventClients& clients, LoopContext& loop) {
     Interest interest;
     interest.watch(stop_fd(), interest.readable);
     interest.watch(server.listen_fd, interest.readable);
+    interest.backend = loop.backend.watches();
+    for (const AsyncBackend::Watch& w : interest.backend) {
+        if (w.read) interest.watch(w.fd, interest.readable);
+        if (w.write) interest.watch(w.fd, interest.writable);
+    }
+    interest.wakeup.no_later_than(loop.backend.deadline_ns());
     for (auto& [fd, client] : clients) {
         if (client->wants_read()) interest.watch(fd, interest.readable);
         if (client->wants_write()) interest.watch(fd, interest.writable);
@@ -86,10 +93,11 @@ std::uint64_t select_max_clients() {
 
 void serve_select(Server& server) {
     trace::name_thread("event loop");
+    LoopContext loop(server);
+    loop.backend.max_fd = FD_SETSIZE - 1;  // a socket select() cannot watch is not used
     EventClients clients;
-    DrainBudget drains;
     while (true) {
-        Interest interest = build_interest(server, clients);
+        Interest interest = build_interest(server, clients, loop);
         int ready = wait_for_events(server, interest);
         if (ready < 0 && errno != EINTR) {
             std::perror("lab-server: select");
@@ -99,7 +107,13 @@ void serve_select(Server& server) {
 
         // Dispatch: serve each socket that select() found ready.
         if (ready > 0 && FD_ISSET(server.listen_fd, &interest.readable)) {
-            accept_clients(server, clients, drains, fits_in_fd_set);
+            accept_clients(server, clients, loop, fits_in_fd_set);
+        }
+        for (const AsyncBackend::Watch& w : interest.backend) {
+            bool readable = w.read && FD_ISSET(w.fd, &interest.readable);
+            bool writable = w.write && FD_ISSET(w.fd, &interest.writable);
+            if (ready > 0 && (readable || writable))
+                loop.backend.on_ready(w.fd, readable, writable);
         }
         for (auto& [fd, client] : clients) {
             if (ready <= 0 || fd > interest.max_fd) break;  // new clients were not in this turn
@@ -111,6 +125,7 @@ void serve_select(Server& server) {
         resume_yielded_by_scan(clients);
         // Run due timers: simulated I/O that has ended, idle clients, drains that are over.
         run_due_deadlines(clients, mono_ns());
+        run_backend_deadline(loop, mono_ns());
         erase_finished(clients);
     }
     clients.clear();  // closes every connection

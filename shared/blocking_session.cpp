@@ -8,9 +8,11 @@
 #include <algorithm>
 #include <memory>
 
+#include "backend.hpp"
 #include "connection_io.hpp"
 #include "drain.hpp"
 #include "trace.hpp"
+#include "wait_board.hpp"
 
 namespace lab {
 namespace {
@@ -88,6 +90,31 @@ Received receive(int fd, Codec& codec, std::uint64_t deadline, Server& server) {
     }
 }
 
+// QUERY, WAIT and POST as a blocking model does them: in the serving thread, which waits for
+// the database (backend.hpp) or for another client's POST (wait_board.hpp). `gone` says the
+// client left while it waited (or the server is stopping): no reply then.
+Reply run_deferred(const Response& response, int fd, Server& server, bool& gone) {
+    const Request& request = response.request;
+    Reply reply;
+    gone = false;
+    switch (response.then) {
+        case Response::Then::Reply:
+            return response.reply;
+        case Response::Then::Query:
+            reply = blocking_query(server, request.query_ms, request.rows);
+            break;
+        case Response::Then::Wait:
+            reply = server.board->wait(request.text, request.timeout_ms, fd, *server.stats, gone);
+            break;
+        case Response::Then::Post:
+            reply = ok_reply(
+                std::to_string(server.board->post(request.text, request.value, *server.stats)));
+            break;
+    }
+    complete_deferred(reply, server);
+    return reply;
+}
+
 }  // namespace
 
 void serve_connection(int fd, Server& server, const std::function<void()>& after_reply) {
@@ -119,7 +146,9 @@ void serve_connection(int fd, Server& server, const std::function<void()>& after
         } else {
             Response response = execute(d.request, server);
             if (response.io_wait_ms > 0 && !sleep_ms(response.io_wait_ms, *server.stats)) break;
-            reply = std::move(response.reply);
+            bool gone = false;
+            reply = run_deferred(response, fd, server, gone);
+            if (gone) break;
         }
         bool close_after = false;
         Sent sent = send_reply(fd, *codec, reply, server, close_after);

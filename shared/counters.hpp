@@ -19,7 +19,7 @@ namespace lab {
 
 inline constexpr std::uint64_t kStatsMagic =
     0x314B4C4241424C43;  // the bytes "CLBABLK1" in little-endian order
-inline constexpr std::uint32_t kStatsVersion = 3;
+inline constexpr std::uint32_t kStatsVersion = 4;
 
 // Only lock-free 8-byte atomics may live in memory shared between processes: a lock-based
 // atomic would keep its lock in one process's private memory.
@@ -30,17 +30,21 @@ static_assert(std::atomic<std::uint32_t>::is_always_lock_free);
 // Kinds of waiting a server can do. Each model wraps its blocking calls in BlockingTimer
 // (blocking.hpp), which adds the time to the matching counter as soon as the call returns.
 enum class Blocking : std::size_t {
-    Accept,  // waiting in accept() for a client
-    Read,    // waiting for a client's request bytes
-    Write,   // waiting for room to send a reply
-    IoWait,  // WORK's simulated I/O (a sleep in the blocking models)
-    Lock,    // waiting for the INCR/GET table's lock
-    Wait,    // an event loop's readiness wait (select, poll, epoll)
-    Queue,   // a connection waiting for a worker (pool models)
+    Accept,   // waiting in accept() for a client
+    Read,     // waiting for a client's request bytes
+    Write,    // waiting for room to send a reply
+    IoWait,   // WORK's simulated I/O (a sleep in the blocking models)
+    Lock,     // waiting for the INCR/GET table's lock
+    Wait,     // an event loop's readiness wait (select, poll, epoll)
+    Queue,    // a connection waiting for a worker (pool models)
+    Backend,  // QUERY: waiting for the database's answer (a blocking libpq call, or an event
+              // loop's parked query)
+    Pool,     // QUERY: waiting for a free database connection of the server's pool
+    Peer,     // WAIT: waiting for another client's POST
     Count
 };
 inline constexpr std::array<const char*, static_cast<std::size_t>(Blocking::Count)> kBlockingNames =
-    {"accept", "read", "write", "io_wait", "lock", "wait", "queue"};
+    {"accept", "read", "write", "io_wait", "lock", "wait", "queue", "backend", "pool", "peer"};
 
 // The queue of a pool (threadpool): how many connections wait in it now and the sum of the
 // moments (CLOCK_MONOTONIC ns) each began to wait, so that a reader can count a wait before it
@@ -114,7 +118,15 @@ struct StatsBlock {
     Counter bytes_in;
     Counter bytes_out;
     std::array<Counter, static_cast<std::size_t>(Blocking::Count)> blocking_ns;
-    QueueGauge queue;               // blocking_ns[queue] is its waits that ended
+    QueueGauge queue;  // blocking_ns[queue] is its waits that ended
+    // QUERY in every model, whoever waits (a thread, or a parked connection of an event
+    // loop): queries answered by the database, queries that got ERR 503 instead, and the sums
+    // of each query's time from sending it to its answer and of its wait for a free pool
+    // connection. (blocking_ns[backend] and [pool] count only what threads spent blocked.)
+    Counter backend_queries;
+    Counter backend_failures;
+    Counter backend_query_ns;
+    Counter backend_pool_wait_ns;
     RusageCounters children;        // sum of wait4() of every reaped child (max_rss: largest)
     RusageCounters exited_threads;  // sum of RUSAGE_THREAD of every thread that has exited
     RusageCounters main_process;    // the main process's own RUSAGE_SELF, published as it goes

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "backend.hpp"
 #include "clock.hpp"
 #include "connection_io.hpp"
 #include "refusal.hpp"
@@ -14,8 +15,8 @@
 
 namespace lab {
 
-EventConnection::EventConnection(int fd, Server& server, DrainBudget& drains, bool refuse)
-    : fd_(fd), server_(server), drains_(drains), codec_(make_codec()) {
+EventConnection::EventConnection(int fd, Server& server, LoopContext& loop, bool refuse)
+    : fd_(fd), server_(server), loop_(loop), codec_(make_codec()) {
     if (trace::enabled()) task_ = peer_port(fd_);
     if (refuse) {
         send_refusal(fd_, Refusal::MaxClients, *server_.stats);
@@ -33,6 +34,11 @@ EventConnection::~EventConnection() {
 
 bool EventConnection::wants_read() const {
     if (mode_ == Mode::Draining) return true;
+    // A client waiting for a POST is watched for hanging up (its requests after the WAIT are
+    // read into the codec, not decoded, until the WAIT is answered).
+    if (mode_ == Mode::Parked && parked_for_ == Parked::Post) {
+        return !input_closed_ && codec_->has_input_space();
+    }
     // Stop reading requests while parked (replies go out in order), while output is large
     // (a client that does not read its replies), or while the codec is full.
     return mode_ == Mode::Serving && !input_closed_ && !close_after_flush_ &&
@@ -50,7 +56,8 @@ void EventConnection::on_readable() {
         if (drain_some(drain_)) finish();
         return;
     }
-    if (mode_ != Mode::Serving) return;
+    bool watching = mode_ == Mode::Parked && parked_for_ == Parked::Post;
+    if (mode_ != Mode::Serving && !watching) return;
     ssize_t got = 0;
     {
         trace::Span span(trace::Phase::Read);  // the recv itself: the loop never waits in it
@@ -62,6 +69,11 @@ void EventConnection::on_readable() {
         input_closed_ = true;  // answer what was sent before the client shut down its side
     } else if (errno != EAGAIN) {
         finish();  // reset by the client
+        return;
+    }
+    if (watching) {
+        // A waiter whose client hung up (or shut down its side) is gone: no POST will reach it.
+        if (input_closed_) finish();
         return;
     }
     advance();
@@ -77,14 +89,19 @@ void EventConnection::on_deadline(std::uint64_t now_ns) {
     if (deadline_ns_ == 0 || now_ns < deadline_ns_) return;
     trace::TaskScope task(task_);
     switch (mode_) {
-        case Mode::Parked:  // the simulated I/O is over: the reply can go
-            trace::record_async_wait(trace::Phase::IoWait, task_, parked_since_ns_,
-                                     now_ns - parked_since_ns_);
-            mode_ = Mode::Serving;
-            queue(parked_reply_);
-            reset_idle_deadline();
-            flush();
-            advance();
+        case Mode::Parked:
+            if (parked_for_ == Parked::Io) {  // the simulated I/O is over: the reply can go
+                trace::record_async_wait(trace::Phase::IoWait, task_, parked_since_ns_,
+                                         now_ns - parked_since_ns_);
+                unpark(parked_reply_);
+            } else if (parked_for_ == Parked::Post) {  // no POST in time: 408, and go on
+                loop_.waiters.remove(waiting_key_, this);
+                trace::record_async_wait(trace::Phase::Peer, task_, parked_since_ns_,
+                                         now_ns - parked_since_ns_);
+                Reply timeout = wait_timeout_reply();
+                complete_deferred(timeout, server_);
+                unpark(timeout);
+            }
             break;
         case Mode::Serving:
             if (wants_write()) {
@@ -102,6 +119,86 @@ void EventConnection::on_deadline(std::uint64_t now_ns) {
         case Mode::Finished:
             break;
     }
+}
+
+void EventConnection::park(Parked why, std::uint64_t deadline_ns) {
+    mode_ = Mode::Parked;
+    parked_for_ = why;
+    parked_since_ns_ = mono_ns();
+    deadline_ns_ = deadline_ns;
+}
+
+void EventConnection::unpark(const Reply& reply) {
+    mode_ = Mode::Serving;
+    queue(reply);
+    reset_idle_deadline();
+    flush();
+    advance();
+}
+
+void EventConnection::on_query_done(Reply reply) {
+    if (mode_ != Mode::Parked || parked_for_ != Parked::Query) return;
+    trace::TaskScope task(task_);
+    complete_deferred(reply, server_);
+    // Only the reply here: decoding the client's next requests waits for its turn, so that a
+    // chain of queries and posts never recurses through other connections.
+    mode_ = Mode::Serving;
+    queue(reply);
+    reset_idle_deadline();
+    flush();
+    yielded_ = mode_ == Mode::Serving;
+    loop_.touched.push_back(fd_);
+}
+
+void EventConnection::on_posted(const std::string& value) {
+    if (mode_ != Mode::Parked || parked_for_ != Parked::Post) return;
+    trace::TaskScope task(task_);
+    trace::record_async_wait(trace::Phase::Peer, task_, parked_since_ns_,
+                             mono_ns() - parked_since_ns_);
+    mode_ = Mode::Serving;
+    queue(ok_reply(value));
+    reset_idle_deadline();
+    flush();
+    yielded_ = mode_ == Mode::Serving;
+    loop_.touched.push_back(fd_);
+}
+
+// QUERY, WAIT and POST as an event loop does them. Returns false when the connection parked.
+bool EventConnection::start_deferred(Response& response) {
+    const Request& request = response.request;
+    switch (response.then) {
+        case Response::Then::Reply:
+            return true;
+        case Response::Then::Post:
+            // Wakes the waiters now (each queues its reply and gets a turn of its own).
+            response.reply =
+                ok_reply(std::to_string(loop_.waiters.post(request.text, request.value)));
+            break;
+        case Response::Then::Query:
+            if (server_.settings.db_blocking_in_loop) {
+                // --db-blocking-in-loop: the classic mistake, made on purpose (lab 7). The
+                // loop's only thread waits in libpq's blocking call for the database, and no
+                // other client is read, accepted or answered meanwhile.
+                response.reply = blocking_query(server_, request.query_ms, request.rows);
+                break;
+            }
+            if (auto now = loop_.backend.submit(this, request.query_ms, request.rows)) {
+                response.reply = std::move(*now);  // it could not be queued: 503 at once
+                break;
+            }
+            park(Parked::Query, 0);  // the pool answers within its own bounded time
+            return false;
+        case Response::Then::Wait:
+            if (!loop_.waiters.add(request.text, this)) {
+                response.reply = too_many_waiters_reply();
+                break;
+            }
+            waiting_key_ = request.text;
+            park(Parked::Post, mono_ns() + request.timeout_ms * 1'000'000);
+            return false;
+    }
+    complete_deferred(response.reply, server_);
+    return true;
 }
 
 void EventConnection::resume() {
@@ -133,6 +230,7 @@ void EventConnection::advance() {
             // WORK's CPU time is spent right here, in the loop's only thread: every other
             // client waits for it. That is the event loop's price, and part of the lesson.
             Response response = execute(d.request, server_);
+            if (!start_deferred(response)) break;  // parked until its answer or its POST
             if (response.io_wait_ms > 0 && server_.settings.blocking_io_in_loop) {
                 // --blocking-io-in-loop: the classic mistake, made on purpose (lab 3). The
                 // loop's only thread sleeps through this client's I/O, as a blocking model's
@@ -141,10 +239,8 @@ void EventConnection::advance() {
                 sleep_ms(response.io_wait_ms, *server_.stats);
             } else if (response.io_wait_ms > 0) {
                 // Simulated I/O is a timer: park this connection, serve the others meanwhile.
-                mode_ = Mode::Parked;
                 parked_reply_ = std::move(response.reply);
-                parked_since_ns_ = mono_ns();
-                deadline_ns_ = parked_since_ns_ + response.io_wait_ms * 1'000'000;
+                park(Parked::Io, mono_ns() + response.io_wait_ms * 1'000'000);
                 break;
             }
             queue(response.reply);
@@ -211,7 +307,7 @@ void EventConnection::start_draining() {
         add(server_.stats->connections_active, static_cast<std::uint64_t>(-1));
         counted_ = false;
     }
-    if (!drains_.take()) {
+    if (!loop_.drains.take()) {
         read_once(fd_);
         finish();  // too many drains already: the short way, read once and close
         return;
@@ -224,9 +320,12 @@ void EventConnection::start_draining() {
 
 void EventConnection::finish() {
     if (mode_ == Mode::Finished) return;
+    if (mode_ == Mode::Parked && parked_for_ == Parked::Post)
+        loop_.waiters.remove(waiting_key_, this);
+    if (mode_ == Mode::Parked && parked_for_ == Parked::Query) loop_.backend.forget(this);
     mode_ = Mode::Finished;
     if (counted_) add(server_.stats->connections_active, static_cast<std::uint64_t>(-1));
-    if (drain_counted_) drains_.give_back();
+    if (drain_counted_) loop_.drains.give_back();
     counted_ = drain_counted_ = false;
     deadline_ns_ = 0;
     close(fd_);

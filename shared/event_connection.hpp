@@ -1,15 +1,17 @@
 // One client of an event loop (select, poll, epoll): the state a blocking model keeps on
 // its thread's stack, kept here between callbacks instead. The loop tells the connection
-// what happened (readable, writable, a deadline passed); the connection says what it wants
-// next (wants_read, wants_write, deadline_ns). It never blocks, unless the server runs with
-// --blocking-io-in-loop: then WORK's simulated I/O sleeps in the loop's thread, on purpose.
+// what happened (readable, writable, a deadline passed, its query answered, a POST for its
+// WAIT); the connection says what it wants next (wants_read, wants_write, deadline_ns). It
+// never blocks, unless the server runs with --blocking-io-in-loop (WORK's simulated I/O sleeps
+// in the loop's thread) or --db-blocking-in-loop (QUERY waits for the database in it), on
+// purpose.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
-#include "drain.hpp"
+#include "loop_context.hpp"
 #include "service.hpp"
 
 namespace lab {
@@ -26,10 +28,10 @@ inline constexpr int kRequestsPerTurn = 16;
 // Not thread-safe: belongs to the loop thread.
 class EventConnection {
   public:
-    // Takes ownership of the non-blocking fd. `drains` is the loop's budget of draining
-    // connections, shared by all its connections. With refuse=true the client is refused at
-    // once (ERR 503 over --max-clients: send_refusal) and the connection only drains.
-    EventConnection(int fd, Server& server, DrainBudget& drains, bool refuse = false);
+    // Takes ownership of the non-blocking fd. `loop` is what the loop's connections share
+    // (loop_context.hpp). With refuse=true the client is refused at once (ERR 503 over
+    // --max-clients: send_refusal) and the connection only drains.
+    EventConnection(int fd, Server& server, LoopContext& loop, bool refuse = false);
     ~EventConnection();
     EventConnection(const EventConnection&) = delete;
     EventConnection& operator=(const EventConnection&) = delete;
@@ -55,8 +57,21 @@ class EventConnection {
     bool yielded() const { return yielded_; }
     void resume();
 
+    // Its QUERY's answer (AsyncBackend), and the value of a POST to the key it WAITs on
+    // (EventWaiters). Each queues the reply and asks the loop for a turn (LoopContext::touched).
+    void on_query_done(Reply reply);
+    void on_posted(const std::string& value);
+    // The client's port: its task id in a trace.
+    std::uint16_t task() const { return task_; }
+
   private:
     enum class Mode { Serving, Parked, Draining, Finished };
+    // What a parked connection waits for: the end of WORK's simulated I/O (a timer), its
+    // QUERY's answer, or a POST (with its WAIT's timeout as the deadline).
+    enum class Parked { Io, Query, Post };
+    bool start_deferred(Response& response);  // false: parked, the reply comes later
+    void park(Parked why, std::uint64_t deadline_ns);
+    void unpark(const Reply& reply);
     void advance();            // decode and execute buffered requests while output allows
     bool output_full() const;  // no more replies may be queued until output drains
     void queue(const Reply& reply);
@@ -67,7 +82,7 @@ class EventConnection {
 
     int fd_;
     Server& server_;
-    DrainBudget& drains_;
+    LoopContext& loop_;
     std::unique_ptr<Codec> codec_;
     Mode mode_ = Mode::Serving;
     std::string out_;              // encoded bytes not yet sent
@@ -75,6 +90,8 @@ class EventConnection {
     std::uint64_t body_left_ = 0;  // WORK body bytes still to generate
     std::uint64_t body_offset_ = 0;
     Reply parked_reply_;  // sent when the simulated I/O of a WORK ends
+    Parked parked_for_ = Parked::Io;
+    std::string waiting_key_;  // while parked for a POST
     bool close_after_flush_ = false;
     bool input_closed_ = false;   // the client shut down its side; finish its requests
     bool drain_counted_ = false;  // holds a place in drains_
@@ -83,7 +100,7 @@ class EventConnection {
     std::uint64_t deadline_ns_ = 0;
     Drain drain_;                        // while Draining
     std::uint16_t task_ = 0;             // the client's port, for --trace
-    std::uint64_t parked_since_ns_ = 0;  // when the simulated I/O began, for --trace
+    std::uint64_t parked_since_ns_ = 0;  // when the wait began, for --trace
 };
 
 }  // namespace lab

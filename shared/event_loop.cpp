@@ -6,7 +6,7 @@
 
 namespace lab {
 
-std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, DrainBudget& drains,
+std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, LoopContext& loop,
                                                              AcceptCheck check) {
     std::vector<std::unique_ptr<EventConnection>> accepted;
     for (int i = 0; i < kMaxAcceptsPerTurn; ++i) {
@@ -14,14 +14,14 @@ std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, Dra
         if (fd < 0) break;  // none pending (or one that failed harmlessly: see accept_client)
         if (check != nullptr && !check(fd, server)) continue;
         bool full = load(server.stats->connections_active) >= server.settings.max_clients;
-        auto client = std::make_unique<EventConnection>(fd, server, drains, /*refuse=*/full);
+        auto client = std::make_unique<EventConnection>(fd, server, loop, /*refuse=*/full);
         if (!client->finished()) accepted.push_back(std::move(client));
     }
     return accepted;
 }
 
-void accept_clients(Server& server, EventClients& clients, DrainBudget& drains, AcceptCheck check) {
-    for (auto& client : accept_clients(server, drains, check)) {
+void accept_clients(Server& server, EventClients& clients, LoopContext& loop, AcceptCheck check) {
+    for (auto& client : accept_clients(server, loop, check)) {
         int fd = client->fd();
         clients.emplace(fd, std::move(client));
     }
@@ -54,6 +54,12 @@ void resume_yielded_by_scan(EventClients& clients) {
 void run_due_deadlines(EventClients& clients, std::uint64_t now_ns) {
     for (auto& [fd, client] : clients)
         client->on_deadline(now_ns);
+}
+
+void run_backend_deadline(LoopContext& loop, std::uint64_t now_ns) {
+    std::uint64_t due = loop.backend.deadline_ns();
+    if (due != 0 && due <= now_ns) loop.backend.on_deadline(now_ns);
+    loop.touched.clear();
 }
 
 void erase_finished(EventClients& clients) {

@@ -3,6 +3,8 @@
 // Each model file keeps its own short loop over its own mechanism and calls these:
 //   - accept_clients (every loop): taking new clients in, refusing those over --max-clients;
 //   - time_until (poll, epoll): a deadline as the timeout of ppoll() or epoll_pwait2();
+//   - the LoopContext (loop_context.hpp) its connections share: the drains, the WAITs, and the
+//     database pool, whose sockets each loop watches beside its clients' (QUERY);
 //   - the loops that look at every connection each turn (select, poll): EventClients, Wakeup,
 //     resume_yielded_by_scan, run_due_deadlines and erase_finished, each a pass over all
 //     connections. epoll keeps its own lists instead (models/epoll_loop.cpp), so that a turn
@@ -40,10 +42,10 @@ using AcceptCheck = bool (*)(int fd, Server& server);
 // them as connections. A client over --max-clients is refused at once (ERR 503) and returned
 // all the same: its connection drains (the loop watches it until the drain ends). A client
 // whose connection ended at once (refused when the drain budget was used up) is not returned.
-std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, DrainBudget& drains,
+std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, LoopContext& loop,
                                                              AcceptCheck check = nullptr);
 // The same, adding the new connections to `clients`.
-void accept_clients(Server& server, EventClients& clients, DrainBudget& drains,
+void accept_clients(Server& server, EventClients& clients, LoopContext& loop,
                     AcceptCheck check = nullptr);
 
 // When a loop that looks at every connection must wake up even if no socket becomes ready.
@@ -73,5 +75,10 @@ void run_due_deadlines(EventClients& clients, std::uint64_t now_ns);
 
 // Closes and forgets the connections that finished during this turn.
 void erase_finished(EventClients& clients);
+
+// The database pool's part of a turn in a loop that rebuilds its interest every turn (select,
+// poll): runs the pool's deadline if it is due, and forgets the list of connections woken from
+// outside (resume_yielded_by_scan gives them their turn: they yielded).
+void run_backend_deadline(LoopContext& loop, std::uint64_t now_ns);
 
 }  // namespace lab

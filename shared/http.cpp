@@ -111,6 +111,45 @@ struct Query {
     bool seen[kMax] = {};
 };
 
+using Body = HttpCodec::Body;
+
+// One route: its path, the LABP/1 command it stands for, the query parameters it takes in the
+// order of that command's arguments (a Number left out is 0; a Word left out is empty), and
+// what its reply's body is.
+struct Param {
+    enum Kind { Number, Word };
+    std::string_view name;
+    Kind kind = Number;
+};
+struct Route {
+    std::string_view path;
+    std::string_view command;
+    Param params[Query::kMax];
+    Body body = Body::Text;
+};
+
+constexpr Route kRoutes[] = {
+    {"/ping", "PING", {}, Body::Text},
+    {"/stats", "STATS", {}, Body::Json},
+    {"/echo", "ECHO", {{"text", Param::Word}}, Body::Text},
+    {"/work",
+     "WORK",
+     {{"cpu_us", Param::Number}, {"io_ms", Param::Number}, {"bytes", Param::Number}},
+     Body::Pattern},
+    {"/incr", "INCR", {{"key", Param::Word}}, Body::Text},
+    {"/get", "GET", {{"key", Param::Word}}, Body::Text},
+    {"/query", "QUERY", {{"ms", Param::Number}, {"rows", Param::Number}}, Body::Rows},
+    {"/wait", "WAIT", {{"key", Param::Word}, {"timeout_ms", Param::Number}}, Body::Text},
+    {"/post", "POST", {{"key", Param::Word}, {"value", Param::Word}}, Body::Text},
+};
+
+const Route* find_route(std::string_view path) {
+    for (const Route& route : kRoutes) {
+        if (route.path == path) return &route;
+    }
+    return nullptr;
+}
+
 // Fills `q` (whose names are set) from "a=1&b=2"; an error message, or empty on success.
 std::string parse_query(std::string_view query, Query& q, std::size_t count) {
     while (!query.empty()) {
@@ -387,47 +426,35 @@ Decoded HttpCodec::parse(std::string_view head) {
 
     // Each route is the LABP/1 request it stands for, parsed by LABP/1's own parser so that
     // limits and errors are the same.
+    const Route* route = find_route(path);
+    if (route == nullptr) return answer(error(ErrorCode::NotFound, "no such path"), pending);
+    pending.body = route->body;
     Query q;
     std::size_t count = 0;
-    std::string line;
-    if (path == "/ping" || path == "/stats") {
-        line = path == "/ping" ? "PING" : "STATS";
-        if (path == "/stats") pending.body = Body::Json;
-    } else if (path == "/echo") {
-        q.names[0] = "text";
-        count = 1;
-        line = "ECHO";
-    } else if (path == "/work") {
-        q.names[0] = "cpu_us";
-        q.names[1] = "io_ms";
-        q.names[2] = "bytes";
-        count = 3;
-        line = "WORK";
-        pending.body = Body::Pattern;
-    } else if (path == "/incr" || path == "/get") {
-        q.names[0] = "key";
-        count = 1;
-        line = path == "/incr" ? "INCR" : "GET";
-    } else {
-        return answer(error(ErrorCode::NotFound, "no such path"), pending);
+    while (count < Query::kMax && !route->params[count].name.empty()) {
+        q.names[count] = route->params[count].name;
+        ++count;
     }
     std::string problem = parse_query(query, q, count);
     if (!problem.empty()) return answer(error(ErrorCode::BadRequest, problem), pending);
-    if (path == "/echo") {
+    std::string line(route->command);
+    if (route->command == "ECHO") {
         if (q.seen[0]) {
             line += ' ';
             line += q.values[0];
         }
     } else {
-        if (path != "/work") {
-            // A space in a key would split the LABP/1 line in two; as '?', a character no key
-            // may hold, LABP/1's own check refuses the key as it is.
-            std::replace(q.values[0].begin(), q.values[0].end(), ' ', '?');
-        }
         for (std::size_t i = 0; i < count; ++i) {
             line += ' ';
-            // A WORK number left out is 0; a key left out is empty (a bad key, 400).
-            line += q.seen[i] || path != "/work" ? q.values[i] : "0";
+            if (route->params[i].kind == Param::Number) {
+                line += q.seen[i] ? q.values[i] : "0";  // a number left out is 0
+                continue;
+            }
+            // A word left out is empty (a bad key, 400). A space in it would split the LABP/1
+            // line in two; as '?', a character no key may hold, LABP/1's own check refuses
+            // the word as it is.
+            std::replace(q.values[i].begin(), q.values[i].end(), ' ', '?');
+            line += q.values[i];
         }
     }
     if (line.size() > kMaxLineBytes - 2) {
@@ -460,6 +487,8 @@ Framing HttpCodec::encode_for(const Reply& reply, const Pending& p, std::string&
     } else if (p.body == Body::Pattern) {
         body = {};
         pattern = reply.body_bytes;
+    } else if (p.body == Body::Rows) {
+        body = reply.rows;  // the rows themselves; their count is Content-Length / 100
     } else if (!body.empty() && body.front() == ' ') {
         body.remove_prefix(1);  // ECHO's text keeps the request's separator
     }

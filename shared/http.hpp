@@ -37,9 +37,11 @@ class HttpCodec final : public Codec {
     // The HTTP form of a reply to no request (a 503 refusal, a 408): it closes the connection.
     static Framing encode_unrequested(const Reply& reply, std::string& out);
 
+    // How a request's reply is framed, remembered from its decoding to its encoding: text,
+    // WORK's streamed pattern, the STATS JSON, or QUERY's rows (Reply::rows).
+    enum class Body { Text, Pattern, Json, Rows };
+
   private:
-    // How a request's reply is framed, remembered from its decoding to its encoding.
-    enum class Body { Text, Pattern, Json };
     struct Pending {
         Body body = Body::Text;
         bool keep_alive = false;

@@ -96,21 +96,69 @@ Decoded parse_work(std::string_view args, bool has_args) {
     return request(std::move(r));
 }
 
+// A key (or POST's value) of the wrong shape, too long included, is a bad request (400); 422
+// is kept for numbers and for the count of keys, which are well-formed but over a limit.
+bool is_key(std::string_view key) {
+    return !key.empty() && key.size() <= kMaxKeyBytes &&
+           std::all_of(key.begin(), key.end(), is_key_char);
+}
+
+constexpr std::string_view kBadKey = "bad key: use 1 to 64 of A-Z a-z 0-9 _ -";
+
 Decoded parse_key_command(Command command, std::string_view args, bool has_args) {
     std::string_view f[1];
     if (!has_args || !split_fields(args, f)) {
         return error(ErrorCode::BadRequest, "takes one key");
     }
-    std::string_view key = f[0];
-    // A key of the wrong shape, too long included, is a bad request (400); 422 is kept for
-    // numbers and for the count of keys, which are well-formed but over a limit.
-    if (key.empty() || key.size() > kMaxKeyBytes ||
-        !std::all_of(key.begin(), key.end(), is_key_char)) {
-        return error(ErrorCode::BadRequest, "bad key: use 1 to 64 of A-Z a-z 0-9 _ -");
-    }
+    if (!is_key(f[0])) return error(ErrorCode::BadRequest, kBadKey);
     Request r;
     r.command = command;
-    r.text = std::string(key);
+    r.text = std::string(f[0]);
+    return request(std::move(r));
+}
+
+Decoded parse_query(std::string_view args, bool has_args) {
+    std::string_view f[2];
+    if (!has_args || !split_fields(args, f)) {
+        return error(ErrorCode::BadRequest, "QUERY takes two numbers: ms rows");
+    }
+    Request r;
+    r.command = Command::Query;
+    if (!parse_u64(f[0], r.query_ms) || !parse_u64(f[1], r.rows)) {
+        return error(ErrorCode::BadRequest, "bad number");
+    }
+    if (r.query_ms > kMaxQueryMs) return error(ErrorCode::OverLimit, "ms over 10000");
+    if (r.rows > kMaxQueryRows) return error(ErrorCode::OverLimit, "rows over 1000");
+    return request(std::move(r));
+}
+
+Decoded parse_wait(std::string_view args, bool has_args) {
+    std::string_view f[2];
+    if (!has_args || !split_fields(args, f)) {
+        return error(ErrorCode::BadRequest, "WAIT takes a key and a number: key timeout_ms");
+    }
+    Request r;
+    r.command = Command::Wait;
+    if (!is_key(f[0])) return error(ErrorCode::BadRequest, kBadKey);
+    if (!parse_u64(f[1], r.timeout_ms)) return error(ErrorCode::BadRequest, "bad number");
+    if (r.timeout_ms > kMaxWaitMs) return error(ErrorCode::OverLimit, "timeout_ms over 60000");
+    r.text = std::string(f[0]);
+    return request(std::move(r));
+}
+
+Decoded parse_post(std::string_view args, bool has_args) {
+    std::string_view f[2];
+    if (!has_args || !split_fields(args, f)) {
+        return error(ErrorCode::BadRequest, "POST takes a key and a value");
+    }
+    if (!is_key(f[0])) return error(ErrorCode::BadRequest, kBadKey);
+    if (!is_key(f[1])) {
+        return error(ErrorCode::BadRequest, "bad value: use 1 to 64 of A-Z a-z 0-9 _ -");
+    }
+    Request r;
+    r.command = Command::Post;
+    r.text = std::string(f[0]);
+    r.value = std::string(f[1]);
     return request(std::move(r));
 }
 
@@ -130,6 +178,24 @@ Reply error_reply(ErrorCode code, std::string_view message) {
     r.text += ' ';
     r.text += message;
     r.close_after = closes_connection(code);
+    return r;
+}
+
+Reply backend_unavailable_reply() {
+    Reply r = error_reply(ErrorCode::OverCapacity, "backend unavailable");
+    r.close_after = false;
+    return r;
+}
+
+Reply wait_timeout_reply() {
+    Reply r = error_reply(ErrorCode::IdleTimeout, "no POST before the timeout");
+    r.close_after = false;
+    return r;
+}
+
+Reply too_many_waiters_reply() {
+    Reply r = error_reply(ErrorCode::OverCapacity, "too many waiters (1000)");
+    r.close_after = false;
     return r;
 }
 
@@ -175,6 +241,9 @@ Decoded parse_line(std::string_view line) {
     if (equals_upper(word, "WORK")) return parse_work(args, has_args);
     if (equals_upper(word, "INCR")) return parse_key_command(Command::Incr, args, has_args);
     if (equals_upper(word, "GET")) return parse_key_command(Command::Get, args, has_args);
+    if (equals_upper(word, "QUERY")) return parse_query(args, has_args);
+    if (equals_upper(word, "WAIT")) return parse_wait(args, has_args);
+    if (equals_upper(word, "POST")) return parse_post(args, has_args);
     return error(ErrorCode::BadRequest, "unknown command");
 }
 
@@ -239,6 +308,7 @@ Framing LabpCodec::encode_labp(const Reply& reply, std::string& out) {
         out += reply.text;
     }
     out += '\n';
+    out += reply.rows;
     return {reply.body_bytes, reply.close_after};
 }
 

@@ -22,18 +22,33 @@ inline constexpr std::uint64_t kMaxIoMs = 60'000;
 inline constexpr std::uint64_t kMaxReplyBytes = 16'777'216;
 inline constexpr std::size_t kMaxKeyBytes = 64;
 inline constexpr std::size_t kMaxKeys = 1024;
+// QUERY (a real query to the database behind the server, shared/backend.hpp): at most this
+// long in the database, at most this many rows, each sent as kQueryRowBytes (its 99-byte
+// payload and a LF: harness/db/schema.sql).
+inline constexpr std::uint64_t kMaxQueryMs = 10'000;
+inline constexpr std::uint64_t kMaxQueryRows = 1'000;
+inline constexpr std::size_t kQueryRowBytes = 100;
+// WAIT (tasks that wait on each other): at most this long, and at most this many clients
+// waiting at once in one server (more: ERR 503 until one leaves).
+inline constexpr std::uint64_t kMaxWaitMs = 60'000;
+inline constexpr std::size_t kMaxWaiters = 1'000;
 // WORK bodies are generated and sent in chunks of this size, never built whole.
 inline constexpr std::size_t kBodyChunkBytes = std::size_t{64} * 1024;
 
-enum class Command { Ping, Echo, Work, Incr, Get, Stats, Quit };
+enum class Command { Ping, Echo, Work, Incr, Get, Stats, Quit, Query, Wait, Post };
 
 // One decoded request. Which fields mean something depends on the command.
 struct Request {
     Command command = Command::Ping;
-    std::string text;          // ECHO: the line after its first four characters; INCR/GET: the key
-    std::uint64_t cpu_us = 0;  // WORK
-    std::uint64_t io_ms = 0;   // WORK
+    std::string
+        text;  // ECHO: the line after its first four characters; INCR/GET/WAIT/POST: the key
+    std::uint64_t cpu_us = 0;       // WORK
+    std::uint64_t io_ms = 0;        // WORK
     std::uint64_t reply_bytes = 0;  // WORK
+    std::uint64_t query_ms = 0;     // QUERY: time in the database
+    std::uint64_t rows = 0;         // QUERY
+    std::uint64_t timeout_ms = 0;   // WAIT
+    std::string value;              // POST
 };
 
 // Error codes of `ERR <code> <message>` replies (see PROTOCOL.md for when each is sent).
@@ -61,16 +76,24 @@ constexpr bool closes_connection(ErrorCode code) {
 
 // A reply before encoding. `ok` picks OK or ERR; `text` is what follows the word (may be
 // empty); `body_bytes` pattern bytes ('a' + i % 26) follow the line and are streamed by the
-// caller with fill_pattern(), never built whole.
+// caller with fill_pattern(), never built whole. `rows` (QUERY) is a body of real bytes that
+// the encoder appends whole: at most kMaxQueryRows * kQueryRowBytes (100 KB).
 struct Reply {
     bool ok = true;
     std::string text;
     std::uint64_t body_bytes = 0;
+    std::string rows;
     bool close_after = false;  // QUIT, and the errors of closes_connection()
 };
 
 Reply ok_reply(std::string text);
 Reply error_reply(ErrorCode code, std::string_view message);
+// The errors a request may end in while its connection stays open, although their codes close
+// a connection elsewhere: a database that does not answer (503), a WAIT that no POST ended
+// (408), too many clients waiting (503). See PROTOCOL.md.
+Reply backend_unavailable_reply();
+Reply wait_timeout_reply();
+Reply too_many_waiters_reply();
 
 // Why a client is turned away before it is served. Each is an ERR 503 (OverCapacity) with
 // its own message: "server at --max-clients", "server out of file descriptors",

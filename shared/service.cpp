@@ -91,9 +91,25 @@ Response execute(const Request& request, Server& server) {
             response.reply = ok_reply("BYE");
             response.reply.close_after = true;
             break;
+        case Command::Query:
+            response.then = Response::Then::Query;
+            response.request = request;
+            break;
+        case Command::Wait:
+            response.then = Response::Then::Wait;
+            response.request = request;
+            break;
+        case Command::Post:
+            response.then = Response::Then::Post;
+            response.request = request;
+            break;
     }
     if (!response.reply.ok) add(stats.errors, 1);
     return response;
+}
+
+void complete_deferred(const Reply& reply, Server& server) {
+    if (!reply.ok) add(server.stats->errors, 1);
 }
 
 void publish_main_rusage(StatsBlock& stats) {
@@ -124,6 +140,11 @@ std::string stats_json(const StatsBlock& stats) {
         {"bytes_out", load(stats.bytes_out)},
         {"accept_queue", accept_queue_length(static_cast<std::uint16_t>(stats.port))},
         {"blocking_ns", blocking},
+        {"backend",
+         {{"queries", load(stats.backend_queries)},
+          {"failures", load(stats.backend_failures)},
+          {"query_ns", load(stats.backend_query_ns)},
+          {"pool_wait_ns", load(stats.backend_pool_wait_ns)}}},
         {"rusage",
          {{"self", rusage_json(self)},
           {"children", rusage_json(load_rusage(stats.children))},

@@ -1,6 +1,9 @@
 // What the server does for each request, the same in every model, and what every model knows
-// about the server it runs in. Only the simulated I/O is left to the model: the blocking
-// models sleep, an event loop sets a timer (or sleeps too, with --blocking-io-in-loop).
+// about the server it runs in. Only the waiting is left to the model: WORK's simulated I/O
+// (the blocking models sleep, an event loop sets a timer, or sleeps too with
+// --blocking-io-in-loop), QUERY's database (a blocking libpq call, or the asynchronous API with
+// the connection's socket in the loop), WAIT and POST (a condition variable in shared memory,
+// or a parked connection that a POST resumes).
 #pragma once
 
 #include <cstdint>
@@ -26,30 +29,51 @@ struct ServerSettings {
     // Event loops only (--blocking-io-in-loop): WORK's simulated I/O sleeps in the loop's one
     // thread instead of setting a timer. The classic mistake, made on purpose (lab 3).
     bool blocking_io_in_loop = false;
+    // QUERY's database (shared/backend.hpp): its libpq URI ("" when none: QUERY is then
+    // ERR 503), the most connections the server opens to it (the blocking models' threads share
+    // that many; each fork or prefork process has one; an event loop keeps that many open), and
+    // --db-blocking-in-loop: an event loop makes its queries with the blocking API in its one
+    // thread, the classic mistake made on purpose (lab 7).
+    std::string db_uri;
+    std::uint64_t db_pool = 8;
+    bool db_blocking_in_loop = false;
     // Whether the INCR/GET table needs its lock: yes when several threads or processes serve
     // clients at once; no for a model with one task (sequential and the event loops).
     Locking table_locking = Locking::Shared;
 };
 
+class WaitBoard;
+
 struct Server {
     ServerSettings settings;
     int listen_fd = -1;
     StatsBlock* stats = nullptr;
+    // WAIT and POST in the blocking models (wait_board.hpp): shared memory that every thread
+    // and process of the server sees. Null in the event loops, which keep their own waiters.
+    WaitBoard* board = nullptr;
 
     // CLOCK_MONOTONIC deadline for a connection that starts waiting now, or 0 for none.
     std::uint64_t idle_deadline_ns() const;
 };
 
-// The model's part of a reply: wait io_wait_ms of simulated I/O, then send `reply`.
+// The model's part of a reply: wait io_wait_ms of simulated I/O, then send `reply`; or, when
+// `then` says so, do what the request asks in the model's own way and reply with the outcome
+// (complete_deferred counts it): run the QUERY, wait for a POST, deliver the POST.
 struct Response {
+    enum class Then { Reply, Query, Wait, Post };
     Reply reply;
     std::uint64_t io_wait_ms = 0;
+    Then then = Then::Reply;
+    Request request;  // Query, Wait, Post: what was asked
 };
 
 // Executes one request in the calling thread. WORK's CPU time is spent here (the thread's
 // own CPU clock, so preemption does not shorten it); its I/O is returned as io_wait_ms.
 // Counts the request (and an error reply) in stats.
 Response execute(const Request& request, Server& server);
+
+// Counts the outcome of a deferred request (Response::then): an ERR reply is an error.
+void complete_deferred(const Reply& reply, Server& server);
 
 // Counts an ERR reply that did not come from execute() (decoder errors, 408; a refusal
 // counts itself: send_refusal in refusal.hpp).

@@ -20,7 +20,8 @@ namespace lab::trace {
 namespace {
 
 constexpr std::array<const char*, static_cast<std::size_t>(Phase::Count)> kPhaseNames = {
-    "accept", "read", "write", "io_wait", "lock", "wait", "queue", "cpu"};
+    "accept", "read",    "write", "io_wait", "lock", "wait",
+    "queue",  "backend", "pool",  "peer",    "cpu"};
 
 struct Event {
     std::uint64_t start_ns;

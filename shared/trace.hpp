@@ -16,7 +16,20 @@ namespace lab::trace {
 
 // What a span is. The first seven match the blocking kinds of counters.hpp, in order
 // (blocking.hpp casts one to the other; service.cpp static_asserts the order).
-enum class Phase : std::uint8_t { Accept, Read, Write, IoWait, Lock, Wait, Queue, Cpu, Count };
+enum class Phase : std::uint8_t {
+    Accept,
+    Read,
+    Write,
+    IoWait,
+    Lock,
+    Wait,
+    Queue,
+    Backend,
+    Pool,
+    Peer,
+    Cpu,
+    Count
+};
 
 // At most this many spans are kept per process; later ones are counted as dropped.
 inline constexpr std::size_t kMaxSpansPerProcess = 1'000'000;

@@ -38,6 +38,12 @@ const char* command_name(Command c) {
             return "STATS";
         case Command::Quit:
             return "QUIT";
+        case Command::Query:
+            return "QUERY";
+        case Command::Wait:
+            return "WAIT";
+        case Command::Post:
+            return "POST";
     }
     return "?";
 }
@@ -65,6 +71,12 @@ std::string describe(const Decoded& d) {
         case Command::Incr:
         case Command::Get:
             return s + " " + r.text;
+        case Command::Query:
+            return s + " " + std::to_string(r.query_ms) + " " + std::to_string(r.rows);
+        case Command::Wait:
+            return s + " " + r.text + " " + std::to_string(r.timeout_ms);
+        case Command::Post:
+            return s + " " + r.text + " " + r.value;
         default:
             return s;
     }

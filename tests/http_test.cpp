@@ -44,7 +44,15 @@ lab::Reply answer(const lab::Request& r) {
             return lab::ok_reply("{}");
         case Command::Incr:
         case Command::Get:
+        case Command::Post:
             return lab::ok_reply("1");
+        case Command::Wait:
+            return lab::ok_reply(r.value.empty() ? "v" : r.value);
+        case Command::Query: {
+            lab::Reply reply = lab::ok_reply(std::to_string(r.rows));
+            reply.rows.assign(r.rows * lab::kQueryRowBytes, 'q');
+            return reply;
+        }
         case Command::Quit:
             break;
     }
