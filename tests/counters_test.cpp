@@ -723,7 +723,12 @@ TEST(StatsJson, HasEveryField) {
         EXPECT_TRUE(item.value().is_number_unsigned()) << item.key();
     }
     EXPECT_EQ(keys, (std::set<std::string>{"accept", "read", "write", "io_wait", "lock", "wait",
-                                           "queue"}));
+                                           "queue", "backend", "pool", "peer"}));
+    const nlohmann::json& backend = j.at("backend");
+    for (const char* key : {"queries", "failures", "query_ns", "pool_wait_ns"}) {
+        ASSERT_TRUE(backend.contains(key)) << key;
+        EXPECT_EQ(backend[key], 0u) << key;
+    }
     const nlohmann::json& rusage = j.at("rusage");
     ASSERT_TRUE(rusage.is_object());
     expect_rusage_object(rusage.at("self"), "rusage.self");
