@@ -516,6 +516,107 @@ TEST(CodecErrors, Keys) {
 }
 
 // ---------------------------------------------------------------------------------------
+// 3b. QUERY, WAIT and POST (issue 14).
+
+TEST(CodecQueryWaitPost, GoodRequestsDecode) {
+    const std::string k64(64, 'k');
+    const std::string v64(64, '-');
+    check_cases({
+        {"QUERY 5 10", "QUERY 5 10"},
+        {"QUERY 0 0", "QUERY 0 0"},
+        {"QUERY 10000 1000", "QUERY 10000 1000"},  // both limits exactly
+        {"QUERY 007 0010", "QUERY 7 10"},
+        {"QUERY 1 2\r", "QUERY 1 2"},
+        {"WAIT k 0", "WAIT k 0"},
+        {"WAIT A-z_09 60000", "WAIT A-z_09 60000"},
+        {"WAIT " + k64 + " 1", "WAIT " + k64 + " 1"},
+        {"POST k v", "POST k v"},
+        {"POST A-z_09 Zz_-9", "POST A-z_09 Zz_-9"},
+        {"POST " + k64 + " " + v64, "POST " + k64 + " " + v64},
+        {"POST k v\r", "POST k v"},
+    });
+}
+
+TEST(CodecQueryWaitPost, CommandWordIsCaseInsensitive) {
+    check_cases({
+        {"query 1 2", "QUERY 1 2"},
+        {"QuErY 0 0", "QUERY 0 0"},
+        {"wait k 5", "WAIT k 5"},
+        {"Wait K 5", "WAIT K 5"},  // the key keeps its case
+        {"post k V", "POST k V"},
+        {"pOsT K v", "POST K v"},
+    });
+}
+
+TEST(CodecQueryWaitPost, QueryErrors) {
+    const std::string count = "ERR 400 [400 QUERY takes two numbers: ms rows]";
+    const std::string bad = "ERR 400 [400 bad number]";
+    check_cases({
+        {"QUERY", count},
+        {"QUERY ", count},  // one (empty) field of two
+        {"QUERY 1", count},
+        {"QUERY 1 2 3", count},
+        {"QUERY 1 2 ", count},  // a trailing space makes a third field
+        {"QUERY 1  2", count},
+        {"QUERY x 1", bad},
+        {"QUERY 1 x", bad},
+        {"QUERY -1 1", bad},
+        {"QUERY 1 +2", bad},
+        {"QUERY 1.5 1", bad},
+        {"QUERY  1", bad},                      // an empty first field
+        {"QUERY 18446744073709551616 0", bad},  // 2^64 overflows
+        {"QUERY 99999 x", bad},                 // a malformed number before a limit
+        {"QUERY 10001 0", "ERR 422 [422 ms over 10000]"},
+        {"QUERY 0 1001", "ERR 422 [422 rows over 1000]"},
+        {"QUERY 10001 1001", "ERR 422 [422 ms over 10000]"},
+        {"QUERY 18446744073709551615 0", "ERR 422 [422 ms over 10000]"},  // fits u64
+        {"QUERY 0 18446744073709551615", "ERR 422 [422 rows over 1000]"},
+    });
+}
+
+TEST(CodecQueryWaitPost, WaitErrors) {
+    const std::string count = "ERR 400 [400 WAIT takes a key and a number: key timeout_ms]";
+    const std::string key = "ERR 400 [400 bad key: use 1 to 64 of A-Z a-z 0-9 _ -]";
+    const std::string bad = "ERR 400 [400 bad number]";
+    check_cases({
+        {"WAIT", count},
+        {"WAIT k", count},
+        {"WAIT k 1 2", count},
+        {"WAIT k 1 ", count},
+        {"WAIT a.b 1", key},
+        {"WAIT " + std::string(65, 'k') + " 1", key},  // too long: a bad key, not a 422
+        {"WAIT  1", key},                              // an empty key
+        {"WAIT a.b x", key},                           // the key is looked at first
+        {"WAIT k x", bad},
+        {"WAIT k -1", bad},
+        {"WAIT k ", bad},
+        {"WAIT k 18446744073709551616", bad},
+        {"WAIT k 60001", "ERR 422 [422 timeout_ms over 60000]"},
+        {"WAIT k 18446744073709551615", "ERR 422 [422 timeout_ms over 60000]"},
+    });
+}
+
+TEST(CodecQueryWaitPost, PostErrors) {
+    const std::string count = "ERR 400 [400 POST takes a key and a value]";
+    const std::string key = "ERR 400 [400 bad key: use 1 to 64 of A-Z a-z 0-9 _ -]";
+    const std::string value = "ERR 400 [400 bad value: use 1 to 64 of A-Z a-z 0-9 _ -]";
+    check_cases({
+        {"POST", count},
+        {"POST k", count},
+        {"POST k v w", count},
+        {"POST k v ", count},
+        {"POST a.b v", key},
+        {"POST  v", key},
+        {"POST " + std::string(65, 'k') + " v", key},
+        {"POST a.b c.d", key},  // the key is looked at first
+        {"POST k a.b", value},
+        {"POST k ", value},  // an empty value
+        {"POST k " + std::string(65, 'v'), value},
+        {"POST k 1:2", value},
+    });
+}
+
+// ---------------------------------------------------------------------------------------
 // 4. The 4096-byte line limit.
 
 // "ECHO " followed by padding, `total` bytes long.
@@ -749,6 +850,59 @@ TEST(CodecEncode, CloseAfterOnlyForClosingErrors) {
     }
     EXPECT_FALSE(lab::ok_reply("x").close_after);
     EXPECT_TRUE(lab::ok_reply("x").ok);
+}
+
+// Row `id` of QUERY's body as the database sends it (harness/db/schema.sql) and the server
+// frames it: six digits, a space, 92 times 'a' + id % 26, LF.
+std::string query_row(int id) {
+    std::string digits = std::to_string(id);
+    std::string row = std::string(6 - digits.size(), '0') + digits + " ";
+    row.append(92, static_cast<char>('a' + id % 26));
+    row += '\n';
+    return row;
+}
+
+TEST(CodecEncode, QueryReplyIsOkCountThenTheRows) {
+    lab::Reply reply = lab::ok_reply("3");
+    for (int id = 1; id <= 3; ++id)
+        reply.rows += query_row(id);
+    ASSERT_EQ(reply.rows.size(), 3 * lab::kQueryRowBytes);
+    std::string out;
+    lab::Framing framing = lab::make_codec()->encode(reply, out);
+    EXPECT_EQ(out, "OK 3\n" + reply.rows);
+    EXPECT_EQ(framing.body_bytes, 0u) << "the rows are real bytes, not a streamed pattern";
+    EXPECT_FALSE(framing.close_after);
+    EXPECT_EQ(out.substr(5, 7), "000001 ");
+    EXPECT_EQ(out.substr(5 + 100, 8), "000002 c");
+    // No rows: the line alone.
+    EXPECT_EQ(encode(lab::ok_reply("0")), "OK 0\n");
+}
+
+// The errors QUERY, WAIT and POST end in keep the connection, although a 503 (refusal) or a
+// 408 (idle timeout) closes it elsewhere.
+TEST(CodecEncode, BackendWaitAndWaiterErrorsKeepTheConnection) {
+    struct Case {
+        lab::Reply reply;
+        std::string line;
+    };
+    for (const Case& c :
+         {Case{lab::backend_unavailable_reply(), "ERR 503 backend unavailable\n"},
+          Case{lab::wait_timeout_reply(), "ERR 408 no POST before the timeout\n"},
+          Case{lab::too_many_waiters_reply(), "ERR 503 too many waiters (1000)\n"}}) {
+        EXPECT_FALSE(c.reply.ok) << c.line;
+        EXPECT_FALSE(c.reply.close_after) << c.line;
+        EXPECT_EQ(c.reply.body_bytes, 0u) << c.line;
+        EXPECT_TRUE(c.reply.rows.empty()) << c.line;
+        auto codec = lab::make_codec();
+        std::string out;
+        lab::Framing framing = codec->encode(c.reply, out);
+        EXPECT_EQ(out, c.line);
+        EXPECT_FALSE(framing.close_after) << c.line;
+        // The codec goes on decoding after it.
+        EXPECT_EQ(decode_pieces(*codec, {"PING\n"}), std::vector<std::string>{"PING"}) << c.line;
+    }
+    EXPECT_TRUE(lab::closes_connection(ErrorCode::OverCapacity));
+    EXPECT_TRUE(lab::closes_connection(ErrorCode::IdleTimeout));
 }
 
 // ---------------------------------------------------------------------------------------

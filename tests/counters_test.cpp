@@ -751,8 +751,16 @@ TEST(StatsJson, CounterChangesShowUp) {
     for (std::size_t i = 0; i < lab::kBlockingNames.size(); ++i)
         lab::add_blocking(b, static_cast<lab::Blocking>(i), (i + 1) * 1000);
     lab::add_rusage(b.children, lab::Rusage{1'500'000, 250'000, 7, 8, 9000});
+    lab::add(b.backend_queries, 6);
+    lab::add(b.backend_failures, 2);
+    lab::add(b.backend_query_ns, 7000);
+    lab::add(b.backend_pool_wait_ns, 800);
 
     nlohmann::json j = nlohmann::json::parse(lab::stats_json(b));
+    EXPECT_EQ(j["backend"]["queries"], 6u);
+    EXPECT_EQ(j["backend"]["failures"], 2u);
+    EXPECT_EQ(j["backend"]["query_ns"], 7000u);
+    EXPECT_EQ(j["backend"]["pool_wait_ns"], 800u);
     EXPECT_EQ(j["connections_accepted"], 3u);
     EXPECT_EQ(j["connections_active"], 2u);
     EXPECT_EQ(j["connections_rejected"], 1u);

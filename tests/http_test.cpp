@@ -146,6 +146,162 @@ TEST(Http, EveryRoute) {
               response("200 OK", "{}", "", "application/json"));
 }
 
+// QUERY, WAIT and POST (issue 14). The answers are converse()'s: QUERY's body is rows * 100
+// bytes, WAIT says "v", POST says "1".
+TEST(Http, QueryWaitPostRoutes) {
+    const std::string host = " HTTP/1.1\r\nHost: x\r\n\r\n";
+    EXPECT_EQ(converse("GET /query?ms=5&rows=3" + host).replies,
+              response("200 OK", std::string(300, 'q')));
+    EXPECT_EQ(converse("GET /query?rows=2&ms=0" + host).replies,
+              response("200 OK", std::string(200, 'q')));
+    EXPECT_EQ(converse("GET /query" + host).replies, response("200 OK", ""));  // 0 and 0
+    EXPECT_EQ(converse("GET /query?rows=1000" + host).replies,
+              response("200 OK", std::string(100000, 'q')));
+    EXPECT_EQ(converse("GET /wait?key=k&timeout_ms=100" + host).replies, response("200 OK", "v"));
+    EXPECT_EQ(converse("GET /wait?timeout_ms=100&key=k" + host).replies, response("200 OK", "v"));
+    EXPECT_EQ(converse("GET /wait?key=k" + host).replies, response("200 OK", "v"));
+    EXPECT_EQ(converse("GET /post?key=k&value=v" + host).replies, response("200 OK", "1"));
+    EXPECT_EQ(converse("GET /post?value=v&key=k" + host).replies, response("200 OK", "1"));
+}
+
+// Each route decodes to the LABP/1 request it stands for; a number left out is 0.
+TEST(Http, QueryWaitPostDecodeToTheirRequests) {
+    auto decode = [](const std::string& target) {
+        std::unique_ptr<Codec> codec = lab::make_codec();
+        std::string bytes = "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
+        EXPECT_EQ(codec->feed(bytes), bytes.size());
+        Decoded d = codec->next();
+        EXPECT_EQ(d.kind, Decoded::Kind::Request) << target << ": " << d.error.text;
+        return d.request;
+    };
+    lab::Request r = decode("/query?ms=5&rows=10");
+    EXPECT_EQ(r.command, Command::Query);
+    EXPECT_EQ(r.query_ms, 5u);
+    EXPECT_EQ(r.rows, 10u);
+    r = decode("/query?rows=7");
+    EXPECT_EQ(r.command, Command::Query);
+    EXPECT_EQ(r.query_ms, 0u);
+    EXPECT_EQ(r.rows, 7u);
+    r = decode("/query?ms=10000&rows=1000");
+    EXPECT_EQ(r.query_ms, 10000u);
+    EXPECT_EQ(r.rows, 1000u);
+    r = decode("/wait?key=Ab-_9&timeout_ms=250");
+    EXPECT_EQ(r.command, Command::Wait);
+    EXPECT_EQ(r.text, "Ab-_9");
+    EXPECT_EQ(r.timeout_ms, 250u);
+    r = decode("/wait?key=k");
+    EXPECT_EQ(r.command, Command::Wait);
+    EXPECT_EQ(r.timeout_ms, 0u);
+    r = decode("/post?key=%6B&value=V-1");  // a percent-escaped key is decoded first
+    EXPECT_EQ(r.command, Command::Post);
+    EXPECT_EQ(r.text, "k");
+    EXPECT_EQ(r.value, "V-1");
+}
+
+TEST(Http, QueryWaitPostParameterErrorsKeepTheConnection) {
+    const std::string host = " HTTP/1.1\r\nHost: x\r\n\r\n";
+    const std::string bad_key = "bad key: use 1 to 64 of A-Z a-z 0-9 _ -";
+    const std::string bad_value = "bad value: use 1 to 64 of A-Z a-z 0-9 _ -";
+    struct Case {
+        std::string target;
+        std::string status;
+        std::string body;
+    };
+    std::vector<Case> cases = {
+        {"/query?ms=10001", "422 Unprocessable Content", "ms over 10000"},
+        {"/query?rows=1001", "422 Unprocessable Content", "rows over 1000"},
+        {"/query?ms=10001&rows=1001", "422 Unprocessable Content", "ms over 10000"},
+        {"/query?ms=x", "400 Bad Request", "bad number"},
+        {"/query?rows=-1", "400 Bad Request", "bad number"},
+        {"/query?ms=", "400 Bad Request", "bad number"},
+        {"/query?ms=1&ms=2", "400 Bad Request", "parameter given twice"},
+        {"/query?row=1", "400 Bad Request", "unknown parameter row"},
+        {"/wait", "400 Bad Request", bad_key},  // a word left out is a 400
+        {"/wait?timeout_ms=5", "400 Bad Request", bad_key},
+        {"/wait?key=a.b", "400 Bad Request", bad_key},
+        {"/wait?key=a%20b", "400 Bad Request", bad_key},
+        {"/wait?key=" + std::string(65, 'k'), "400 Bad Request", bad_key},
+        {"/wait?key=k&timeout_ms=x", "400 Bad Request", "bad number"},
+        {"/wait?key=k&timeout_ms=60001", "422 Unprocessable Content", "timeout_ms over 60000"},
+        {"/wait?key=k&value=v", "400 Bad Request", "unknown parameter value"},
+        {"/post", "400 Bad Request", bad_key},
+        {"/post?value=v", "400 Bad Request", bad_key},
+        {"/post?key=k", "400 Bad Request", bad_value},
+        {"/post?key=k&value=", "400 Bad Request", bad_value},
+        {"/post?key=k&value=a%20b", "400 Bad Request", bad_value},
+        {"/post?key=k&value=a.b", "400 Bad Request", bad_value},
+        {"/post?key=k&value=" + std::string(65, 'v'), "400 Bad Request", bad_value},
+        {"/post?key=a.b&value=v", "400 Bad Request", bad_key},
+        {"/post?key=k&value=v&timeout_ms=1", "400 Bad Request", "unknown parameter timeout_ms"},
+    };
+    for (const Case& c : cases) {
+        Conversation conv = converse("GET " + c.target + host + "GET /ping" + host);
+        EXPECT_EQ(conv.replies, response(c.status, c.body) + response("200 OK", "PONG"))
+            << c.target;
+        EXPECT_FALSE(conv.closed) << c.target;
+    }
+}
+
+// QUERY's reply: the rows are the body, exactly, with their length as Content-Length; the
+// "OK n" line of LABP/1 is not in it (the count is Content-Length / 100).
+TEST(Http, QueryRowsAreTheBody) {
+    std::string rows;
+    for (int id = 1; id <= 10; ++id) {
+        std::string digits = std::to_string(id);
+        std::string row = std::string(6 - digits.size(), '0') + digits + " ";
+        row.append(92, static_cast<char>('a' + id % 26));
+        rows += row + '\n';
+    }
+    ASSERT_EQ(rows.size(), 1000u);
+    std::unique_ptr<Codec> codec = lab::make_codec();
+    codec->feed("GET /query?ms=5&rows=10 HTTP/1.1\r\nHost: x\r\n\r\n");
+    Decoded d = codec->next();
+    ASSERT_EQ(d.kind, Decoded::Kind::Request);
+    lab::Reply reply = lab::ok_reply("10");
+    reply.rows = rows;
+    std::string out;
+    Framing f = codec->encode(reply, out);
+    EXPECT_EQ(out, response("200 OK", rows));
+    EXPECT_NE(out.find("\r\nContent-Length: 1000\r\n"), std::string::npos) << out.substr(0, 120);
+    EXPECT_EQ(f.body_bytes, 0u);
+    EXPECT_FALSE(f.close_after);
+    // A QUERY that failed has no rows: its error text is the body.
+    codec->feed("GET /query?rows=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(codec->next().kind, Decoded::Kind::Request);
+    out.clear();
+    f = codec->encode(lab::backend_unavailable_reply(), out);
+    EXPECT_EQ(out, response("503 Service Unavailable", "backend unavailable"));
+    EXPECT_FALSE(f.close_after);
+}
+
+// ERR 503 backend unavailable, 408 no POST before the timeout and 503 too many waiters keep an
+// HTTP/1.1 connection open (no Connection: close), unlike the 408 of an idle connection.
+TEST(Http, BackendWaitAndWaiterErrorsKeepTheConnection) {
+    struct Case {
+        std::string target;
+        lab::Reply reply;
+        std::string expected;
+    };
+    for (const Case& c : {Case{"/query?rows=1", lab::backend_unavailable_reply(),
+                               response("503 Service Unavailable", "backend unavailable")},
+                          Case{"/wait?key=k&timeout_ms=5", lab::wait_timeout_reply(),
+                               response("408 Request Timeout", "no POST before the timeout")},
+                          Case{"/wait?key=k&timeout_ms=5", lab::too_many_waiters_reply(),
+                               response("503 Service Unavailable", "too many waiters (1000)")}}) {
+        std::unique_ptr<Codec> codec = lab::make_codec();
+        codec->feed("GET " + c.target + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        ASSERT_EQ(codec->next().kind, Decoded::Kind::Request) << c.target;
+        std::string out;
+        Framing f = codec->encode(c.reply, out);
+        EXPECT_EQ(out, c.expected);
+        EXPECT_FALSE(f.close_after) << c.expected;
+        codec->feed("GET /ping HTTP/1.1\r\nHost: x\r\n\r\n");
+        Decoded next = codec->next();
+        ASSERT_EQ(next.kind, Decoded::Kind::Request) << "after " << c.expected;
+        EXPECT_EQ(next.request.command, Command::Ping);
+    }
+}
+
 TEST(Http, ErrorsThatKeepTheConnection) {
     const std::string host = " HTTP/1.1\r\nHost: x\r\n\r\n";
     struct Case {
