@@ -182,12 +182,16 @@ bool EventConnection::start_deferred(Response& response) {
                 response.reply = blocking_query(server_, request.query_ms, request.rows);
                 break;
             }
+            // Parked before the pool is asked, since it may answer inside submit(): a connect
+            // that fails at once (no socket to connect to) fails every waiting query, this one
+            // too, and on_query_done takes an answer only from a connection parked for it.
+            park(Parked::Query, 0);  // the pool answers within its own bounded time
             if (auto now = loop_.backend.submit(this, request.query_ms, request.rows)) {
+                mode_ = Mode::Serving;
                 response.reply = std::move(*now);  // it could not be queued: 503 at once
                 break;
             }
-            park(Parked::Query, 0);  // the pool answers within its own bounded time
-            return false;
+            return false;  // parked, or answered already (on_query_done queued the reply)
         case Response::Then::Wait:
             if (!loop_.waiters.add(request.text, this)) {
                 response.reply = too_many_waiters_reply();
