@@ -2,6 +2,7 @@
 #include "event_connection.hpp"
 
 #include <errno.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -12,8 +13,18 @@
 #include "connection_io.hpp"
 #include "refusal.hpp"
 #include "trace.hpp"
+#include "wait_board.hpp"
 
 namespace lab {
+namespace {
+
+// Whether the client on fd has hung up or shut down its side, whatever unread bytes wait.
+bool client_gone(int fd) {
+    pollfd p{fd, POLLRDHUP, 0};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
+}  // namespace
 
 EventConnection::EventConnection(int fd, Server& server, LoopContext& loop, bool refuse)
     : fd_(fd), server_(server), loop_(loop), codec_(make_codec()) {
@@ -73,7 +84,11 @@ void EventConnection::on_readable() {
     }
     if (watching) {
         // A waiter whose client hung up (or shut down its side) is gone: no POST will reach it.
-        if (input_closed_) finish();
+        if (input_closed_) {
+            finish();
+        } else {
+            arm_wait_check();
+        }
         return;
     }
     advance();
@@ -94,6 +109,13 @@ void EventConnection::on_deadline(std::uint64_t now_ns) {
                 trace::record_async_wait(trace::Phase::IoWait, task_, parked_since_ns_,
                                          now_ns - parked_since_ns_);
                 unpark(parked_reply_);
+            } else if (parked_for_ == Parked::Post && now_ns < wait_deadline_ns_) {
+                // A look at a waiter whose socket the loop no longer reads (arm_wait_check).
+                if (client_gone(fd_)) {
+                    finish();
+                } else {
+                    arm_wait_check();
+                }
             } else if (parked_for_ == Parked::Post) {  // no POST in time: 408, and go on
                 loop_.waiters.remove(waiting_key_, this);
                 trace::record_async_wait(trace::Phase::Peer, task_, parked_since_ns_,
@@ -126,6 +148,16 @@ void EventConnection::park(Parked why, std::uint64_t deadline_ns) {
     parked_for_ = why;
     parked_since_ns_ = mono_ns();
     deadline_ns_ = deadline_ns;
+}
+
+// The loop watches a waiter's socket to see its client leave, but only while its codec has
+// room for the bytes the client sends after the WAIT (wants_read). Once it is full, the
+// socket is looked at every kWaiterCheckMs instead, as the blocking models do (wait_board.hpp):
+// a client that left must not be counted by the next POST.
+void EventConnection::arm_wait_check() {
+    deadline_ns_ = codec_->has_input_space()
+                       ? wait_deadline_ns_
+                       : std::min(wait_deadline_ns_, mono_ns() + kWaiterCheckMs * 1'000'000);
 }
 
 void EventConnection::unpark(const Reply& reply) {
@@ -198,7 +230,9 @@ bool EventConnection::start_deferred(Response& response) {
                 break;
             }
             waiting_key_ = request.text;
-            park(Parked::Post, mono_ns() + request.timeout_ms * 1'000'000);
+            wait_deadline_ns_ = mono_ns() + request.timeout_ms * 1'000'000;
+            park(Parked::Post, wait_deadline_ns_);
+            arm_wait_check();
             return false;
     }
     complete_deferred(response.reply, server_);

@@ -71,6 +71,7 @@ class EventConnection {
     enum class Parked { Io, Query, Post };
     bool start_deferred(Response& response);  // false: parked, the reply comes later
     void park(Parked why, std::uint64_t deadline_ns);
+    void arm_wait_check();  // while parked for a POST: the next look at the client
     void unpark(const Reply& reply);
     void advance();            // decode and execute buffered requests while output allows
     bool output_full() const;  // no more replies may be queued until output drains
@@ -91,7 +92,8 @@ class EventConnection {
     std::uint64_t body_offset_ = 0;
     Reply parked_reply_;  // sent when the simulated I/O of a WORK ends
     Parked parked_for_ = Parked::Io;
-    std::string waiting_key_;  // while parked for a POST
+    std::string waiting_key_;             // while parked for a POST
+    std::uint64_t wait_deadline_ns_ = 0;  // while parked for a POST: its WAIT's timeout
     bool close_after_flush_ = false;
     bool input_closed_ = false;   // the client shut down its side; finish its requests
     bool drain_counted_ = false;  // holds a place in drains_
