@@ -3,8 +3,10 @@
 // module (shared/protocol.hpp, shared/http.hpp), on purpose: an instrument must not share code
 // with what it checks, or a fault in that code would pass its own check. What it must agree on
 // with the protocol, it copies: the reply-line and reply-head limits below, the WORK body
-// pattern (check_pattern), the workload format's limits (workload.cpp). So that the copies
-// cannot drift silently, tests/harness_copies_test.cpp checks them against the protocol module.
+// pattern (check_pattern), QUERY's rows (check_rows: harness/db/schema.sql's, 100 bytes a
+// row), the two ERR replies after which a connection stays open (kKeptErrors), the workload
+// format's limits (workload.hpp). So that the copies cannot drift silently,
+// tests/harness_copies_test.cpp checks them against the protocol module.
 #include "engine.hpp"
 
 #include <arpa/inet.h>
@@ -24,6 +26,7 @@
 #include <random>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "clock.hpp"
 
@@ -38,18 +41,45 @@ inline constexpr std::uint64_t kBackoffMinNs = 10'000'000;
 inline constexpr std::uint64_t kBackoffMaxNs = 1'000'000'000;
 inline constexpr int kMaxEvents = 256;
 
+// The ERR replies after which the server keeps the connection open (shared/protocol.hpp:
+// backend_unavailable_reply, wait_timeout_reply), to the one request kind that gets each: as
+// LABP/1 sends them ("ERR 503 backend unavailable") and as HTTP does (the status, the message
+// as the body). Each is counted as its own kind of error, and the connection goes on.
+struct KeptError {
+    RequestSpec::Kind kind;
+    std::string_view code;
+    std::string_view message;
+    std::uint64_t ErrorCounts::*count;
+    bool back_off;  // wait (closed loop) before the next request, as after a refused connect
+};
+constexpr KeptError kKeptErrors[] = {
+    {RequestSpec::Kind::Query, "503", "backend unavailable", &ErrorCounts::backend_unavailable,
+     true},
+    {RequestSpec::Kind::Wait, "408", "no POST before the timeout", &ErrorCounts::wait_timeout,
+     false},
+};
+
+// The kept error that `code` and `message` are for a request of `kind`, or nullptr.
+const KeptError* kept_error(RequestSpec::Kind kind, std::string_view code,
+                            std::string_view message) {
+    for (const KeptError& kept : kKeptErrors) {
+        if (kept.kind == kind && kept.code == code && kept.message == message) return &kept;
+    }
+    return nullptr;
+}
+
 // What a request of one mix entry sends and what its reply must say, built once when the
 // engine starts: a request costs a copy of these bytes, not a string built anew.
 struct PreparedRequest {
-    std::string text;        // the request's bytes (INCR: unused, its key is picked each time)
-    std::string reply_line;  // PING, ECHO, WORK: the exact reply line (HTTP: the body)
+    std::string text;        // the request's bytes (INCR, WAIT, POST: unused, built each time)
+    std::string reply_line;  // PING, ECHO, WORK, QUERY: the exact reply line (HTTP: the body)
 };
 
 struct Expected {
     RequestSpec::Kind kind = RequestSpec::Kind::Ping;
-    const std::string* line = nullptr;  // PING, ECHO, WORK: a PreparedRequest's reply_line
-    std::uint64_t body_bytes = 0;       // WORK
-    std::uint64_t key = 0;              // INCR
+    const std::string* line = nullptr;  // PING, ECHO, WORK, QUERY: a PreparedRequest's
+    std::uint64_t body_bytes = 0;       // WORK, QUERY (its rows, 100 bytes each)
+    std::uint64_t key = 0;              // INCR, WAIT, POST
 };
 
 struct Connection {
@@ -72,8 +102,9 @@ struct Connection {
     // The reply being read.
     std::string line;  // LABP/1: the reply line; HTTP: the head, then a text body
     bool in_body = false;
-    bool body_is_text = false;   // HTTP: a body to compare whole (not a WORK pattern)
-    bool server_closes = false;  // HTTP: the reply said Connection: close
+    bool body_is_text = false;              // HTTP: a body to compare whole (not a WORK pattern)
+    const KeptError* http_error = nullptr;  // HTTP: the kept error whose body is being read
+    bool server_closes = false;             // HTTP: the reply said Connection: close
     std::uint64_t body_left = 0;
     std::uint64_t body_offset = 0;
     bool read_paused = false;
@@ -81,6 +112,12 @@ struct Connection {
     std::uint64_t requests_on_connection = 0;
     std::uint64_t backoff_ns = kBackoffMinNs;
     std::unordered_map<std::uint64_t, std::uint64_t> last_incr;  // per key, on this connection
+};
+
+// What an HTTP reply's headers say about its framing.
+struct HttpHeaders {
+    std::optional<std::uint64_t> length;  // Content-Length, if there is a good one
+    bool closes = false;                  // Connection: close
 };
 
 struct Timer {
@@ -100,9 +137,11 @@ class Engine {
             total_weight_ += s.weight;
         for (const RequestSpec& s : config_.workload.mix) {
             PreparedRequest prepared;
-            write_request(s, 0, prepared.text);
+            write_request(s, 0, 0, prepared.text);
             prepared.reply_line = reply_line_of(s);
             prepared_.push_back(std::move(prepared));
+            if (s.kind == RequestSpec::Kind::Post || s.kind == RequestSpec::Kind::Wait)
+                posted_.resize(std::max<std::size_t>(posted_.size(), s.keys));
         }
     }
 
@@ -121,18 +160,28 @@ class Engine {
     // Connection life
     void start_connect(Connection& c);
     void on_connected(Connection& c);
-    void write_request(const RequestSpec& spec, std::uint64_t key, std::string& text) const;
+    void write_request(const RequestSpec& spec, std::uint64_t key, std::size_t slot,
+                       std::string& text) const;
     std::string reply_line_of(const RequestSpec& spec) const;
     void begin_request(Connection& c, std::uint64_t scheduled_ns = 0);
     void send_more(Connection& c);
     void read_more(Connection& c);
     bool consume(Connection& c, const char* data, std::size_t n);
+    bool take_reply_line(Connection& c, std::size_t rest);
     bool consume_http(Connection& c, const char* data, std::size_t n);
+    bool finish_http_body(Connection& c, std::size_t rest);
     bool check_http_head(Connection& c, std::string_view head);
+    bool expect_http_error_body(Connection& c, std::string_view code, const HttpHeaders& h);
     bool check_text_reply(Connection& c, std::string_view text, std::string_view shown);
+    bool check_incr(Connection& c, std::string_view text, std::string_view shown);
+    bool check_wait_value(Connection& c, std::string_view text);
+    bool check_body(Connection& c, const char* data, std::size_t take);
     bool check_pattern(Connection& c, const char* data, std::size_t take);
+    bool check_rows(Connection& c, const char* data, std::size_t take);
     void finish_request(Connection& c);
     bool finish_and_check_rest(Connection& c, std::size_t rest);
+    bool keep_after_error(Connection& c, const KeptError& kept, std::size_t rest);
+    void next_request_after(Connection& c);
     void fail(Connection& c, std::uint64_t ErrorCounts::*kind, const std::string& why);
     void close_connection(Connection& c);
     void become_idle(Connection& c);
@@ -153,6 +202,9 @@ class Engine {
     bool open_loop_ = false;
     std::uint64_t total_weight_ = 0;
     std::vector<PreparedRequest> prepared_;  // one per mix entry, in the mix's order
+    // WAIT and POST: for each key, the slots that have sent a POST to it (each posts its own
+    // value, c<slot>): a WAIT's value must be one of them.
+    std::vector<std::unordered_set<std::size_t>> posted_;
     int epoll_fd_ = -1;
     sockaddr_storage address_{};
     socklen_t address_len_ = 0;
@@ -433,65 +485,77 @@ std::string echo_text(std::uint64_t n) {
     return text;
 }
 
-// Writes the request of `spec` (INCR: for `key`) into `text`, replacing what was there.
-void Engine::write_request(const RequestSpec& spec, std::uint64_t key, std::string& text) const {
-    if (config_.http) {
-        // The same request as an HTTP/1.1 GET.
-        text = "GET ";
-        switch (spec.kind) {
-            case RequestSpec::Kind::Ping:
-                text += "/ping";
-                break;
-            case RequestSpec::Kind::Echo:
-                text += "/echo?text=";
-                text += echo_text(spec.echo_bytes);
-                break;
-            case RequestSpec::Kind::Work:
-                text += "/work?cpu_us=";
-                text += std::to_string(spec.cpu_us);
-                text += "&io_ms=";
-                text += std::to_string(spec.io_ms);
-                text += "&bytes=";
-                text += std::to_string(spec.reply_bytes);
-                break;
-            case RequestSpec::Kind::Incr:
-                text += "/incr?key=k";
-                text += std::to_string(key);
-                break;
-        }
-        text += " HTTP/1.1\r\nHost: ";
-        text += config_.host;
-        text += "\r\n\r\n";
-        return;
-    }
+// The path and query of the HTTP GET that stands for `spec`'s request (INCR, WAIT, POST: on
+// key k<key>; POST's value is c<slot>).
+std::string http_target(const RequestSpec& spec, std::uint64_t key, std::size_t slot) {
+    std::string k = "k";
+    k += std::to_string(key);
     switch (spec.kind) {
         case RequestSpec::Kind::Ping:
-            text = "PING\n";
-            break;
+            return "/ping";
         case RequestSpec::Kind::Echo:
-            text = "ECHO ";
-            text += echo_text(spec.echo_bytes);
-            text += "\n";
-            break;
+            return "/echo?text=" + echo_text(spec.echo_bytes);
         case RequestSpec::Kind::Work:
-            text = "WORK ";
-            text += std::to_string(spec.cpu_us);
-            text += " ";
-            text += std::to_string(spec.io_ms);
-            text += " ";
-            text += std::to_string(spec.reply_bytes);
-            text += "\n";
-            break;
+            return "/work?cpu_us=" + std::to_string(spec.cpu_us) +
+                   "&io_ms=" + std::to_string(spec.io_ms) +
+                   "&bytes=" + std::to_string(spec.reply_bytes);
         case RequestSpec::Kind::Incr:
-            text = "INCR k";
-            text += std::to_string(key);
-            text += "\n";
-            break;
+            return "/incr?key=" + k;
+        case RequestSpec::Kind::Query:
+            return "/query?ms=" + std::to_string(spec.query_ms) +
+                   "&rows=" + std::to_string(spec.rows);
+        case RequestSpec::Kind::Wait:
+            return "/wait?key=" + k + "&timeout_ms=" + std::to_string(spec.timeout_ms);
+        case RequestSpec::Kind::Post:
+            return "/post?key=" + k + "&value=c" + std::to_string(slot);
     }
+    return "/";
+}
+
+// The LABP/1 request line of `spec` (with its LF), as http_target has it.
+std::string labp_line(const RequestSpec& spec, std::uint64_t key, std::size_t slot) {
+    std::string k = "k";
+    k += std::to_string(key);
+    switch (spec.kind) {
+        case RequestSpec::Kind::Ping:
+            return "PING\n";
+        case RequestSpec::Kind::Echo:
+            return "ECHO " + echo_text(spec.echo_bytes) + "\n";
+        case RequestSpec::Kind::Work:
+            return "WORK " + std::to_string(spec.cpu_us) + " " + std::to_string(spec.io_ms) + " " +
+                   std::to_string(spec.reply_bytes) + "\n";
+        case RequestSpec::Kind::Incr:
+            return "INCR " + k + "\n";
+        case RequestSpec::Kind::Query:
+            return "QUERY " + std::to_string(spec.query_ms) + " " + std::to_string(spec.rows) +
+                   "\n";
+        case RequestSpec::Kind::Wait:
+            return "WAIT " + k + " " + std::to_string(spec.timeout_ms) + "\n";
+        case RequestSpec::Kind::Post:
+            return "POST " + k + " c" + std::to_string(slot) + "\n";
+    }
+    return "\n";
+}
+
+// Writes the request of `spec` (INCR, WAIT, POST: for `key`; POST: from `slot`) into `text`,
+// replacing what was there.
+void Engine::write_request(const RequestSpec& spec, std::uint64_t key, std::size_t slot,
+                           std::string& text) const {
+    if (!config_.http) {
+        text = labp_line(spec, key, slot);
+        return;
+    }
+    // The same request as an HTTP/1.1 GET.
+    text = "GET ";
+    text += http_target(spec, key, slot);
+    text += " HTTP/1.1\r\nHost: ";
+    text += config_.host;
+    text += "\r\n\r\n";
 }
 
 // The reply line a request of `spec` expects (HTTP: the body, what follows "OK "); empty for
-// INCR, whose reply is a number checked against the last one instead.
+// INCR, WAIT and POST, whose replies are checked otherwise (check_text_reply), and for an HTTP
+// QUERY, whose body is its rows.
 std::string Engine::reply_line_of(const RequestSpec& spec) const {
     std::string line = config_.http ? "" : "OK ";
     switch (spec.kind) {
@@ -504,7 +568,13 @@ std::string Engine::reply_line_of(const RequestSpec& spec) const {
         case RequestSpec::Kind::Work:
             line += std::to_string(spec.reply_bytes);
             break;
+        case RequestSpec::Kind::Query:
+            if (config_.http) return "";
+            line += std::to_string(spec.rows);
+            break;
         case RequestSpec::Kind::Incr:
+        case RequestSpec::Kind::Wait:
+        case RequestSpec::Kind::Post:
             return "";
     }
     return line;
@@ -520,17 +590,23 @@ void Engine::begin_request(Connection& c, std::uint64_t scheduled_ns) {
     const RequestSpec& spec = config_.workload.mix[index];
     c.expect = Expected{};
     c.expect.kind = spec.kind;
-    if (spec.kind == RequestSpec::Kind::Incr) {
+    if (spec.kind == RequestSpec::Kind::Incr || spec.kind == RequestSpec::Kind::Wait ||
+        spec.kind == RequestSpec::Kind::Post) {
         c.expect.key = std::uniform_int_distribution<std::uint64_t>(0, spec.keys - 1)(rng_);
-        write_request(spec, c.expect.key, c.out);
+        write_request(spec, c.expect.key, c.slot, c.out);
+        // Known before it is sent: a WAIT may be woken by it before its reply comes back.
+        if (spec.kind == RequestSpec::Kind::Post) posted_[c.expect.key].insert(c.slot);
     } else {
         c.out = prepared_[index].text;  // a copy into c.out's buffer: no allocation
         c.expect.line = &prepared_[index].reply_line;
         if (spec.kind == RequestSpec::Kind::Work) c.expect.body_bytes = spec.reply_bytes;
+        if (spec.kind == RequestSpec::Kind::Query)
+            c.expect.body_bytes = spec.rows * kQueryReplyRowBytes;
     }
     c.out_sent = 0;
     c.line.clear();
     c.in_body = false;
+    c.http_error = nullptr;
     c.sent_ns = mono_ns();
     c.intended_ns = open_loop_ ? scheduled_ns : c.sent_ns;
     c.deadline_ns = c.sent_ns + config_.workload.request_timeout_ns;
@@ -632,9 +708,9 @@ bool Engine::consume(Connection& c, const char* data, std::size_t n) {
             return false;
         }
         if (c.in_body) {
-            // Check the WORK body against its pattern as it streams by.
+            // Check the body (WORK's pattern, QUERY's rows) as it streams by.
             std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(n, c.body_left));
-            if (!check_pattern(c, data, take)) return false;
+            if (!check_body(c, data, take)) return false;
             c.body_offset += take;
             c.body_left -= take;
             data += take;
@@ -656,28 +732,76 @@ bool Engine::consume(Connection& c, const char* data, std::size_t n) {
         if (!lf) break;
         ++data;  // the LF
         --n;
-        // A whole reply line.
-        if (c.line.starts_with("ERR ")) {
-            bool refused = c.line.starts_with("ERR 503");
-            fail(c, refused ? &ErrorCounts::refused : &ErrorCounts::server_err, c.line);
+        if (!take_reply_line(c, n)) return false;
+    }
+    return true;
+}
+
+// A whole LABP/1 reply line is in c.line, and `rest` bytes follow it in this read: an ERR
+// (kept, or the connection's end), or a line checked against the request, then its body or
+// the reply's end. False if the connection was closed or failed.
+bool Engine::take_reply_line(Connection& c, std::size_t rest) {
+    using Kind = RequestSpec::Kind;
+    if (c.line.starts_with("ERR ")) {
+        std::string_view line(c.line);
+        std::string_view code = line.substr(4, 3);
+        const KeptError* kept =
+            line.size() > 8 ? kept_error(c.expect.kind, code, line.substr(8)) : nullptr;
+        if (kept) return keep_after_error(c, *kept, rest);
+        fail(c, code == "503" ? &ErrorCounts::refused : &ErrorCounts::server_err, c.line);
+        return false;
+    }
+    Kind kind = c.expect.kind;
+    if (kind == Kind::Incr || kind == Kind::Wait || kind == Kind::Post) {
+        // OK and a text of its own: a counter, the value waited for, waiters woken.
+        if (!c.line.starts_with("OK ")) {
+            fail(c, &ErrorCounts::wrong_reply, "reply '" + c.line + "' is not OK");
             return false;
         }
-        if (c.expect.kind == RequestSpec::Kind::Incr) {
-            if (!c.line.starts_with("OK ")) {
-                fail(c, &ErrorCounts::wrong_reply, "INCR reply '" + c.line + "' is not OK");
-                return false;
-            }
-            if (!check_text_reply(c, std::string_view(c.line).substr(3), c.line)) return false;
-        } else if (!check_text_reply(c, c.line, c.line)) {
+        if (!check_text_reply(c, std::string_view(c.line).substr(3), c.line)) return false;
+    } else if (!check_text_reply(c, c.line, c.line)) {
+        return false;
+    }
+    if (c.expect.body_bytes > 0) {
+        c.in_body = true;
+        c.body_left = c.expect.body_bytes;
+        c.body_offset = 0;
+        return true;
+    }
+    return finish_and_check_rest(c, rest);
+}
+
+// Checks body bytes at the body's current offset: QUERY's rows, or WORK's pattern.
+bool Engine::check_body(Connection& c, const char* data, std::size_t take) {
+    if (c.expect.kind == RequestSpec::Kind::Query) return check_rows(c, data, take);
+    return check_pattern(c, data, take);
+}
+
+// Checks QUERY body bytes (at the body's current offset) against the lab's rows, a copy of
+// harness/db/schema.sql's: row i (from 1) is i as six digits, a space, 92 times the letter
+// 'a' + i % 26, and a LF (kQueryReplyRowBytes in all).
+bool Engine::check_rows(Connection& c, const char* data, std::size_t take) {
+    for (std::size_t i = 0; i < take; ++i) {
+        std::uint64_t at = c.body_offset + i;
+        std::uint64_t row = at / kQueryReplyRowBytes + 1;
+        std::uint64_t column = at % kQueryReplyRowBytes;
+        char want = static_cast<char>('a' + row % 26);
+        if (column < 6) {
+            std::uint64_t power = 1;
+            for (std::uint64_t k = column; k < 5; ++k)
+                power *= 10;
+            want = static_cast<char>('0' + row / power % 10);
+        } else if (column == 6) {
+            want = ' ';
+        } else if (column == kQueryReplyRowBytes - 1) {
+            want = '\n';
+        }
+        if (data[i] != want) {
+            fail(c, &ErrorCounts::wrong_reply,
+                 "QUERY row " + std::to_string(row) + " byte " + std::to_string(column) +
+                     " is wrong");
             return false;
         }
-        if (c.expect.body_bytes > 0) {
-            c.in_body = true;
-            c.body_left = c.expect.body_bytes;
-            c.body_offset = 0;
-            continue;
-        }
-        if (!finish_and_check_rest(c, n)) return false;
     }
     return true;
 }
@@ -699,24 +823,25 @@ bool Engine::check_pattern(Connection& c, const char* data, std::size_t take) {
 // exact text, or for INCR a number above the last one this connection saw for the key.
 // `shown` is what an error message quotes (the whole reply line, for LABP/1).
 bool Engine::check_text_reply(Connection& c, std::string_view text, std::string_view shown) {
-    if (c.expect.kind == RequestSpec::Kind::Incr) {
-        std::uint64_t value = 0;
-        bool ok = !text.empty();
-        for (std::size_t i = 0; ok && i < text.size(); ++i) {
-            ok = text[i] >= '0' && text[i] <= '9' && value < 1'000'000'000'000'000;
-            if (ok) value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
-        }
-        std::uint64_t& last = c.last_incr[c.expect.key];
-        if (!ok || value <= last) {
-            std::string why = "INCR reply '";
-            why += shown.substr(0, 60);
-            why += "' is not above ";
-            why += std::to_string(last);
-            fail(c, &ErrorCounts::wrong_reply, why);
-            return false;
-        }
-        last = value;
-        return true;
+    switch (c.expect.kind) {
+        case RequestSpec::Kind::Incr:
+            return check_incr(c, text, shown);
+        case RequestSpec::Kind::Wait:
+            return check_wait_value(c, text);
+        case RequestSpec::Kind::Post:
+            // The waiters it woke: a number (how many were waiting is the server's to know).
+            if (text.empty() || text.size() > 18 ||
+                !std::all_of(text.begin(), text.end(),
+                             [](char ch) { return ch >= '0' && ch <= '9'; })) {
+                std::string why = "POST reply '";
+                why += shown.substr(0, 60);
+                why += "' is not a count of waiters";
+                fail(c, &ErrorCounts::wrong_reply, why);
+                return false;
+            }
+            return true;
+        default:
+            break;
     }
     std::string_view expected = *c.expect.line;
     if (text != expected) {
@@ -731,8 +856,45 @@ bool Engine::check_text_reply(Connection& c, std::string_view text, std::string_
     return true;
 }
 
+// INCR: a number above the last one this connection saw for the key.
+bool Engine::check_incr(Connection& c, std::string_view text, std::string_view shown) {
+    std::uint64_t value = 0;
+    bool ok = !text.empty();
+    for (std::size_t i = 0; ok && i < text.size(); ++i) {
+        ok = text[i] >= '0' && text[i] <= '9' && value < 1'000'000'000'000'000;
+        if (ok) value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    }
+    std::uint64_t& last = c.last_incr[c.expect.key];
+    if (!ok || value <= last) {
+        std::string why = "INCR reply '";
+        why += shown.substr(0, 60);
+        why += "' is not above ";
+        why += std::to_string(last);
+        fail(c, &ErrorCounts::wrong_reply, why);
+        return false;
+    }
+    last = value;
+    return true;
+}
+
+// WAIT: the value of a POST to the same key, so c<slot> of a slot that has posted to it.
+bool Engine::check_wait_value(Connection& c, std::string_view text) {
+    std::size_t slot = 0;
+    bool ok = text.size() >= 2 && text.size() <= 7 && text[0] == 'c';
+    for (std::size_t i = 1; ok && i < text.size(); ++i) {
+        ok = text[i] >= '0' && text[i] <= '9';
+        if (ok) slot = slot * 10 + static_cast<std::size_t>(text[i] - '0');
+    }
+    if (ok && posted_[c.expect.key].contains(slot)) return true;
+    std::string why = "WAIT k" + std::to_string(c.expect.key) + " got '";
+    why += text.substr(0, 60);
+    why += "', a value no POST to that key sent";
+    fail(c, &ErrorCounts::wrong_reply, why);
+    return false;
+}
+
 // HTTP replies: a head (status line and headers, up to the blank line), then exactly
-// Content-Length bytes of body: the WORK pattern, or a text compared whole.
+// Content-Length bytes of body: the WORK pattern, QUERY's rows, or a text compared whole.
 bool Engine::consume_http(Connection& c, const char* data, std::size_t n) {
     while (n > 0) {
         if (c.state != Connection::State::Waiting && c.state != Connection::State::Sending) {
@@ -759,26 +921,20 @@ bool Engine::consume_http(Connection& c, const char* data, std::size_t n) {
             c.line.resize(end + 4);
             if (!check_http_head(c, c.line)) return false;
             c.line.clear();  // the body goes here now (clear() keeps the buffer for the next)
-            if (c.body_left == 0) {
-                if (c.body_is_text && !check_text_reply(c, c.line, c.line)) return false;
-                if (!finish_and_check_rest(c, n)) return false;
-            }
+            if (c.body_left == 0 && !finish_http_body(c, n)) return false;
             continue;
         }
         std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(n, c.body_left));
         if (c.body_is_text) {
             c.line.append(data, take);
-        } else if (!check_pattern(c, data, take)) {
+        } else if (!check_body(c, data, take)) {
             return false;
         }
         c.body_offset += take;
         c.body_left -= take;
         data += take;
         n -= take;
-        if (c.body_left == 0) {
-            if (c.body_is_text && !check_text_reply(c, c.line, c.line)) return false;
-            if (!finish_and_check_rest(c, n)) return false;
-        }
+        if (c.body_left == 0 && !finish_http_body(c, n)) return false;
     }
     return true;
 }
@@ -803,30 +959,9 @@ bool contains_in_any_case(std::string_view text, std::string_view lower) {
     return false;
 }
 
-// The status line and headers (`head`, up to and with the blank line): 200 and a
-// Content-Length, or an error. Sets up the body (c.in_body, c.body_left, c.body_is_text)
-// and c.server_closes.
-bool Engine::check_http_head(Connection& c, std::string_view head) {
-    std::string_view status_line = head.substr(0, head.find("\r\n"));
-    if (!(status_line.starts_with("HTTP/1.1 ") || status_line.starts_with("HTTP/1.0 ")) ||
-        status_line.size() < 12) {
-        std::string why = "not an HTTP status line: '";
-        why += status_line.substr(0, 60);
-        why += "'";
-        fail(c, &ErrorCounts::wrong_reply, why);
-        return false;
-    }
-    std::string_view code = status_line.substr(9, 3);
-    if (code != "200") {
-        bool refused = code == "503";
-        fail(c, refused ? &ErrorCounts::refused : &ErrorCounts::server_err,
-             std::string(status_line));
-        return false;
-    }
-    bool has_length = false;
-    std::uint64_t length = 0;
-    c.server_closes = false;
-    std::size_t pos = status_line.size() + 2;
+// The headers of `head` from `pos` (after the status line) to the blank line.
+HttpHeaders parse_headers(std::string_view head, std::size_t pos) {
+    HttpHeaders h;
     while (pos + 2 < head.size()) {
         std::size_t eol = head.find("\r\n", pos);
         std::string_view header = head.substr(pos, eol - pos);
@@ -838,36 +973,102 @@ bool Engine::check_http_head(Connection& c, std::string_view head) {
         while (!value.empty() && value.front() == ' ')
             value.remove_prefix(1);
         if (equals_in_any_case(name, "content-length")) {
-            has_length = !value.empty() && value.size() <= 12;  // 12 digits: no overflow
-            length = 0;
-            for (std::size_t i = 0; has_length && i < value.size(); ++i) {
-                has_length = value[i] >= '0' && value[i] <= '9';
+            bool good = !value.empty() && value.size() <= 12;  // 12 digits: no overflow
+            std::uint64_t length = 0;
+            for (std::size_t i = 0; good && i < value.size(); ++i) {
+                good = value[i] >= '0' && value[i] <= '9';
                 length = length * 10 + static_cast<std::uint64_t>(value[i] - '0');
             }
-            if (!has_length) length = 0;
+            h.length = good ? std::optional(length) : std::nullopt;
         } else if (equals_in_any_case(name, "connection") && contains_in_any_case(value, "close")) {
-            c.server_closes = true;
+            h.closes = true;
         }
     }
-    if (!has_length) {
+    return h;
+}
+
+// The status line and headers (`head`, up to and with the blank line): 200 and a
+// Content-Length, or an error (a kept one's body is read next: expect_http_error_body). Sets
+// up the body (c.in_body, c.body_left, c.body_is_text) and c.server_closes.
+bool Engine::check_http_head(Connection& c, std::string_view head) {
+    std::string_view status_line = head.substr(0, head.find("\r\n"));
+    if (!(status_line.starts_with("HTTP/1.1 ") || status_line.starts_with("HTTP/1.0 ")) ||
+        status_line.size() < 12) {
+        std::string why = "not an HTTP status line: '";
+        why += status_line.substr(0, 60);
+        why += "'";
+        fail(c, &ErrorCounts::wrong_reply, why);
+        return false;
+    }
+    HttpHeaders h = parse_headers(head, status_line.size() + 2);
+    c.server_closes = h.closes;
+    std::string_view code = status_line.substr(9, 3);
+    if (code != "200") {
+        if (expect_http_error_body(c, code, h)) return true;
+        fail(c, code == "503" ? &ErrorCounts::refused : &ErrorCounts::server_err,
+             std::string(status_line));
+        return false;
+    }
+    if (!h.length) {
         fail(c, &ErrorCounts::wrong_reply, "an HTTP reply without a Content-Length");
         return false;
     }
+    std::uint64_t length = *h.length;
     c.in_body = true;
     c.body_left = length;
     c.body_offset = 0;
-    c.body_is_text = c.expect.kind != RequestSpec::Kind::Work;
+    c.body_is_text =
+        c.expect.kind != RequestSpec::Kind::Work && c.expect.kind != RequestSpec::Kind::Query;
     if (c.body_is_text && length > kMaxReplyLine) {
         fail(c, &ErrorCounts::wrong_reply, "an HTTP text body over 4096 bytes");
         return false;
     }
     if (!c.body_is_text && length != c.expect.body_bytes) {
-        fail(c, &ErrorCounts::wrong_reply,
-             "Content-Length " + std::to_string(length) + " for a WORK of " +
-                 std::to_string(c.expect.body_bytes) + " bytes");
+        bool work = c.expect.kind == RequestSpec::Kind::Work;
+        fail(
+            c, &ErrorCounts::wrong_reply,
+            "Content-Length " + std::to_string(length) + (work ? " for a WORK of " : " for ") +
+                (work ? std::to_string(c.expect.body_bytes) + " bytes"
+                      : std::to_string(c.expect.body_bytes / kQueryReplyRowBytes) + " QUERY rows"));
         return false;
     }
     return true;
+}
+
+// A status that may be a kept error of this request's kind, on a connection the server keeps
+// (no Connection: close) and with a text body: sets up that body's reading, whose text says
+// whether it is the kept error (finish_http_body). False for any other error status.
+bool Engine::expect_http_error_body(Connection& c, std::string_view code, const HttpHeaders& h) {
+    for (const KeptError& kept : kKeptErrors) {
+        if (kept.kind != c.expect.kind || kept.code != code || h.closes || !h.length ||
+            *h.length > kMaxReplyLine) {
+            continue;
+        }
+        c.http_error = &kept;
+        c.in_body = true;
+        c.body_left = *h.length;
+        c.body_offset = 0;
+        c.body_is_text = true;
+        return true;
+    }
+    return false;
+}
+
+// An HTTP reply's body is complete, `rest` bytes after it: a kept error's message, a text
+// reply, or a body checked as it came.
+bool Engine::finish_http_body(Connection& c, std::size_t rest) {
+    if (c.http_error != nullptr) {
+        const KeptError& kept = *c.http_error;
+        if (c.line == kept.message) return keep_after_error(c, kept, rest);
+        std::string why = "HTTP ";
+        why += kept.code;
+        why += " ";
+        why += std::string_view(c.line).substr(0, 60);
+        fail(c, kept.code == "503" ? &ErrorCounts::refused : &ErrorCounts::server_err, why);
+        return false;
+    }
+    if (c.body_is_text && !check_text_reply(c, c.line, c.line)) return false;
+    return finish_and_check_rest(c, rest);
 }
 
 // A reply is complete. With one request in flight, no byte can follow it in the same read:
@@ -897,6 +1098,12 @@ void Engine::finish_request(Connection& c) {
     // Only a good reply ends the back-off: a server that accepts and then refuses (ERR 503)
     // must not be retried at once.
     c.backoff_ns = kBackoffMinNs;
+    next_request_after(c);
+}
+
+// A request is answered: the next one on this connection, or (after requests_per_connection,
+// or when the server closes) on a new connection.
+void Engine::next_request_after(Connection& c) {
     ++c.requests_on_connection;
     std::uint64_t limit = config_.workload.requests_per_connection;
     if ((limit != 0 && c.requests_on_connection >= limit) || c.server_closes) {
@@ -905,6 +1112,40 @@ void Engine::finish_request(Connection& c) {
         return;
     }
     become_idle(c);
+}
+
+// A kept error (kKeptErrors) is the whole reply, `rest` bytes after it: it counts as its own
+// kind of error, not as a request, and the connection goes on as the server's does, without
+// a reconnect. A database that does not answer is given time: in the closed loop the next
+// request waits the connection's back-off first (10 ms doubling to 1 s, with jitter), as a
+// reconnect after a refusal does; the open loop's schedule paces its requests itself.
+bool Engine::keep_after_error(Connection& c, const KeptError& kept, std::size_t rest) {
+    if (rest > 0) {
+        fail(c, &ErrorCounts::wrong_reply,
+             "bytes after a complete reply, with no request in flight");
+        return false;
+    }
+    std::uint64_t now = mono_ns();
+    if (in_window(now)) ++(result_.errors.*kept.count);
+    c.line.clear();
+    c.in_body = false;
+    c.body_is_text = false;
+    c.http_error = nullptr;
+    std::uint64_t limit = config_.workload.requests_per_connection;
+    bool reconnects = (limit != 0 && c.requests_on_connection + 1 >= limit) || c.server_closes;
+    if (!kept.back_off || open_loop_ || reconnects) {
+        next_request_after(c);
+        return c.fd >= 0;
+    }
+    ++c.requests_on_connection;
+    c.state = Connection::State::Pausing;
+    c.deadline_ns = 0;
+    ++c.generation;
+    set_interest(c);
+    std::uint64_t jitter = std::uniform_int_distribution<std::uint64_t>(0, c.backoff_ns / 2)(rng_);
+    add_timer(c, now + c.backoff_ns + jitter);
+    c.backoff_ns = std::min(c.backoff_ns * 2, kBackoffMaxNs);
+    return true;
 }
 
 void Engine::fail(Connection& c, std::uint64_t ErrorCounts::*kind, const std::string& why) {

@@ -33,13 +33,20 @@ struct EngineConfig {
 
 // Errors by kind. Some are the model's design (refused over --max-clients, timeouts on a
 // sequential server), some mean the server is wrong (wrong_reply).
+// Two kinds are answers after which the server keeps the connection, and so does the
+// engine: a QUERY the database could not answer, a WAIT that no POST ended in time.
 struct ErrorCounts {
-    std::uint64_t refused = 0;      // connect refused, or ERR 503
-    std::uint64_t reset = 0;        // connection reset or closed mid-request
-    std::uint64_t timeout = 0;      // no reply (or no connect) in time
-    std::uint64_t wrong_reply = 0;  // a reply that is not what the protocol says
-    std::uint64_t server_err = 0;   // another ERR reply
-    std::uint64_t total() const { return refused + reset + timeout + wrong_reply + server_err; }
+    std::uint64_t refused = 0;              // connect refused, or ERR 503 (but the two below)
+    std::uint64_t reset = 0;                // connection reset or closed mid-request
+    std::uint64_t timeout = 0;              // no reply (or no connect) in time
+    std::uint64_t wrong_reply = 0;          // a reply that is not what the protocol says
+    std::uint64_t server_err = 0;           // another ERR reply
+    std::uint64_t backend_unavailable = 0;  // QUERY: ERR 503 backend unavailable
+    std::uint64_t wait_timeout = 0;         // WAIT: ERR 408 no POST before the timeout
+    std::uint64_t total() const {
+        return refused + reset + timeout + wrong_reply + server_err + backend_unavailable +
+               wait_timeout;
+    }
 };
 
 struct EngineResult {

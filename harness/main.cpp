@@ -19,6 +19,7 @@
 #include <map>
 #include <sstream>
 
+#include "database.hpp"
 #include "duration.hpp"
 #include "results.hpp"
 #include "run.hpp"
@@ -112,9 +113,11 @@ bool is_label(const std::string& name) {
 }
 
 // The sweep's models from --models: names of the server binary's models, or all of them; with
-// --connect, one label. Exits 2 with one line on an unknown model.
+// --connect, one label. The binary's listing goes into `listed` (none with --connect). Exits 2
+// with one line on an unknown model.
 std::vector<std::string> sweep_models(const std::string& models_text, bool connecting,
-                                      const std::string& server_bin) {
+                                      const std::string& server_bin,
+                                      std::vector<lab::ListedModel>& listed) {
     std::vector<std::string> models;
     if (connecting) {
         if (models_text == "all")
@@ -128,7 +131,7 @@ std::vector<std::string> sweep_models(const std::string& models_text, bool conne
         }
         return models;
     }
-    std::vector<lab::ListedModel> listed = server_models_or_die(server_bin);
+    listed = server_models_or_die(server_bin);
     if (models_text == "all") {
         for (const lab::ListedModel& m : listed)
             models.push_back(m.name);
@@ -216,6 +219,7 @@ struct Options {
     double rate = 0;
     std::string out_path;
     std::string connect_text;
+    std::optional<std::string> db_uri;
     std::vector<std::string> server_args;
     std::string server_bin;
     std::optional<std::string> request_timeout_text, think_time_text;
@@ -258,6 +262,11 @@ CLI::App* declare_options(CLI::App& app, Options& options) {
                    "MODEL:ARG gives it to that model only, e.g. "
                    "--server-arg=threads:--thread-stack-kb=256 (repeatable)")
         ->allow_extra_args(false);
+    app.add_option("--db", options.db_uri,
+                   "PostgreSQL URI of the database behind QUERY: given to each server started "
+                   "as its --db (unless its --server-arg has one) and read with psql at each "
+                   "window's edges (default: $LAB_DB_URI, else build/db/uri as ./lab db start "
+                   "writes it, as lab-server finds its own; \"\" for none)");
     app.add_option("--server-bin", options.server_bin,
                    "lab-server to start; its --list-models --json says which models there are "
                    "(default: the one beside lab-harness)");
@@ -331,6 +340,8 @@ struct SweepPlan {
     std::optional<std::string> connect_host;
     std::uint16_t connect_port = 0;
     std::map<std::string, std::vector<std::string>> args_of_model;
+    std::vector<lab::ListedModel> listed;  // the server binary's models (none with --connect)
+    lab::DbUri db;                         // --db, or the default lookup
 };
 
 // --connections as numbers from 1 to kMaxConnections; exits 2 on anything else.
@@ -386,6 +397,10 @@ void load_workloads_or_die(const Options& options, SweepPlan& plan) {
             workload->think_time_ns = duration_or_die("--think-time", *options.think_time_text);
         if (options.requests_per_connection)
             workload->requests_per_connection = *options.requests_per_connection;
+        if (std::string fault = lab::check_request_timeout(*workload); !fault.empty()) {
+            usage_error(workload->path + ": request_timeout " + fault +
+                        (options.request_timeout_text ? " (--request-timeout)" : ""));
+        }
         if (workload->idle && options.rate > 0) {
             usage_error(workload->path +
                         ": idle_clients is a closed-loop think time; it does not go with --rate");
@@ -436,8 +451,8 @@ void note_pacing_beyond_warmup(const SweepPlan& plan) {
 SweepPlan plan_sweep_or_die(const Options& options) {
     SweepPlan plan;
     // Models: the server binary's (asked, not linked), or with --connect one label.
-    plan.models =
-        sweep_models(options.models_text, !options.connect_text.empty(), options.server_bin);
+    plan.models = sweep_models(options.models_text, !options.connect_text.empty(),
+                               options.server_bin, plan.listed);
     plan.connection_counts = connection_counts_or_die(options.connections_text);
     for (std::uint64_t n : plan.connection_counts)
         plan.most_connections = std::max<std::uint64_t>(plan.most_connections, n);
@@ -452,6 +467,7 @@ SweepPlan plan_sweep_or_die(const Options& options) {
         server_args_by_model(options.server_args, plan.models, plan.connect_host.has_value());
     ensure_descriptors(plan.most_connections);
     note_pacing_beyond_warmup(plan);
+    plan.db = options.db_uri ? lab::DbUri{*options.db_uri, "--db"} : lab::harness_db_uri();
     return plan;
 }
 
@@ -492,7 +508,9 @@ nlohmann::json results_doc(const Options& options, const SweepPlan& plan,
           {"server_args", options.server_args},
           {"connect", connecting ? nlohmann::json(options.connect_text) : nlohmann::json(nullptr)},
           {"seed", options.seed},
-          {"protocol", options.protocol}}},
+          {"protocol", options.protocol},
+          {"db_uri", plan.db.uri.empty() ? nlohmann::json(nullptr) : nlohmann::json(plan.db.uri)},
+          {"db_uri_source", plan.db.source}}},
         {"runs", nlohmann::json::array()}};
 }
 
@@ -516,6 +534,11 @@ lab::RunSpec run_spec(const Options& options, const SweepPlan& plan, const lab::
     if (args != plan.args_of_model.end()) spec.server_args = args->second;
     spec.connect_host = plan.connect_host;
     spec.connect_port = plan.connect_port;
+    const lab::ListedModel* listed = lab::find_listed_model(plan.listed, model);
+    spec.db = plan.connect_host
+                  ? lab::connected_db_settings(plan.db.uri)
+                  : lab::spawned_db_settings(spec.server_args, plan.db.uri,
+                                             listed ? listed->flags : nlohmann::json());
     spec.perf = options.perf;
     spec.engine.workload = workload;
     spec.engine.connections = connections;

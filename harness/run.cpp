@@ -5,6 +5,7 @@
 //                       connected_target.cpp)
 //   server_window.hpp - the window's arithmetic, pure functions of the readings
 //   run_json.hpp      - the run's object in the results file (results/SCHEMA.md)
+//   database.hpp      - the database behind QUERY, read at the window's edges
 #include "run.hpp"
 
 #include <sys/wait.h>
@@ -62,6 +63,8 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
     EngineConfig config = spec.engine;
     config.host = target->host();
     config.port = target->port();
+    DatabaseWatch database(spec.db, has_request(spec.engine.workload, RequestSpec::Kind::Query));
+    database.prepare();
     // The machine's steal share over the window, read just inside the target's edges.
     std::optional<CpuTimes> cpu_start;
     std::optional<CpuTimes> cpu_end;
@@ -69,10 +72,12 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
     hooks.window_start = [&] {
         target->window_start();
         cpu_start = read_cpu_times();
+        database.window_start();
     };
     hooks.window_end = [&] {
         cpu_end = read_cpu_times();
         target->window_end();
+        database.window_end();  // last: it takes a while, and the window is over
     };
     hooks.progress = progress;
     EngineResult r = run_engine(config, hooks, interrupted);
@@ -80,7 +85,9 @@ RunOutcome run_once(const RunSpec& spec, const std::function<void(const Progress
     // A reading of 0 is read_cpu_times' failure (no /proc/stat): then steal is not known.
     if (cpu_start && cpu_end && cpu_start->total > 0 && cpu_end->total > 0)
         steal = steal_pct(*cpu_start, *cpu_end);
-    return outcome_of(spec, r, steal, target->finish(r));
+    RunOutcome outcome = outcome_of(spec, r, steal, target->finish(r));
+    outcome.run["database"] = database.finish();
+    return outcome;
 }
 
 }  // namespace lab

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "database.hpp"
 #include "engine.hpp"
 
 namespace lab {
@@ -29,6 +30,10 @@ struct RunSpec {
     std::uint64_t sample_interval_ns = 100'000'000;
     // Attach `perf stat` to the server for the window, as an independent check (spawned only).
     bool perf = false;
+    // The database the server uses (database.hpp): a spawned server is given --db URI when
+    // db.passed_by_harness; the database is read at the window's edges when the workload has
+    // a QUERY.
+    DbSettings db;
 };
 
 struct RunOutcome {

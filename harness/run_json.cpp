@@ -50,7 +50,9 @@ json client_json(const RunSpec& spec, const EngineResult& r, std::optional<doubl
           {"reset", r.errors.reset},
           {"timeout", r.errors.timeout},
           {"wrong_reply", r.errors.wrong_reply},
-          {"server_err", r.errors.server_err}}},
+          {"server_err", r.errors.server_err},
+          {"backend_unavailable", r.errors.backend_unavailable},
+          {"wait_timeout", r.errors.wait_timeout}}},
         {"latency_ns", percentiles(r.latency)},
         {"histogram", buckets(r.latency)},
         {"connect_ns", {{"p50", r.connect.percentile(50)}, {"p99", r.connect.percentile(99)}}},
@@ -87,6 +89,13 @@ json pace_json(const RunSpec& spec) {
             {"every_s", static_cast<double>(p->every_ns) / 1e9},
             {"last_group_s", static_cast<double>(last_group_ns) / 1e9},
             {"longer_than_warmup", last_group_ns > spec.engine.warmup_ns}};
+}
+
+json backend_json(const BackendCounts& b) {
+    return {{"queries", b.queries},
+            {"failures", b.failures},
+            {"query_ns", b.query_ns},
+            {"pool_wait_ns", b.pool_wait_ns}};
 }
 
 }  // namespace
@@ -127,6 +136,7 @@ json server_json(const SpawnedWindow& w) {
             {"runqueue_ns", w.runqueue_ns},
             {"blocked_ns", w.blocked_ns},
             {"blocking_ns", blocking},
+            {"backend", backend_json(w.backend)},
             {"peak_threads", w.peak_threads},
             {"peak_processes", w.peak_processes},
             {"peak_rss_kb", w.peak_rss_kb},
@@ -144,6 +154,7 @@ json server_json(const StatsWindow& w) {
             {"voluntary_ctx_switches", w.voluntary_ctx_switches},
             {"involuntary_ctx_switches", w.involuntary_ctx_switches},
             {"blocking_ns", blocking},
+            {"backend", w.backend ? backend_json(*w.backend) : json(nullptr)},
             {"requests", w.requests}};
 }
 

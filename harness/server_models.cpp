@@ -1,20 +1,13 @@
 // See server_models.hpp.
 #include "server_models.hpp"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
 
-#include "clock.hpp"
-
-extern char** environ;
+#include "command.hpp"
 
 namespace lab {
 namespace {
@@ -22,63 +15,6 @@ namespace {
 inline constexpr std::uint64_t kListTimeoutNs = 10'000'000'000;
 // A listing is a few kilobytes; more is not a lab-server's, and is not read on.
 inline constexpr std::size_t kMaxListingBytes = 1 << 20;
-inline constexpr std::size_t kMaxStderrBytes = 4096;
-
-// What the child printed and how it ended.
-struct Finished {
-    std::string out;
-    std::string err;
-    int status = 0;  // as from waitpid
-    bool timed_out = false;
-};
-
-// Reads the child's stdout and stderr until both close or the deadline passes; kills it on a
-// timeout or an oversized output, then reaps it. Closes both descriptors.
-Finished collect(pid_t pid, int out_fd, int err_fd) {
-    Finished done;
-    std::uint64_t deadline = mono_ns() + kListTimeoutNs;
-    pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-    std::string* into[2] = {&done.out, &done.err};
-    const std::size_t cap[2] = {kMaxListingBytes, kMaxStderrBytes};
-    int open_fds = 2;
-    while (open_fds > 0) {
-        std::uint64_t now = mono_ns();
-        if (now >= deadline) {
-            done.timed_out = true;
-            break;
-        }
-        int wait_ms = static_cast<int>((deadline - now) / 1'000'000) + 1;
-        int ready = poll(fds, 2, wait_ms);
-        if (ready < 0 && errno == EINTR) continue;  // a signal to the harness: poll again
-        if (ready < 0) break;
-        for (int i = 0; i < 2; ++i) {
-            if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-            char buffer[4096];
-            ssize_t n = read(fds[i].fd, buffer, sizeof buffer);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) {
-                close(fds[i].fd);
-                fds[i].fd = -1;
-                --open_fds;
-                continue;
-            }
-            if (into[i]->size() < cap[i]) into[i]->append(buffer, static_cast<std::size_t>(n));
-        }
-        if (done.out.size() >= kMaxListingBytes) break;
-    }
-    for (pollfd& p : fds) {
-        if (p.fd >= 0) close(p.fd);
-    }
-    if (open_fds > 0) kill(pid, SIGKILL);  // it outlived its listing: nothing more to read
-    while (waitpid(pid, &done.status, 0) < 0 && errno == EINTR) {
-    }
-    return done;
-}
-
-std::string first_line(const std::string& text) {
-    std::string line = text.substr(0, text.find('\n'));
-    return line.empty() ? "(nothing on stderr)" : line;
-}
 
 // The listing's models, or nullopt if `doc` is not a listing of at least one model.
 std::optional<std::vector<ListedModel>> parse_listing(const nlohmann::json& doc) {
@@ -116,38 +52,15 @@ std::optional<std::vector<ListedModel>> list_server_models(const std::string& se
         error = cannot_run;
         return std::nullopt;
     }
-    int out_pipe[2];
-    int err_pipe[2];
-    if (pipe2(out_pipe, O_CLOEXEC) != 0) {
-        error = std::string("pipe: ") + std::strerror(errno);
+    // A path, never a name looked up in PATH: the file access() has just found.
+    std::string program =
+        server_bin.find('/') == std::string::npos ? "./" + server_bin : server_bin;
+    CommandResult done = run_command(program, {"--list-models", "--json"},
+                                     {.timeout_ns = kListTimeoutNs, .max_out = kMaxListingBytes});
+    if (done.spawn_error != 0) {
+        error = cannot_run + ": " + std::strerror(done.spawn_error);
         return std::nullopt;
     }
-    if (pipe2(err_pipe, O_CLOEXEC) != 0) {
-        error = std::string("pipe: ") + std::strerror(errno);
-        close(out_pipe[0]);
-        close(out_pipe[1]);
-        return std::nullopt;
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
-    std::string list_flag = "--list-models";
-    std::string json_flag = "--json";
-    std::string program = server_bin;
-    char* argv[] = {program.data(), list_flag.data(), json_flag.data(), nullptr};
-    pid_t pid = -1;
-    int rc = posix_spawn(&pid, server_bin.c_str(), &actions, nullptr, argv, environ);
-    posix_spawn_file_actions_destroy(&actions);
-    close(out_pipe[1]);
-    close(err_pipe[1]);
-    if (rc != 0) {
-        close(out_pipe[0]);
-        close(err_pipe[0]);
-        error = cannot_run + ": " + std::strerror(rc);
-        return std::nullopt;
-    }
-    Finished done = collect(pid, out_pipe[0], err_pipe[0]);
     const std::string command = server_bin + " --list-models --json";
     if (done.timed_out) {
         error = command + " did not finish within 10 s (is it a lab-server?)";
@@ -158,7 +71,7 @@ std::optional<std::vector<ListedModel>> list_server_models(const std::string& se
             command + " failed (" +
             (WIFEXITED(done.status) ? "exit status " + std::to_string(WEXITSTATUS(done.status))
                                     : "killed by signal " + std::to_string(WTERMSIG(done.status))) +
-            "): " + first_line(done.err) + " (is it a lab-server of this lab? build it again)";
+            "): " + first_line_of(done.err) + " (is it a lab-server of this lab? build it again)";
         return std::nullopt;
     }
     nlohmann::json doc = nlohmann::json::parse(done.out, nullptr, false);

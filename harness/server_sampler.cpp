@@ -21,6 +21,8 @@ BlockReading read_block(const StatsBlock& b) {
         s.blocking_ns[i] = load(b.blocking_ns[i]);
     QueueReading queue = read_queue(b, mono_ns());
     s.connections_queued = queue.waiting;
+    s.backend = {load(b.backend_queries), load(b.backend_failures), load(b.backend_query_ns),
+                 load(b.backend_pool_wait_ns)};
     s.blocking_ns[static_cast<std::size_t>(Blocking::Queue)] = queue.wait_ns;
     s.exited_threads = load_rusage(b.exited_threads);
     s.children = load_rusage(b.children);

@@ -98,6 +98,7 @@ void add_block_counts(SpawnedWindow& w, const BlockReading& start, const BlockRe
     w.connections_rejected = end.connections_rejected - start.connections_rejected;
     for (std::size_t i = 0; i < kBlockingNames.size(); ++i)
         w.blocking_ns[i] = end.blocking_ns[i] - start.blocking_ns[i];
+    w.backend = backend_delta(start.backend, end.backend);
 }
 
 // The number at `pointer` in a STATS reply, if it is one.
@@ -122,7 +123,28 @@ double rusage_delta(const json& before, const json& after, const char* key) {
     return sum;
 }
 
+// STATS' `backend` object ({queries, failures, query_ns, pool_wait_ns}), or nullopt if the
+// reply lacks it or any of its counts.
+std::optional<BackendCounts> backend_of(const json& reply) {
+    const char* names[] = {"queries", "failures", "query_ns", "pool_wait_ns"};
+    std::uint64_t values[4] = {};
+    for (std::size_t i = 0; i < 4; ++i) {
+        json::json_pointer where(std::string("/backend/") + names[i]);
+        if (!reply.contains(where) || !reply.at(where).is_number_integer() ||
+            reply.at(where).get<std::int64_t>() < 0) {
+            return std::nullopt;
+        }
+        values[i] = reply.at(where).get<std::uint64_t>();
+    }
+    return BackendCounts{values[0], values[1], values[2], values[3]};
+}
+
 }  // namespace
+
+BackendCounts backend_delta(const BackendCounts& start, const BackendCounts& end) {
+    return {end.queries - start.queries, end.failures - start.failures,
+            end.query_ns - start.query_ns, end.pool_wait_ns - start.pool_wait_ns};
+}
 
 SpawnedWindow account_spawned_window(const EdgeReading& start, const EdgeReading& end,
                                      const std::vector<Sample>& samples, Window window) {
@@ -164,6 +186,9 @@ std::optional<StatsWindow> account_stats_window(const json& before, const json& 
                 after.at(where).get<std::uint64_t>() - before.at(where).get<std::uint64_t>();
         }
     }
+    auto backend_before = backend_of(before);
+    auto backend_after = backend_of(after);
+    if (backend_before && backend_after) w.backend = backend_delta(*backend_before, *backend_after);
     return w;
 }
 

@@ -16,6 +16,18 @@
 
 namespace lab {
 
+// QUERY's counts in the counter block (backend_queries, backend_failures, backend_query_ns,
+// backend_pool_wait_ns): at one moment, or their Δ over the window.
+struct BackendCounts {
+    std::uint64_t queries = 0;       // answered by the database
+    std::uint64_t failures = 0;      // ERR 503 backend unavailable instead
+    std::uint64_t query_ns = 0;      // sum of each query's time from sending it to its answer
+    std::uint64_t pool_wait_ns = 0;  // sum of each query's wait for a free pool connection
+};
+
+// The Δ of each count (end − start).
+BackendCounts backend_delta(const BackendCounts& start, const BackendCounts& end);
+
 // What a spawned server's counter block says at one moment (read_block, server_sampler.hpp).
 struct BlockReading {
     std::uint64_t requests = 0;
@@ -27,6 +39,7 @@ struct BlockReading {
     // Waits still in progress are in blocking_ns[queue] too (read_queue), so that a connection
     // that waits all run long counts in every window it spans.
     std::array<std::uint64_t, kBlockingNames.size()> blocking_ns{};
+    BackendCounts backend;
     Rusage exited_threads;  // the block's sum over threads that have ended
     Rusage children;        // the block's sum over reaped child processes
 };
@@ -80,6 +93,7 @@ struct SpawnedWindow {
     double runqueue_ns = 0;
     double blocked_ns = 0;
     std::array<std::uint64_t, kBlockingNames.size()> blocking_ns{};
+    BackendCounts backend;
     // Peaks over the samples inside the window and the window's two edges.
     std::uint64_t peak_threads = 0;
     std::uint64_t peak_processes = 0;
@@ -108,6 +122,8 @@ struct StatsWindow {
     double involuntary_ctx_switches = 0;
     // nullopt for a kind that either reply lacks (a server that is not ours).
     std::array<std::optional<std::uint64_t>, kBlockingNames.size()> blocking_ns{};
+    // nullopt when either reply lacks `backend` or one of its four counts (an older server).
+    std::optional<BackendCounts> backend;
 };
 
 // The figures between two STATS replies (the JSON after "OK "). nullopt if either reply

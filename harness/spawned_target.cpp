@@ -102,6 +102,9 @@ TargetReport SpawnedTarget::finish(const EngineResult& r) {
 std::unique_ptr<RunTarget> start_spawned_target(const RunSpec& spec, std::string& error) {
     std::string path = stats_path();
     std::vector<std::string> args = {"--model", spec.model, "--port", "0", "--stats-file", path};
+    // The harness's database, unless the run's own arguments name one (run.server_args lists
+    // those only; database.uri says which the server used).
+    if (spec.db.passed_by_harness) args.insert(args.end(), {"--db", spec.db.uri});
     args.insert(args.end(), spec.server_args.begin(), spec.server_args.end());
     auto server = SpawnedServer::start(spec.server_bin, args, error);
     if (!server) {

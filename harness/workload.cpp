@@ -59,6 +59,13 @@ void only_known_keys(const json& object, const std::set<std::string>& known,
     }
 }
 
+// INCR's, WAIT's and POST's `keys`: 1 (the default) to kMaxIncrKeys.
+std::uint64_t parse_keys(const json& entry, const std::string& where) {
+    std::uint64_t keys = optional_number(entry, "keys", where + ".", 1, kMaxIncrKeys);
+    if (keys == 0) throw Fault{where + ".keys", "must be at least 1"};
+    return keys;
+}
+
 RequestSpec parse_request(const json& entry, const std::string& where) {
     if (!entry.is_object()) throw Fault{where, "must be an object"};
     RequestSpec spec;
@@ -81,13 +88,24 @@ RequestSpec parse_request(const json& entry, const std::string& where) {
         spec.reply_bytes = optional_number(entry, "reply_bytes", where + ".", 0, 16'777'216);
         only_known_keys(entry, {"request", "weight", "cpu_us", "io_ms", "reply_bytes"},
                         where + ".");
-    } else if (k == "INCR") {
-        spec.kind = RequestSpec::Kind::Incr;
-        spec.keys = optional_number(entry, "keys", where + ".", 1, kMaxIncrKeys);
-        if (spec.keys == 0) throw Fault{where + ".keys", "must be at least 1"};
+    } else if (k == "INCR" || k == "POST") {
+        spec.kind = k == "INCR" ? RequestSpec::Kind::Incr : RequestSpec::Kind::Post;
+        spec.keys = parse_keys(entry, where);
         only_known_keys(entry, {"request", "weight", "keys"}, where + ".");
+    } else if (k == "WAIT") {
+        spec.kind = RequestSpec::Kind::Wait;
+        spec.keys = parse_keys(entry, where);
+        spec.timeout_ms =
+            optional_number(entry, "timeout_ms", where + ".", kDefaultWaitMs, kWorkloadMaxWaitMs);
+        only_known_keys(entry, {"request", "weight", "keys", "timeout_ms"}, where + ".");
+    } else if (k == "QUERY") {
+        spec.kind = RequestSpec::Kind::Query;
+        spec.query_ms = optional_number(entry, "ms", where + ".", 0, kWorkloadMaxQueryMs);
+        spec.rows = optional_number(entry, "rows", where + ".", 0, kWorkloadMaxQueryRows);
+        only_known_keys(entry, {"request", "weight", "ms", "rows"}, where + ".");
     } else {
-        throw Fault{where + ".request", "must be PING, ECHO, WORK or INCR, not \"" + k + "\""};
+        throw Fault{where + ".request",
+                    "must be PING, ECHO, WORK, INCR, QUERY, WAIT or POST, not \"" + k + "\""};
     }
     return spec;
 }
@@ -118,6 +136,9 @@ Workload parse(const json& doc) {
         optional_number(doc, "requests_per_connection", "", 0, 1'000'000'000);
     w.request_timeout_ns = optional_duration(doc, "request_timeout", "", w.request_timeout_ns);
     if (w.request_timeout_ns == 0) throw Fault{"request_timeout", "must be more than 0"};
+    if (std::string fault = check_request_timeout(w); !fault.empty()) {
+        throw Fault{"request_timeout", fault};
+    }
     if (auto it = doc.find("slow_client"); it != doc.end()) {
         if (!it->is_object()) throw Fault{"slow_client", "must be an object"};
         only_known_keys(
@@ -184,6 +205,35 @@ std::optional<Workload> load_workload(const std::string& name_or_path,
         error = path + ": " + f.field + " " + f.what;
         return std::nullopt;
     }
+}
+
+bool has_request(const Workload& workload, RequestSpec::Kind kind) {
+    return std::any_of(workload.mix.begin(), workload.mix.end(),
+                       [kind](const RequestSpec& spec) { return spec.kind == kind; });
+}
+
+std::string check_request_timeout(const Workload& workload) {
+    for (std::size_t i = 0; i < workload.mix.size(); ++i) {
+        const RequestSpec& spec = workload.mix[i];
+        std::uint64_t wait_ms = 0;
+        const char* field = nullptr;
+        if (spec.kind == RequestSpec::Kind::Query) {
+            wait_ms = spec.query_ms;
+            field = "ms";
+        } else if (spec.kind == RequestSpec::Kind::Wait) {
+            wait_ms = spec.timeout_ms;
+            field = "timeout_ms";
+        }
+        if (field != nullptr && workload.request_timeout_ns <= wait_ms * 1'000'000) {
+            std::string fault = "(";
+            fault += format_duration(workload.request_timeout_ns);
+            fault += ") must be longer than mix[" + std::to_string(i) + "].";
+            fault += field;
+            fault += " (" + std::to_string(wait_ms) + " ms)";
+            return fault;
+        }
+    }
+    return "";
 }
 
 std::uint64_t pacing_ns(const std::optional<ConnectPace>& pace, std::uint64_t connections) {

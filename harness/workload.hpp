@@ -11,14 +11,17 @@ namespace lab {
 
 // One kind of request in the mix.
 struct RequestSpec {
-    enum class Kind { Ping, Echo, Work, Incr };
+    enum class Kind { Ping, Echo, Work, Incr, Query, Wait, Post };
     Kind kind = Kind::Ping;
     std::uint64_t weight = 1;
     std::uint64_t echo_bytes = 0;   // ECHO: length of the text
     std::uint64_t cpu_us = 0;       // WORK
     std::uint64_t io_ms = 0;        // WORK
     std::uint64_t reply_bytes = 0;  // WORK
-    std::uint64_t keys = 1;         // INCR: spread over this many keys
+    std::uint64_t keys = 1;         // INCR, WAIT, POST: spread over this many keys, k0...
+    std::uint64_t query_ms = 0;     // QUERY: time in the database
+    std::uint64_t rows = 0;         // QUERY: rows in the reply
+    std::uint64_t timeout_ms = 0;   // WAIT: how long the server waits for a POST
 };
 
 // How a slow client behaves: requests written a few bytes at a time with a pause between,
@@ -63,7 +66,15 @@ struct Workload {
 
 // Limits a workload file may not pass.
 inline constexpr std::uint64_t kMaxEchoBytes = 4000;  // an ECHO line must fit in 4096 bytes
-inline constexpr std::uint64_t kMaxIncrKeys = 1024;
+inline constexpr std::uint64_t kMaxIncrKeys = 1024;   // also WAIT's and POST's keys
+// QUERY and WAIT, copies of LABP/1's limits (shared/protocol.hpp), under names of their own
+// (tests/harness_copies_test.cpp compares them): QUERY's time in the database and rows, and
+// WAIT's timeout. A QUERY row is kQueryReplyRowBytes on the wire (engine.cpp checks them).
+inline constexpr std::uint64_t kWorkloadMaxQueryMs = 10'000;
+inline constexpr std::uint64_t kWorkloadMaxQueryRows = 1'000;
+inline constexpr std::uint64_t kWorkloadMaxWaitMs = 60'000;
+inline constexpr std::uint64_t kQueryReplyRowBytes = 100;
+inline constexpr std::uint64_t kDefaultWaitMs = 1'000;
 inline constexpr std::size_t kMaxMixEntries = 64;
 inline constexpr std::uint64_t kMaxConnectGroup = 100'000;  // the harness's most connections
 inline constexpr std::uint64_t kMaxConnectEveryNs = 60'000'000'000;  // a minute between groups
@@ -72,6 +83,14 @@ inline constexpr std::uint64_t kMaxConnectEveryNs = 60'000'000'000;  // a minute
 // must be at least this long for every connection to be open when the window starts.
 // 0 without pacing.
 std::uint64_t pacing_ns(const std::optional<ConnectPace>& pace, std::uint64_t connections);
+
+// Whether the workload has a request of this kind in its mix.
+bool has_request(const Workload& workload, RequestSpec::Kind kind);
+
+// "" if the workload's request timeout is longer than every QUERY's `ms` and every WAIT's
+// `timeout_ms` (else each such request would time out in the harness first, and its real
+// outcome would never be seen); otherwise what is wrong, naming the mix entry.
+std::string check_request_timeout(const Workload& workload);
 
 // Loads `name_or_path`: a path if it contains '/' or ends in .json, else
 // <workload_dir>/<name>.json. On failure returns nullopt and a one-line message naming the

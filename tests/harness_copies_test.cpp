@@ -45,6 +45,15 @@ static_assert(std::string_view("GET /echo?text= HTTP/1.1\r\nHost: 255.255.255.25
               lab::kMaxHeaderBytes);
 // INCR spreads over at most as many keys as the server's table holds.
 static_assert(lab::kMaxIncrKeys == lab::kMaxKeys);
+// QUERY and WAIT (issue 14): the workload format's limits are LABP/1's, and the engine reads a
+// QUERY row as the protocol sends it.
+static_assert(lab::kWorkloadMaxQueryMs == lab::kMaxQueryMs);
+static_assert(lab::kWorkloadMaxQueryRows == lab::kMaxQueryRows);
+static_assert(lab::kQueryReplyRowBytes == lab::kQueryRowBytes);
+static_assert(lab::kWorkloadMaxWaitMs == lab::kMaxWaitMs);
+// A WAIT or POST line on the longest key the harness makes (k1023) and its longest value (a
+// slot of 100,000 connections) fits LABP/1's keys.
+static_assert(std::string_view("k1023").size() <= lab::kMaxKeyBytes);
 
 // Loads a workload whose mix is the one entry `entry` (JSON); the error, or "" if it loads.
 std::string load_error(const std::string& entry) {
@@ -79,8 +88,56 @@ TEST(HarnessCopies, WorkloadLimitsAreTheProtocolsLimits) {
         "");
 }
 
+std::string entry(const char* request, const char* field, std::uint64_t value) {
+    return std::string(R"({"request": ")") + request + R"(", ")" + field +
+           "\": " + std::to_string(value) + "}";
+}
+
+TEST(HarnessCopies, QueryAndWaitLimitsAreTheProtocolsLimits) {
+    struct Limit {
+        const char* request;
+        const char* field;
+        std::uint64_t protocol_limit;
+    };
+    for (Limit l :
+         {Limit{"QUERY", "ms", lab::kMaxQueryMs}, Limit{"QUERY", "rows", lab::kMaxQueryRows},
+          Limit{"WAIT", "timeout_ms", lab::kMaxWaitMs}}) {
+        SCOPED_TRACE(std::string(l.request) + " " + l.field);
+        // A request timeout longer than any: the limit is the only fault there can be.
+        auto error = [](const std::string& e) {
+            lab::test::TempDir dir("lab-copies");
+            std::string path = dir.file("w.json");
+            std::ofstream(path) << R"({"name": "w", "request_timeout": "2m", "mix": [)" << e
+                                << "]}";
+            std::string text;
+            auto loaded = lab::load_workload(path, "", text);
+            return loaded ? "" : (text.empty() ? "refused without a reason" : text);
+        };
+        EXPECT_EQ(error(entry(l.request, l.field, l.protocol_limit)), "") << "at the limit";
+        EXPECT_NE(error(entry(l.request, l.field, l.protocol_limit + 1)), "") << "over it";
+    }
+    for (const char* request : {"WAIT", "POST"}) {
+        EXPECT_EQ(load_error(entry(request, "keys", lab::kMaxKeys)), "") << request;
+        EXPECT_NE(load_error(entry(request, "keys", lab::kMaxKeys + 1)), "") << request;
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // The engine's reply decoder against the protocol module's encoder.
+
+// QUERY's rows as harness/db/schema.sql's lab_rows and lab_query make them (the database is
+// not in this test): row i is lpad(i, 6, '0') || ' ' || repeat(chr(97 + i % 26), 92), sent by
+// the server with a LF.
+std::string schema_rows(std::uint64_t rows) {
+    std::string out;
+    for (std::uint64_t i = 1; i <= rows; ++i) {
+        std::string number = std::to_string(i);
+        out += std::string(6 - number.size(), '0') + number + " ";
+        out += std::string(92, static_cast<char>(97 + i % 26));
+        out += "\n";
+    }
+    return out;
+}
 
 // A server made of the protocol module alone, on 127.0.0.1, one connection at a time on its
 // own thread: make_codec() decodes, the codec encodes, fill_pattern streams WORK bodies.
@@ -150,6 +207,18 @@ class ProtocolOnlyServer {
                 reply.body_bytes = request.reply_bytes;
                 return reply;
             }
+            // QUERY: with ms 1 the database is "down"; else the rows, made as
+            // harness/db/schema.sql makes them. WAIT: nobody POSTs. POST: nobody waited.
+            case lab::Command::Query: {
+                if (request.query_ms == 1) return lab::backend_unavailable_reply();
+                lab::Reply reply = lab::ok_reply(std::to_string(request.rows));
+                reply.rows = schema_rows(request.rows);
+                return reply;
+            }
+            case lab::Command::Wait:
+                return lab::wait_timeout_reply();
+            case lab::Command::Post:
+                return lab::ok_reply("0");
             default:
                 return lab::error_reply(lab::ErrorCode::BadRequest, "not in this test");
         }
@@ -221,6 +290,20 @@ lab::RequestSpec long_work() {
     return work;
 }
 
+lab::RequestSpec query(std::uint64_t ms, std::uint64_t rows) {
+    lab::RequestSpec spec;
+    spec.kind = lab::RequestSpec::Kind::Query;
+    spec.query_ms = ms;
+    spec.rows = rows;
+    return spec;
+}
+lab::RequestSpec of_kind(lab::RequestSpec::Kind kind) {
+    lab::RequestSpec spec;
+    spec.kind = kind;
+    spec.timeout_ms = 1;
+    return spec;
+}
+
 // A closed loop of one connection sending `request` to `server` for `duration_ns`.
 lab::EngineResult drive(const ProtocolOnlyServer& server, const lab::RequestSpec& request,
                         bool http, std::uint64_t duration_ns) {
@@ -247,6 +330,44 @@ TEST(HarnessCopies, EngineAcceptsEveryReplyTheProtocolModuleEncodes) {
             lab::EngineResult result = drive(server, request, http, 150'000'000);
             EXPECT_GE(result.requests, 1u);
             EXPECT_EQ(result.errors.total(), 0u) << result.first_wrong_reply;
+        }
+    }
+}
+
+// QUERY's rows (the most a QUERY may ask for) and POST's count, as the protocol module frames
+// them in each protocol; and the two errors after which a connection stays open, as the
+// protocol module encodes them (backend_unavailable_reply, wait_timeout_reply): each counted as
+// its own kind, on the one connection.
+TEST(HarnessCopies, EngineReadsQueryRowsPostCountsAndTheKeptErrors) {
+    using Kind = lab::RequestSpec::Kind;
+    for (bool http : {false, true}) {
+        SCOPED_TRACE(http ? "HTTP/1.1" : "LABP/1");
+        {
+            ProtocolOnlyServer server;
+            ASSERT_NE(server.port(), 0);
+            lab::EngineResult r = drive(server, query(0, lab::kMaxQueryRows), http, 150'000'000);
+            EXPECT_GE(r.requests, 1u);
+            EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+        }
+        {
+            ProtocolOnlyServer server;
+            lab::EngineResult r = drive(server, of_kind(Kind::Post), http, 100'000'000);
+            EXPECT_GE(r.requests, 1u);
+            EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+        }
+        {
+            ProtocolOnlyServer server;  // one connection at a time: a reconnect would hang
+            lab::EngineResult r = drive(server, query(1, 0), http, 200'000'000);
+            EXPECT_GE(r.errors.backend_unavailable, 2u);
+            EXPECT_EQ(r.errors.total(), r.errors.backend_unavailable) << r.first_wrong_reply;
+            EXPECT_LE(r.connect.count(), 1u);
+        }
+        {
+            ProtocolOnlyServer server;
+            lab::EngineResult r = drive(server, of_kind(Kind::Wait), http, 100'000'000);
+            EXPECT_GE(r.errors.wait_timeout, 2u);
+            EXPECT_EQ(r.errors.total(), r.errors.wait_timeout) << r.first_wrong_reply;
+            EXPECT_LE(r.connect.count(), 1u);
         }
     }
 }

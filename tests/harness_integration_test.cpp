@@ -350,8 +350,18 @@ void expect_run_fields(const json& run, const std::string& model, const std::str
     expect_numbers(client, {"requests", "throughput_rps", "harness_cpu_s", "steal_pct"},
                    where + ".client");
     expect_numbers(at(client, "errors"),
-                   {"refused", "reset", "timeout", "wrong_reply", "server_err"},
+                   {"refused", "reset", "timeout", "wrong_reply", "server_err",
+                    "backend_unavailable", "wait_timeout"},
                    where + ".client.errors");
+    // The database behind QUERY: these workloads have none, so it is not read (null figures),
+    // but the server's flags are known.
+    ASSERT_TRUE(run.contains("database")) << where;
+    const json& database = at(run, "database");
+    EXPECT_TRUE(at(database, "max_connections").is_null()) << where;
+    EXPECT_TRUE(at(database, "cpu_s").is_null()) << where;
+    EXPECT_TRUE(at(at(database, "backends"), "window_end").is_null()) << where;
+    EXPECT_EQ(number(database, "pool"), 8.0) << where << ": lab-server's default --db-pool";
+    EXPECT_TRUE(database.contains("note")) << where;
     expect_numbers(at(client, "latency_ns"), {"p50", "p90", "p99", "p999", "max", "mean"},
                    where + ".client.latency_ns");
     expect_numbers(at(client, "connect_ns"), {"p50", "p99"}, where + ".client.connect_ns");

@@ -36,6 +36,7 @@
 #include <thread>
 #include <vector>
 
+#include "database.hpp"
 #include "duration.hpp"
 #include "engine.hpp"
 #include "results.hpp"
@@ -144,8 +145,8 @@ TEST(Duration, FormatsBackToWhatParses) {
 
 TEST(Workload, EveryShippedWorkloadLoads) {
     std::vector<std::string> names = lab::list_workloads(LAB_WORKLOAD_DIR);
-    for (const char* required :
-         {"ping", "echo", "cpu", "io", "mixed", "shared", "bulk", "slow-clients", "c10k"}) {
+    for (const char* required : {"ping", "echo", "cpu", "io", "mixed", "shared", "bulk",
+                                 "slow-clients", "c10k", "db", "db-mixed", "chat"}) {
         EXPECT_NE(std::find(names.begin(), names.end(), required), names.end())
             << "harness/workloads has no " << required << ".json";
     }
@@ -223,6 +224,82 @@ TEST(Workload, ShippedWorkloadsAreWhatTheIssueSays) {
     // Its warm-up need at 10,000 connections is a few seconds, not minutes.
     EXPECT_GT(lab::pacing_ns(c10k.pace, 10'000), 0u);
     EXPECT_LE(lab::pacing_ns(c10k.pace, 10'000), 30 * kSec);
+    // db: QUERY 5 0 and nothing else.
+    lab::Workload db = load("db");
+    ASSERT_EQ(db.mix.size(), 1u);
+    EXPECT_EQ(db.mix[0].kind, Kind::Query);
+    EXPECT_EQ(db.mix[0].query_ms, 5u);
+    EXPECT_EQ(db.mix[0].rows, 0u);
+    // db-mixed: QUERY 5 10 beside PING and WORK.
+    lab::Workload db_mixed = load("db-mixed");
+    std::set<Kind> db_mixed_kinds;
+    for (const auto& s : db_mixed.mix) {
+        db_mixed_kinds.insert(s.kind);
+        if (s.kind != Kind::Query) continue;
+        EXPECT_EQ(s.query_ms, 5u);
+        EXPECT_EQ(s.rows, 10u);
+    }
+    EXPECT_EQ(db_mixed_kinds, (std::set<Kind>{Kind::Query, Kind::Ping, Kind::Work}));
+    // chat: WAIT and POST on the same few keys, WAITs that end well within the request timeout.
+    lab::Workload chat = load("chat");
+    std::set<Kind> chat_kinds;
+    for (const auto& s : chat.mix) {
+        chat_kinds.insert(s.kind);
+        EXPECT_LE(s.keys, 16u) << "few keys, so that POSTs find their waiters";
+        EXPECT_EQ(s.keys, chat.mix[0].keys) << "WAIT and POST on the same keys";
+        if (s.kind == Kind::Wait) {
+            EXPECT_LT(s.timeout_ms * kMs, chat.request_timeout_ns);
+        }
+    }
+    EXPECT_EQ(chat_kinds, (std::set<Kind>{Kind::Wait, Kind::Post}));
+}
+
+TEST(Workload, ReadsQueryWaitAndPost) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string path = dir.file("issue14.json");
+    write_file(path, R"({
+      "name": "issue14",
+      "mix": [
+        {"request": "QUERY", "ms": 10000, "rows": 1000},
+        {"request": "WAIT", "keys": 4, "timeout_ms": 60000, "weight": 2},
+        {"request": "POST", "keys": 1024},
+        {"request": "QUERY"},
+        {"request": "WAIT"}
+      ],
+      "request_timeout": "61s"
+    })");
+    std::string error;
+    auto w = lab::load_workload(path, "/nonexistent", error);
+    ASSERT_TRUE(w.has_value()) << error;
+    using Kind = lab::RequestSpec::Kind;
+    ASSERT_EQ(w->mix.size(), 5u);
+    EXPECT_EQ(w->mix[0].kind, Kind::Query);
+    EXPECT_EQ(w->mix[0].query_ms, 10'000u);
+    EXPECT_EQ(w->mix[0].rows, 1'000u);
+    EXPECT_EQ(w->mix[1].kind, Kind::Wait);
+    EXPECT_EQ(w->mix[1].keys, 4u);
+    EXPECT_EQ(w->mix[1].timeout_ms, 60'000u);
+    EXPECT_EQ(w->mix[1].weight, 2u);
+    EXPECT_EQ(w->mix[2].kind, Kind::Post);
+    EXPECT_EQ(w->mix[2].keys, 1024u);
+    // The defaults: QUERY 0 0, WAIT on one key for 1 s.
+    EXPECT_EQ(w->mix[3].query_ms, 0u);
+    EXPECT_EQ(w->mix[3].rows, 0u);
+    EXPECT_EQ(w->mix[4].keys, 1u);
+    EXPECT_EQ(w->mix[4].timeout_ms, 1'000u);
+    EXPECT_TRUE(lab::has_request(*w, Kind::Query));
+    EXPECT_FALSE(lab::has_request(*w, Kind::Incr));
+
+    // A request timeout the WAIT or QUERY outlasts is refused, naming the entry.
+    w->request_timeout_ns = 60 * kSec;
+    EXPECT_NE(lab::check_request_timeout(*w).find("mix[1].timeout_ms"), std::string::npos)
+        << lab::check_request_timeout(*w);
+    w->mix[1].timeout_ms = 1'000;
+    w->request_timeout_ns = 10 * kSec;
+    EXPECT_NE(lab::check_request_timeout(*w).find("mix[0].ms"), std::string::npos);
+    w->request_timeout_ns = 10 * kSec + 1;
+    EXPECT_EQ(lab::check_request_timeout(*w), "");
 }
 
 TEST(Workload, ReadsIdleClientsAndConnectPace) {
@@ -470,6 +547,29 @@ const BadWorkload kBadWorkloads[] = {
     {"pace_every_as_number",
      R"({"name": "x", "mix": [{"request": "PING"}], "connect_pace": {"group": 5, "every": 1}})",
      "connect_pace.every", "duration"},
+    {"query_ms_over_limit", R"({"name": "x", "mix": [{"request": "QUERY", "ms": 10001}]})",
+     "mix[0].ms", "10000"},
+    {"query_rows_over_limit", R"({"name": "x", "mix": [{"request": "QUERY", "rows": 1001}]})",
+     "mix[0].rows", "1000"},
+    {"query_unknown_field", R"({"name": "x", "mix": [{"request": "QUERY", "keys": 4}]})",
+     "mix[0].keys", "not a known field"},
+    {"wait_timeout_over_limit",
+     R"({"name": "x", "mix": [{"request": "WAIT", "timeout_ms": 60001}],
+         "request_timeout": "2m"})",
+     "mix[0].timeout_ms", "60000"},
+    {"wait_zero_keys", R"({"name": "x", "mix": [{"request": "WAIT", "keys": 0}]})", "mix[0].keys",
+     "at least 1"},
+    {"post_too_many_keys", R"({"name": "x", "mix": [{"request": "POST", "keys": 1025}]})",
+     "mix[0].keys", "1024"},
+    {"post_unknown_field", R"({"name": "x", "mix": [{"request": "POST", "value": "v"}]})",
+     "mix[0].value", "not a known field"},
+    {"wait_outlasts_request_timeout",
+     R"({"name": "x", "mix": [{"request": "PING"}, {"request": "WAIT", "timeout_ms": 2000}],
+         "request_timeout": "2s"})",
+     "request_timeout", "mix[1].timeout_ms"},
+    {"query_outlasts_request_timeout",
+     R"({"name": "x", "mix": [{"request": "QUERY", "ms": 5000}], "request_timeout": "1s"})",
+     "request_timeout", "mix[0].ms"},
     {"top_level_array", R"([{"name": "x"}])", "top level", "object"},
     {"not_json", R"({"name": "x", "mix": [{"request": "PING"})", "", "JSON"},
     {"empty_file", "", "", "JSON"},
@@ -690,6 +790,29 @@ lab::RequestSpec work(std::uint64_t cpu_us, std::uint64_t io_ms, std::uint64_t r
     return s;
 }
 
+lab::RequestSpec query_of(std::uint64_t ms, std::uint64_t rows) {
+    lab::RequestSpec s;
+    s.kind = lab::RequestSpec::Kind::Query;
+    s.query_ms = ms;
+    s.rows = rows;
+    return s;
+}
+
+lab::RequestSpec wait_of(std::uint64_t keys, std::uint64_t timeout_ms) {
+    lab::RequestSpec s;
+    s.kind = lab::RequestSpec::Kind::Wait;
+    s.keys = keys;
+    s.timeout_ms = timeout_ms;
+    return s;
+}
+
+lab::RequestSpec post_of(std::uint64_t keys) {
+    lab::RequestSpec s;
+    s.kind = lab::RequestSpec::Kind::Post;
+    s.keys = keys;
+    return s;
+}
+
 // A lab-server for one test, stopped (and checked) at the end. SpawnedServer::start must
 // run on the main thread (PR_SET_PDEATHSIG), which is where gtest runs tests.
 class EngineTest : public testing::Test {
@@ -830,6 +953,42 @@ TEST_F(EngineTest, ChecksWorkBodiesAndIncrValues_threads) {
     EXPECT_GT(r.requests, 10u);
     EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
     expect_consistent(r, 3);
+    stop_cleanly();
+}
+
+// WAIT and POST against a real server: every WAIT's value must be one that a POST to its key
+// sent (c<slot>), every POST's reply a count of waiters; a WAIT that no POST ends in time is
+// ERR 408, counted as wait_timeout and nothing else.
+TEST_F(EngineTest, ChecksWaitValuesAndPostCounts_threads) {
+    ASSERT_NO_FATAL_FAILURE(start("threads"));
+    lab::Workload w = make_workload(wait_of(2, 300), 10);
+    w.mix.push_back(post_of(2));
+    lab::EngineResult r = run(config(w, 6, 100 * kMs, 1 * kSec));
+    EXPECT_GT(r.requests, 20u);
+    EXPECT_EQ(r.errors.total(), r.errors.wait_timeout) << r.first_wrong_reply;
+    stop_cleanly();
+}
+
+// A WAIT that nobody POSTs to: ERR 408 after its timeout, on a connection both sides keep.
+TEST_F(EngineTest, AWaitNobodyEndsIsAWaitTimeoutOnAKeptConnection_select) {
+    ASSERT_NO_FATAL_FAILURE(start("select"));
+    lab::EngineResult r = run(config(make_workload(wait_of(1, 50)), 2, 0, 600 * kMs));
+    EXPECT_GE(r.errors.wait_timeout, 8u) << "two connections, one WAIT each 50 ms";
+    EXPECT_EQ(r.errors.total(), r.errors.wait_timeout) << r.first_wrong_reply;
+    EXPECT_EQ(r.requests, 0u) << "an ERR is not a request";
+    EXPECT_LE(r.connect.count(), 2u) << "no reconnects";
+    stop_cleanly();
+}
+
+// Without a database every QUERY is ERR 503 backend unavailable: a kept error, after which
+// the connection backs off (10 ms doubling) before its next QUERY.
+TEST_F(EngineTest, QueryWithoutADatabaseIsBackendUnavailable_threads) {
+    ASSERT_NO_FATAL_FAILURE(start("threads", {"--db", ""}));
+    lab::EngineResult r = run(config(make_workload(query_of(1, 0)), 2, 0, 700 * kMs));
+    EXPECT_GE(r.errors.backend_unavailable, 4u);
+    EXPECT_LE(r.errors.backend_unavailable, 2u * 8) << "a back-off between them";
+    EXPECT_EQ(r.errors.total(), r.errors.backend_unavailable) << r.first_wrong_reply;
+    EXPECT_LE(r.connect.count(), 2u) << "no reconnects";
     stop_cleanly();
 }
 
@@ -1129,7 +1288,22 @@ lab::RequestSpec incr_of(std::uint64_t keys) {
     return s;
 }
 
+// QUERY's rows as harness/db/schema.sql makes them: row i is i as six digits, a space, 92
+// times the letter 'a' + i % 26, and a LF.
+std::string lab_rows(std::uint64_t rows) {
+    std::string out;
+    for (std::uint64_t i = 1; i <= rows; ++i) {
+        std::string number = std::to_string(i);
+        out += std::string(6 - number.size(), '0') + number + " ";
+        out += std::string(92, static_cast<char>('a' + i % 26));
+        out += "\n";
+    }
+    return out;
+}
+
 std::vector<WrongServer> wrong_servers() {
+    std::string row_two_wrong = lab_rows(2);
+    row_two_wrong[100 + 50] = 'z';  // row 2, byte 50: 'c' is right
     return {
         {"PingAnsweredWrongly", ping(), [](const std::string&) { return "OK PANG\n"; },
          &lab::ErrorCounts::wrong_reply, "PANG"},
@@ -1170,6 +1344,42 @@ std::vector<WrongServer> wrong_servers() {
          &lab::ErrorCounts::server_err, "", 0, true},
         {"HttpRefusal", ping(), http_answer("HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n"),
          &lab::ErrorCounts::refused, "", 0, true},
+        {"QueryCountWrong", query_of(0, 2),
+         [](const std::string&) { return "OK 3\n" + lab_rows(3); }, &lab::ErrorCounts::wrong_reply,
+         "OK 3"},
+        {"QueryRowWrong", query_of(0, 2),
+         [row_two_wrong](const std::string&) { return "OK 2\n" + row_two_wrong; },
+         &lab::ErrorCounts::wrong_reply, "row 2 byte 50"},
+        {"WaitValueNobodyPosted", wait_of(1, 10), [](const std::string&) { return "OK c0\n"; },
+         &lab::ErrorCounts::wrong_reply, "no POST to that key sent"},
+        {"PostNotACount", post_of(1), [](const std::string&) { return "OK many\n"; },
+         &lab::ErrorCounts::wrong_reply, "not a count"},
+        // The kept errors are kept only for the request kind that gets them.
+        {"BackendUnavailableToAPing", ping(),
+         [](const std::string&) { return "ERR 503 backend unavailable\n"; },
+         &lab::ErrorCounts::refused, ""},
+        {"WaitTimeoutToAQuery", query_of(0, 0),
+         [](const std::string&) { return "ERR 408 no POST before the timeout\n"; },
+         &lab::ErrorCounts::server_err, ""},
+        {"AnotherMessageOn503ToAQuery", query_of(0, 0),
+         [](const std::string&) { return "ERR 503 server at --max-clients\n"; },
+         &lab::ErrorCounts::refused, ""},
+        {"BytesAfterAKeptError", wait_of(1, 10),
+         [](const std::string&) { return "ERR 408 no POST before the timeout\nOK c0\n"; },
+         &lab::ErrorCounts::wrong_reply, "bytes after a complete reply"},
+        {"HttpQueryLengthWrong", query_of(0, 1),
+         http_answer("HTTP/1.1 200 OK\r\nContent-Length: 150\r\n\r\n" + std::string(150, 'a')),
+         &lab::ErrorCounts::wrong_reply, "Content-Length 150 for 1 QUERY rows", 0, true},
+        {"HttpQueryRowWrong", query_of(0, 2),
+         http_answer("HTTP/1.1 200 OK\r\nContent-Length: 200\r\n\r\n" + row_two_wrong),
+         &lab::ErrorCounts::wrong_reply, "row 2 byte 50", 0, true},
+        {"HttpKeptErrorThatCloses", query_of(0, 0),
+         http_answer("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 19\r\n"
+                     "Connection: close\r\n\r\nbackend unavailable"),
+         &lab::ErrorCounts::refused, "", 0, true},
+        {"HttpAnother503ToAQuery", query_of(0, 0),
+         http_answer("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy"),
+         &lab::ErrorCounts::refused, "", 0, true},
     };
 }
 
@@ -1207,6 +1417,86 @@ INSTANTIATE_TEST_SUITE_P(Fake, EngineCatches, testing::ValuesIn(wrong_servers())
                              return std::string(param_info.param.label);
                          });
 
+// The replies after which the server keeps the connection, ERR 503 backend unavailable to a
+// QUERY and ERR 408 no POST before the timeout to a WAIT, in either protocol: counted as their
+// own kinds, and the connection goes on (no reconnect). The 503 backs off first.
+struct KeptErrorCase {
+    const char* label;
+    lab::RequestSpec request;
+    std::string reply;
+    bool http;
+    std::uint64_t lab::ErrorCounts::*kind;
+};
+
+class EngineKeeps : public testing::TestWithParam<KeptErrorCase> {};
+
+TEST_P(EngineKeeps, TheConnectionAfterAKeptError) {
+    const KeptErrorCase& p = GetParam();
+    FakeServer fake(p.http ? http_answer(p.reply)
+                           : std::function<std::string(const std::string&)>(
+                                 [reply = p.reply](const std::string&) { return reply; }));
+    ASSERT_GT(fake.port(), 0);
+    lab::EngineConfig c;
+    c.port = fake.port();
+    c.workload = make_workload(p.request);
+    c.http = p.http;
+    c.connections = 2;
+    c.duration_ns = 400 * kMs;
+    std::atomic<bool> interrupted{false};
+    lab::EngineResult r = lab::run_engine(c, lab::EngineHooks{}, interrupted);
+    EXPECT_GE(r.errors.*p.kind, 4u);
+    EXPECT_EQ(r.errors.total(), r.errors.*p.kind) << r.first_wrong_reply;
+    EXPECT_EQ(r.requests, 0u);
+    EXPECT_LE(r.connect.count(), 2u) << "the connections were kept";
+    if (p.kind == &lab::ErrorCounts::backend_unavailable) {
+        // 10, 20, 40, 80, 160 ms (+ up to half as jitter) between them: a handful a connection.
+        EXPECT_LE(r.errors.*p.kind, 2u * 7) << "no back-off";
+    } else {
+        EXPECT_GT(r.errors.*p.kind, 2u * 7) << "a WAIT's timeout is no reason to back off";
+    }
+}
+
+const KeptErrorCase kKeptErrors[] = {
+    {"Labp503", query_of(0, 0), "ERR 503 backend unavailable\n", false,
+     &lab::ErrorCounts::backend_unavailable},
+    {"Labp408", wait_of(1, 1), "ERR 408 no POST before the timeout\n", false,
+     &lab::ErrorCounts::wait_timeout},
+    {"Http503", query_of(0, 0),
+     "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 19\r\n\r\n"
+     "backend unavailable",
+     true, &lab::ErrorCounts::backend_unavailable},
+    {"Http408", wait_of(1, 1),
+     "HTTP/1.1 408 Request Timeout\r\nContent-Length: 26\r\n\r\nno POST before the timeout", true,
+     &lab::ErrorCounts::wait_timeout},
+};
+
+INSTANTIATE_TEST_SUITE_P(Fake, EngineKeeps, testing::ValuesIn(kKeptErrors),
+                         [](const testing::TestParamInfo<KeptErrorCase>& param_info) {
+                             return std::string(param_info.param.label);
+                         });
+
+// QUERY's rows as the lab's table has them, in both protocols, are good replies.
+TEST(EngineQuery, AcceptsTheLabsRows) {
+    for (bool http : {false, true}) {
+        SCOPED_TRACE(http ? "HTTP/1.1" : "LABP/1");
+        std::string rows = lab_rows(27);  // past 'z': row 26 is 'a' again
+        FakeServer fake(http ? http_answer("HTTP/1.1 200 OK\r\nContent-Length: 2700\r\n\r\n" + rows)
+                             : std::function<std::string(const std::string&)>(
+                                   [rows](const std::string&) { return "OK 27\n" + rows; }));
+        ASSERT_GT(fake.port(), 0);
+        lab::EngineConfig c;
+        c.port = fake.port();
+        c.workload = make_workload(query_of(0, 27));
+        c.http = http;
+        c.connections = 2;
+        c.duration_ns = 200 * kMs;
+        std::atomic<bool> interrupted{false};
+        lab::EngineResult r = lab::run_engine(c, lab::EngineHooks{}, interrupted);
+        EXPECT_GT(r.requests, 10u);
+        EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
+    }
+}
+
 // Runs the engine over HTTP for 300 ms against a fake server that answers every GET /ping
 // with `reply`, on two connections.
 lab::EngineResult run_http_against(const std::string& reply) {
@@ -1240,6 +1530,141 @@ TEST(EngineHttp, ReconnectsWhenTheServerSaysClose) {
     EXPECT_EQ(r.errors.total(), 0u) << r.first_wrong_reply;
     EXPECT_GT(r.requests, 10u);
     EXPECT_GE(r.connect.count() + 2, r.requests) << "a connect for every request";
+}
+
+// ---------------------------------------------------------------------------------------
+// The database behind QUERY (harness/database.hpp): its pure parts, and /proc for this process
+// ---------------------------------------------------------------------------------------
+
+// lab-harness's own copy of lab-server's default: $LAB_DB_URI first (even empty), else
+// build/db/uri three directories above the program (build/PRESET/bin/PROGRAM), else none.
+TEST(Database, FindsTheUriAsLabServerDoes) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string exe = dir.path() + "/build/release/bin/lab-harness";
+    EXPECT_EQ(lab::harness_db_uri(nullptr, exe).uri, "");
+    EXPECT_EQ(lab::harness_db_uri(nullptr, exe).source, "none");
+    fs::create_directories(dir.path() + "/build/db");
+    write_file(dir.path() + "/build/db/uri", "postgresql:///lab?host=/x&port=5\n");
+    lab::DbUri found = lab::harness_db_uri(nullptr, exe);
+    EXPECT_EQ(found.uri, "postgresql:///lab?host=/x&port=5");
+    EXPECT_EQ(found.source, dir.path() + "/build/db/uri");
+    lab::DbUri env = lab::harness_db_uri("postgresql:///other", exe);
+    EXPECT_EQ(env.uri, "postgresql:///other");
+    EXPECT_EQ(env.source, "LAB_DB_URI");
+    EXPECT_EQ(lab::harness_db_uri("", exe).uri, "") << "an empty LAB_DB_URI is none";
+    EXPECT_EQ(lab::harness_db_uri(nullptr, "").source, "none");
+}
+
+TEST(Database, FlagValuesAreTheLastGivenInEitherForm) {
+    std::vector<std::string> args = {"--db-pool=4", "--idle-timeout", "30", "--db-pool", "16"};
+    EXPECT_EQ(lab::flag_value(args, "--db-pool"), std::optional<std::string>("16"));
+    EXPECT_EQ(lab::flag_value(args, "--idle-timeout"), std::optional<std::string>("30"));
+    EXPECT_EQ(lab::flag_value(args, "--db"), std::nullopt) << "--db-pool is not --db";
+    EXPECT_EQ(lab::flag_value({"--db="}, "--db"), std::optional<std::string>(""));
+    EXPECT_EQ(lab::flag_value({"--db"}, "--db"), std::nullopt) << "no value follows";
+}
+
+TEST(Database, ServerSettingsComeFromItsArgumentsAndItsListing) {
+    json event_loop = {{"--db-pool", {{"default", 8}, {"min", 1}, {"max", 64}}},
+                       {"--db-blocking-in-loop", {{"default", false}}}};
+    lab::DbSettings plain = lab::spawned_db_settings({}, "postgresql:///h", event_loop);
+    EXPECT_EQ(plain.uri, "postgresql:///h");
+    EXPECT_TRUE(plain.passed_by_harness);
+    EXPECT_EQ(plain.pool, std::optional<std::uint64_t>(8)) << "the listing's default";
+    EXPECT_EQ(plain.blocking_in_loop, std::optional<bool>(false));
+
+    lab::DbSettings own =
+        lab::spawned_db_settings({"--db=postgresql:///own", "--db-pool=2", "--db-blocking-in-loop"},
+                                 "postgresql:///h", event_loop);
+    EXPECT_EQ(own.uri, "postgresql:///own");
+    EXPECT_FALSE(own.passed_by_harness) << "the server's own --db wins; nothing is added";
+    EXPECT_EQ(own.pool, std::optional<std::uint64_t>(2));
+    EXPECT_EQ(own.blocking_in_loop, std::optional<bool>(true));
+
+    lab::DbSettings none = lab::spawned_db_settings({}, "", event_loop);
+    EXPECT_EQ(none.uri, "");
+    EXPECT_TRUE(none.passed_by_harness) << "--db \"\": the server has none either";
+
+    // A server whose listing has no --db-pool knows no database: nothing passed, nothing known.
+    lab::DbSettings old = lab::spawned_db_settings({}, "postgresql:///h", json::object());
+    EXPECT_FALSE(old.passed_by_harness);
+    EXPECT_EQ(old.uri, "");
+    EXPECT_EQ(old.pool, std::nullopt);
+    EXPECT_EQ(old.blocking_in_loop, std::nullopt);
+
+    lab::DbSettings connected = lab::connected_db_settings("postgresql:///h");
+    EXPECT_EQ(connected.uri, "postgresql:///h");
+    EXPECT_FALSE(connected.passed_by_harness);
+    EXPECT_EQ(connected.pool, std::nullopt) << "a server started elsewhere: flags not known";
+}
+
+TEST(Database, ReadsPsqlsOutput) {
+    auto r = lab::parse_psql_reading("100 9 4321\n");
+    ASSERT_TRUE(r.has_value());
+    EXPECT_EQ(r->max_connections, 100u);
+    EXPECT_EQ(r->backends, 9u);
+    EXPECT_EQ(r->checkpointer, 4321);
+    for (const char* bad : {"", "100 9", "100 9 4321 7", "100  9 4321", "x 9 4321", "100 -1 4",
+                            "psql: error: connection to server failed"}) {
+        EXPECT_FALSE(lab::parse_psql_reading(bad).has_value()) << "'" << bad << "'";
+    }
+}
+
+TEST(Database, ReapedChildrenTimeIsCutimePlusCstime) {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime
+    // stime cutime cstime ...: comm may hold spaces and parentheses.
+    std::string line = "42 (post gres) (x)) S 1 42 42 0 -1 4194560 10 20 0 0 7 8 130 25 20 0 1";
+    EXPECT_EQ(lab::reaped_children_ticks(line), std::optional<std::uint64_t>(155));
+    EXPECT_EQ(lab::reaped_children_ticks("42 (postgres) S 1 42"), std::nullopt);
+    EXPECT_EQ(lab::reaped_children_ticks("no comm at all"), std::nullopt);
+}
+
+TEST(Database, ClusterCpuOfAProcessTreeIsReadFromProc) {
+    // This test's own process stands for a postmaster: its tree's CPU is known, not negative.
+    auto cpu = lab::cluster_cpu_s(getpid());
+    ASSERT_TRUE(cpu.has_value());
+    EXPECT_GE(*cpu, 0.0);
+    EXPECT_EQ(lab::cluster_cpu_s(0x7ffffff0), std::nullopt) << "no such process";
+}
+
+TEST(Database, JsonHasNullsForWhatWasNotRead) {
+    lab::DbSettings settings{"postgresql:///lab", true, 8, false};
+    lab::DbReading start{lab::PsqlReading{100, 8, 77}, 1.25, ""};
+    lab::DbReading end{lab::PsqlReading{100, 9, 77}, 2.0, ""};
+    json j = lab::database_json(settings, true, start, end, "");
+    EXPECT_EQ(j.at("uri"), "postgresql:///lab");
+    EXPECT_EQ(j.at("passed_by_harness"), true);
+    EXPECT_EQ(j.at("pool"), 8);
+    EXPECT_EQ(j.at("blocking_in_loop"), false);
+    EXPECT_EQ(j.at("max_connections"), 100);
+    EXPECT_EQ(j.at("backends").at("window_start"), 8);
+    EXPECT_EQ(j.at("backends").at("window_end"), 9);
+    EXPECT_DOUBLE_EQ(j.at("cpu_s").get<double>(), 0.75);
+    EXPECT_FALSE(j.contains("note"));
+
+    // No QUERY in the workload: the database is not read, and its figures are null.
+    json no_query = lab::database_json(settings, false, std::nullopt, std::nullopt, "");
+    for (const char* field : {"max_connections", "cpu_s"})
+        EXPECT_TRUE(no_query.at(field).is_null()) << field;
+    EXPECT_TRUE(no_query.at("backends").at("window_start").is_null());
+    EXPECT_NE(no_query.value("note", "").find("no QUERY"), std::string::npos);
+    EXPECT_EQ(no_query.at("pool"), 8) << "the server's flag is known all the same";
+
+    // No database at all.
+    lab::DbSettings nothing{"", true, 8, false};
+    json none = lab::database_json(nothing, true, std::nullopt, std::nullopt, "");
+    EXPECT_TRUE(none.at("uri").is_null());
+    EXPECT_NE(none.value("note", "").find("no database"), std::string::npos);
+
+    // psql failed at the end, /proc was not readable: each missing figure null, and why.
+    lab::DbReading failed{std::nullopt, std::nullopt, "psql failed: connection refused"};
+    json half = lab::database_json(settings, true, start, failed, "");
+    EXPECT_EQ(half.at("backends").at("window_start"), 8);
+    EXPECT_TRUE(half.at("backends").at("window_end").is_null());
+    EXPECT_EQ(half.at("max_connections"), 100);
+    EXPECT_TRUE(half.at("cpu_s").is_null());
+    EXPECT_EQ(half.value("note", ""), "psql failed: connection refused");
 }
 
 }  // namespace

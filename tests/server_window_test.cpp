@@ -167,6 +167,33 @@ TEST(SpawnedWindow, CounterBlockFiguresAreDeltasAndEdgeCounts) {
     EXPECT_EQ(w.blocking_ns[kind(lab::Blocking::Accept)], 0u);
 }
 
+// QUERY's counts (issue 14): Δ of each over the window, and the kinds of blocking the database
+// and WAIT add, in the run's JSON as results/SCHEMA.md names them.
+TEST(SpawnedWindow, BackendCountsAndTheirBlockingKindsAreDeltas) {
+    EdgeReading a = edge(kWindow.start_ns, 1);
+    EdgeReading b = edge(kWindow.end_ns(), 1);
+    a.block.backend = {1'000, 3, 5 * kSecond, kSecond};
+    b.block.backend = {4'200, 10, 21 * kSecond, 4 * kSecond};
+    a.block.blocking_ns[kind(lab::Blocking::Backend)] = kSecond;
+    b.block.blocking_ns[kind(lab::Blocking::Backend)] = 17 * kSecond;
+    b.block.blocking_ns[kind(lab::Blocking::Pool)] = 3 * kSecond;
+    a.block.blocking_ns[kind(lab::Blocking::Peer)] = 100;
+    b.block.blocking_ns[kind(lab::Blocking::Peer)] = 600;
+    lab::SpawnedWindow w = lab::account_spawned_window(a, b, {}, kWindow);
+    EXPECT_EQ(w.backend.queries, 3'200u);
+    EXPECT_EQ(w.backend.failures, 7u);
+    EXPECT_EQ(w.backend.query_ns, 16 * kSecond);
+    EXPECT_EQ(w.backend.pool_wait_ns, 3 * kSecond);
+    json server = lab::server_json(w);
+    EXPECT_EQ(server.at("backend"), json({{"queries", 3'200},
+                                          {"failures", 7},
+                                          {"query_ns", 16 * kSecond},
+                                          {"pool_wait_ns", 3 * kSecond}}));
+    EXPECT_EQ(server.at("blocking_ns").at("backend"), 16 * kSecond);
+    EXPECT_EQ(server.at("blocking_ns").at("pool"), 3 * kSecond);
+    EXPECT_EQ(server.at("blocking_ns").at("peer"), 500u);
+}
+
 // ----- Peaks -----
 
 TEST(SpawnedWindow, PeaksTakeTheEdgesAndTheSamplesInsideTheWindow) {
@@ -304,6 +331,31 @@ TEST(StatsWindow, AKindOfBlockingEitherReplyLacksIsUnknown) {
     json server = lab::server_json(*w);
     EXPECT_TRUE(server.at("blocking_ns").at("lock").is_null()) << server.dump();
     EXPECT_EQ(server.at("blocking_ns").at("read"), 500);
+}
+
+TEST(StatsWindow, BackendIsTheDeltaOfStatsBackendAndNullWhenEitherLacksIt) {
+    json before = stats_reply(0, 1.0, 10, 0);
+    json after = stats_reply(10, 2.0, 20, 0);
+    before["backend"] = {{"queries", 10}, {"failures", 1}, {"query_ns", 50}, {"pool_wait_ns", 5}};
+    after["backend"] = {{"queries", 25}, {"failures", 4}, {"query_ns", 130}, {"pool_wait_ns", 9}};
+    after["blocking_ns"]["peer"] = std::uint64_t{700};
+    auto w = lab::account_stats_window(before, after);
+    ASSERT_TRUE(w.has_value());
+    ASSERT_TRUE(w->backend.has_value());
+    EXPECT_EQ(w->backend->queries, 15u);
+    EXPECT_EQ(w->backend->failures, 3u);
+    EXPECT_EQ(w->backend->query_ns, 80u);
+    EXPECT_EQ(w->backend->pool_wait_ns, 4u);
+    EXPECT_EQ(w->blocking_ns[kind(lab::Blocking::Peer)], std::optional<std::uint64_t>(700));
+    EXPECT_EQ(lab::server_json(*w).at("backend").at("queries"), 15);
+
+    // An older server's STATS has no `backend` (or lacks a count): not known, so null.
+    json older = before;
+    older["backend"].erase("pool_wait_ns");
+    auto w2 = lab::account_stats_window(older, after);
+    ASSERT_TRUE(w2.has_value());
+    EXPECT_EQ(w2->backend, std::nullopt);
+    EXPECT_TRUE(lab::server_json(*w2).at("backend").is_null());
 }
 
 TEST(StatsWindow, AReplyWithoutRequestsOrOwnRusageGivesNoFigures) {
