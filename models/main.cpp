@@ -92,6 +92,8 @@ nlohmann::ordered_json model_listing() {
                                           {"max", lab::kMaxThreadStackKb}};
         }
         if (m.event_loop) flags["--blocking-io-in-loop"] = {{"default", false}};
+        // Every model takes --db-pool; listed so that tools know its default and range.
+        flags["--db-pool"] = {{"default", 8}, {"min", 1}, {"max", kMaxDbPool}};
         if (m.event_loop) flags["--db-blocking-in-loop"] = {{"default", false}};
         list.push_back(
             {{"name", m.name},
