@@ -17,6 +17,7 @@
 #include "counters.hpp"
 #include "db_cluster.hpp"
 #include "models.hpp"
+#include "server_counters.hpp"
 #include "server_process.hpp"
 
 namespace labtest {
@@ -104,28 +105,6 @@ std::optional<HttpReply> http_get(Client& c, const std::string& target, Millis t
     reply.body = *body;
     return reply;
 }
-
-// The server's counter block, read from its stats file while it runs: a view of what it does
-// that asks nothing of the server (its loop may be busy).
-class Counters {
-  public:
-    explicit Counters(const ServerProcess& server) : region_(open(server)) {}
-    std::uint64_t requests() const { return region_ ? lab::load(region_->block().requests) : 0; }
-    // Waits until the server has begun `n` requests in all (execute() counts a request
-    // before it runs it: a QUERY is then on its way to the database).
-    bool wait_requests(std::uint64_t n, Millis timeout = 10s) const {
-        return eventually([&] { return requests() >= n; }, timeout);
-    }
-
-  private:
-    static std::optional<lab::StatsRegion> open(const ServerProcess& server) {
-        std::string error;
-        auto region = lab::StatsRegion::open_readonly(server.stats_path(), error);
-        EXPECT_TRUE(region.has_value()) << error;
-        return region;
-    }
-    std::optional<lab::StatsRegion> region_;
-};
 
 // The tests' cluster must run: db.start (ctest fixture lab_db) starts it.
 class Query : public ModelTest {

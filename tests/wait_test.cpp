@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "counters.hpp"
+#include "server_counters.hpp"
 #include "server_process.hpp"
 
 namespace labtest {
@@ -18,31 +19,6 @@ namespace {
 
 const std::string kTimedOut = "ERR 408 no POST before the timeout";
 const std::string kTooMany = "ERR 503 too many waiters (1000)";
-
-// The server's counter block, read from its stats file: what the server does, without asking
-// it (a sequential server is busy with the waiting client).
-class Counters {
-  public:
-    explicit Counters(const ServerProcess& server) : region_(open(server)) {}
-    std::uint64_t requests() const { return region_ ? lab::load(region_->block().requests) : 0; }
-    std::uint64_t active() const {
-        return region_ ? lab::load(region_->block().connections_active) : 0;
-    }
-    // Waits until the server has begun `n` requests in all: execute() counts a WAIT right
-    // before the waiting begins.
-    bool wait_requests(std::uint64_t n, Millis timeout = 10s) const {
-        return eventually([&] { return requests() >= n; }, timeout);
-    }
-
-  private:
-    static std::optional<lab::StatsRegion> open(const ServerProcess& server) {
-        std::string error;
-        auto region = lab::StatsRegion::open_readonly(server.stats_path(), error);
-        EXPECT_TRUE(region.has_value()) << error;
-        return region;
-    }
-    std::optional<lab::StatsRegion> region_;
-};
 
 // POSTs key=value until the POST wakes someone (a POST with nobody waiting yet is not kept)
 // and returns how many it woke; 0 if nobody waited within the timeout.
