@@ -2,6 +2,8 @@
 // socket is registered once and changed only when what it waits for changes; epoll_wait()
 // returns only the ready ones, and deadlines wait in a queue in time order, so a turn costs
 // time in proportion to the ready and due connections, not to all of them.
+// The database connections' sockets (QUERY: shared/async_backend.hpp) are in the same epoll
+// set, registered when the pool's interest in them changes (sync_backend).
 //
 // Level-triggered, like select() and poll(): epoll reports a socket for as long as it is
 // readable or writable. A connection stops early by design (it reads one buffer per turn and

@@ -1,6 +1,8 @@
 // Poll loop: the select loop without the FD_SETSIZE wall. poll() takes an array of any length,
 // so any descriptor can be watched; but every turn the loop hands the kernel the whole array
 // and the kernel looks at every entry: a turn costs time in proportion to all connections.
+// The database connections' sockets (QUERY: shared/async_backend.hpp) are entries too, after
+// the clients'.
 #include <poll.h>
 
 #include <cerrno>

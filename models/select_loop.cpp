@@ -1,6 +1,8 @@
 // Select loop: one thread serves every client. It asks select() which sockets are ready and
 // serves only those, so no client's waiting blocks another; but while it runs one client's
 // CPU work, every other client waits. No locks: only one thread ever touches anything.
+// A QUERY is no exception: the database connections' sockets (shared/async_backend.hpp) go
+// into the same sets as the clients', so the loop waits for the database as for a client.
 #include <sys/select.h>
 
 #include <algorithm>
