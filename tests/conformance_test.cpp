@@ -40,21 +40,6 @@ testing::AssertionResult IsError(const std::optional<std::string>& reply, int co
     return testing::AssertionSuccess();
 }
 
-// Sends STATS and parses the JSON after "OK ".
-std::optional<json> stats_of(Client& c) {
-    auto reply = c.request("STATS");
-    if (!reply || reply->rfind("OK {", 0) != 0) {
-        ADD_FAILURE() << "STATS reply: " << reply.value_or("<none>");
-        return std::nullopt;
-    }
-    try {
-        return json::parse(reply->substr(3));
-    } catch (const json::exception& e) {
-        ADD_FAILURE() << "STATS is not JSON: " << e.what() << "\n" << *reply;
-        return std::nullopt;
-    }
-}
-
 std::uint64_t u64(const json& j, const char* key) {
     if (!j.contains(key) || !j[key].is_number_unsigned()) {
         ADD_FAILURE() << "STATS field " << key << " is missing or not an unsigned integer";

@@ -19,6 +19,7 @@
 #include "models.hpp"
 #include "server_counters.hpp"
 #include "server_process.hpp"
+#include "trace_spans.hpp"
 
 namespace labtest {
 namespace {
@@ -61,20 +62,6 @@ testing::AssertionResult QueryGives(Client& c, int ms, int n, Millis timeout = 1
     if (!body) return testing::AssertionFailure() << request << ": the rows did not all arrive";
     if (*body != rows(n)) return testing::AssertionFailure() << request << ": wrong rows";
     return testing::AssertionSuccess();
-}
-
-std::optional<json> stats_of(Client& c) {
-    auto reply = c.request("STATS");
-    if (!reply || reply->rfind("OK {", 0) != 0) {
-        ADD_FAILURE() << "STATS reply: " << reply.value_or("<none>");
-        return std::nullopt;
-    }
-    json j = json::parse(reply->substr(3), nullptr, false);
-    if (j.is_discarded()) {
-        ADD_FAILURE() << "STATS is not JSON: " << *reply;
-        return std::nullopt;
-    }
-    return j;
 }
 
 // One HTTP/1.1 GET on a kept-alive connection: the status line, the head and the body.
@@ -250,6 +237,52 @@ TEST_P(Query, ConcurrentQueriesShareTheDatabasePool) {
         // Six queries of 300 ms on two connections: at least three rounds.
         EXPECT_GT((*j)["backend"]["pool_wait_ns"].get<std::uint64_t>(), 0u);
         EXPECT_GE(elapsed, 0.6) << "six 300 ms queries on two connections";
+    }
+}
+
+// --trace shows the time in the database as "backend" spans and the wait for a free database
+// connection as "pool" spans: on the serving thread in the blocking models (which count them in
+// blocking_ns), as waits that no thread sits in for the event loops (which count nothing).
+// Two queries of 300 ms at once on one database connection: the second waits for the first.
+TEST_P(Query, TraceShowsBackendAndPoolSpans) {
+    std::string trace_path = unique_shm_path("query-trace") + ".json";
+    ASSERT_NO_FATAL_FAILURE(start_with_db({"--db-pool", "1", "--trace", trace_path}));
+    constexpr int kQueryMs = 300;
+    const std::string query = "QUERY " + std::to_string(kQueryMs) + " 1\n";
+    {
+        Client a = connect();
+        Client b = sequential() ? Client() : connect();
+        ASSERT_TRUE(a.send_all(query));
+        if (!sequential()) {
+            ASSERT_TRUE(b.send_all(query));
+        }
+        EXPECT_EQ(a.read_line(20s), "OK 1");
+        EXPECT_EQ(a.read_exact(100, 10s), rows(1));
+        if (!sequential()) {
+            EXPECT_EQ(b.read_line(20s), "OK 1");
+            EXPECT_EQ(b.read_exact(100, 10s), rows(1));
+        }
+    }
+    ASSERT_EQ(server().stop(), 0);
+    auto spans = longest_spans(trace_path);
+    ASSERT_TRUE(spans.has_value()) << "no trace, or not JSON: " << trace_path;
+    const LongestSpan backend = (*spans)["backend"];
+    const LongestSpan pool = (*spans)["pool"];
+    // pg_sleep(300 ms) is the least a query takes; the margin allows for clocks read at
+    // slightly different points.
+    const double at_least_us = kQueryMs * 1000 * 0.8;
+    const bool loop = is_event_loop(model());
+    EXPECT_GE(loop ? backend.parked_us : backend.thread_us, at_least_us)
+        << "no " << (loop ? "parked" : "thread's") << " backend span as long as the query";
+    EXPECT_EQ(loop ? backend.thread_us : backend.parked_us, 0.0)
+        << "a backend span of the wrong kind: an event loop never blocks on the database";
+    // Where the two queries share the one database connection (not across processes, each of
+    // which has its own), the second one waited most of the first one's time for it.
+    bool shared_pool = !sequential() && model() != "fork" && model() != "prefork";
+    if (shared_pool) {
+        EXPECT_GE(loop ? pool.parked_us : pool.thread_us, at_least_us / 2)
+            << "the second query's wait for the database connection is not traced";
+        EXPECT_EQ(loop ? pool.thread_us : pool.parked_us, 0.0) << "a pool span of the wrong kind";
     }
 }
 

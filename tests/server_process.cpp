@@ -640,6 +640,20 @@ bool takes_thread_stack(const std::string& model) {
     return m != nullptr && m->takes_thread_stack;
 }
 
+std::optional<nlohmann::json> stats_of(Client& c) {
+    auto reply = c.request("STATS");
+    if (!reply || reply->rfind("OK {", 0) != 0) {
+        ADD_FAILURE() << "STATS reply: " << reply.value_or("<none>");
+        return std::nullopt;
+    }
+    nlohmann::json j = nlohmann::json::parse(reply->substr(3), nullptr, false);
+    if (j.is_discarded()) {
+        ADD_FAILURE() << "STATS is not JSON: " << *reply;
+        return std::nullopt;
+    }
+    return j;
+}
+
 std::string model_test_name(const testing::TestParamInfo<std::string>& info) {
     return info.param;
 }

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -177,6 +179,10 @@ bool has_max_clients(const std::string& model);
 // Whether the model is a pool (takes --workers), and whether it takes --thread-stack-kb.
 bool takes_workers(const std::string& model);
 bool takes_thread_stack(const std::string& model);
+
+// Sends STATS on `c` and parses the JSON after "OK "; a test failure (and nullopt) if the
+// reply is not that.
+std::optional<nlohmann::json> stats_of(Client& c);
 
 // The --workers ModelTest::start gives a pool model unless told otherwise: the suites hold up
 // to a dozen clients at once and expect each to be served while the others wait (a pool of

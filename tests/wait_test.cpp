@@ -13,6 +13,7 @@
 #include "counters.hpp"
 #include "server_counters.hpp"
 #include "server_process.hpp"
+#include "trace_spans.hpp"
 
 namespace labtest {
 namespace {
@@ -331,6 +332,57 @@ TEST_P(Wait, TheThousandAndFirstWaiterIs503) {
     }
     EXPECT_EQ(answered, kWaiters);
     EXPECT_EQ(probe.request("WAIT probe 0"), kTimedOut) << "the places are free again";
+}
+
+// --trace shows a WAIT as a "peer" span: on the thread that blocked in it (the blocking models,
+// which count it in blocking_ns.peer), or as a wait that no thread sits in (the event loops,
+// which park the connection and count nothing).
+TEST_P(Wait, TraceShowsTheWaitAsAPeerSpan) {
+    std::string trace_path = unique_shm_path("wait-trace") + ".json";
+    ASSERT_NO_FATAL_FAILURE(start({"--trace", trace_path}));
+    constexpr std::uint64_t kTimeoutMs = 300;
+    Client a = connect();
+    std::uint64_t peer_ns = 0;
+    {
+        // Sequential: nobody can POST while A waits, so the WAIT times out; the others: B's
+        // POST ends it.
+        Counters counters(server());
+        if (sequential()) {
+            EXPECT_EQ(a.request("WAIT traced " + std::to_string(kTimeoutMs), 10s), kTimedOut);
+        } else {
+            Client b = connect();
+            ASSERT_TRUE(a.send_all("WAIT traced 20000\n"));
+            ASSERT_TRUE(counters.wait_requests(1));
+            std::this_thread::sleep_for(std::chrono::milliseconds(kTimeoutMs));
+            EXPECT_EQ(post_until_woken(b, "traced", "v"), 1u);
+            EXPECT_EQ(a.read_line(5s), "OK v");
+        }
+        EXPECT_EQ(a.request("QUIT"), "OK BYE");
+        Client s = connect();
+        auto stats = stats_of(s);
+        ASSERT_TRUE(stats && stats->is_object());
+        peer_ns = (*stats)["blocking_ns"]["peer"].get<std::uint64_t>();
+    }
+    ASSERT_EQ(server().stop(), 0);
+    auto spans = longest_spans(trace_path);
+    ASSERT_TRUE(spans.has_value()) << "no trace, or not JSON: " << trace_path;
+    const double longest_thread_us = (*spans)["peer"].thread_us;
+    const double longest_parked_us = (*spans)["peer"].parked_us;
+    // The WAIT lasted at least kTimeoutMs (its timeout, or the sleep before the POST): its
+    // span must too, within a generous margin below (clocks read at slightly different points).
+    const double at_least_us = kTimeoutMs * 1000 * 0.8;
+    if (peer_ns > 0) {
+        EXPECT_GE(peer_ns, kTimeoutMs * 1'000'000 * 8 / 10) << "blocking_ns.peer is short";
+        EXPECT_GE(longest_thread_us, at_least_us)
+            << "a model that counts blocking_ns.peer has no thread's peer span as long as the WAIT";
+        EXPECT_EQ(longest_parked_us, 0.0)
+            << "a thread blocked in the WAIT, yet it is traced as parked";
+    } else {
+        EXPECT_GE(longest_parked_us, at_least_us)
+            << "a model that blocks no thread in WAIT has no parked peer wait as long as the WAIT";
+        EXPECT_EQ(longest_thread_us, 0.0)
+            << "no thread was counted blocked, yet one has a peer span";
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Wait, testing::ValuesIn(all_models()), model_test_name);
