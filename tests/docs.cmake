@@ -6,3 +6,9 @@
 add_test(NAME docs_tests
          COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/docs_test.py)
 set_tests_properties(docs_tests PROPERTIES TIMEOUT 120 LABELS docs)
+
+# notebooks/INSTRUCTORS.md: its hours and exercise tables are what notebooks/instructors.py
+# computes from the labs now.
+add_test(NAME instructors_tests
+         COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/instructors_test.py)
+set_tests_properties(instructors_tests PROPERTIES TIMEOUT 120 LABELS docs)
