@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <vector>
 
 namespace lab {
@@ -25,6 +26,21 @@ bool find_perf(std::string& path) {
         }
     }
     return false;
+}
+
+// The harness's environment with the locale set to C. perf formats its counts in its caller's
+// locale: where the decimal point is a comma (de_DE, fr_FR), task-clock's fraction would run
+// into the "-x ," field separator.
+std::vector<std::string> environment_in_c_locale() {
+    std::vector<std::string> environment;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        std::string_view variable(*entry);
+        std::string_view name = variable.substr(0, variable.find('='));
+        if (name == "LANG" || name == "LANGUAGE" || name.substr(0, 3) == "LC_") continue;
+        environment.emplace_back(variable);
+    }
+    environment.emplace_back("LC_ALL=C");
+    return environment;
 }
 
 }  // namespace
@@ -53,6 +69,11 @@ std::optional<PerfStat> PerfStat::attach(pid_t pid, std::string& error) {
     for (std::string& a : args)
         argv.push_back(a.data());
     argv.push_back(nullptr);
+    std::vector<std::string> environment = environment_in_c_locale();
+    std::vector<char*> envp;
+    for (std::string& variable : environment)
+        envp.push_back(variable.data());
+    envp.push_back(nullptr);
     pid_t child = fork();
     if (child == 0) {
         // Only async-signal-safe calls until exec. fds 3 and 4 are perf's control and ack.
@@ -61,7 +82,7 @@ std::optional<PerfStat> PerfStat::attach(pid_t pid, std::string& error) {
         int devnull = open("/dev/null", O_WRONLY);
         dup2(devnull, STDERR_FILENO);
         dup2(devnull, STDOUT_FILENO);
-        execv(argv[0], argv.data());
+        execve(argv[0], argv.data(), envp.data());
         _exit(127);
     }
     close(control[0]);

@@ -89,10 +89,26 @@ struct Outcome {
     std::string output;  // stdout and stderr together
 };
 
-// Runs program with args in its own process group, PATH replaced by path if given; kills the
+// Removes LANG, LANGUAGE and every LC_* variable from this process's environment, then sets
+// LC_ALL to locale unless it is "": the caller's locale, whatever it was, is gone.
+void replace_locale(const std::string& locale) {
+    std::vector<std::string> names;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        std::string name(*entry, std::strcspn(*entry, "="));
+        if (name == "LANG" || name == "LANGUAGE" || name.rfind("LC_", 0) == 0)
+            names.push_back(name);
+    }
+    for (const std::string& name : names)
+        unsetenv(name.c_str());
+    if (!locale.empty()) setenv("LC_ALL", locale.c_str(), 1);
+}
+
+// Runs program with args in its own process group, PATH replaced by path if given, and the
+// locale replaced by locale if given ("": none at all, as in a minimal container); kills the
 // group if it runs longer than kRunTimeout.
 Outcome run(const std::string& program, const std::vector<std::string>& args,
-            const std::optional<std::string>& path = std::nullopt) {
+            const std::optional<std::string>& path = std::nullopt,
+            const std::optional<std::string>& locale = std::nullopt) {
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) return {};
     pid_t pid = fork();
@@ -101,6 +117,7 @@ Outcome run(const std::string& program, const std::vector<std::string>& args,
         dup2(pipe_fds[1], STDOUT_FILENO);
         dup2(pipe_fds[1], STDERR_FILENO);
         if (path) setenv("PATH", path->c_str(), 1);
+        if (locale) replace_locale(*locale);
         std::vector<char*> argv;
         argv.push_back(const_cast<char*>(program.c_str()));
         for (const std::string& arg : args)
@@ -359,6 +376,52 @@ TEST(PlotSweep, AScriptRedrawsItsPicturesOnItsOwn) {
     EXPECT_EQ(outcome.output, "");  // no errors or warnings
     expect_complete_png(directory / "latency-io.png");
     expect_complete_svg(directory / "latency-io.svg");
+}
+
+// The figures do not depend on the caller's locale: with none at all (no LANG, as in a minimal
+// container or a clean Debian), in POSIX and in C.UTF-8, lab-plot draws the same bytes without
+// a word from gnuplot, and a script redraws its pictures by hand without one either (gnuplot
+// warns "iconv failed to convert degree sign" in the POSIX locale after a `set encoding`).
+// The fixture's labels have non-ASCII letters (µs, ·).
+TEST(PlotSweep, TheFiguresAreTheSameInEveryLocaleAndDrawnWithoutAWarning) {
+    ScratchDir out;
+    // Each locale's figures go to a directory of that name; "" is no locale variable at all.
+    const std::vector<std::pair<std::string, std::string>> locales = {
+        {"none", ""}, {"posix", "POSIX"}, {"c-utf8", "C.UTF-8"}};
+    for (const auto& [name, locale] : locales) {
+        SCOPED_TRACE(name);
+        Outcome outcome =
+            run(lab_plot(),
+                {fixture("closed-io-cpu.json").string(), "--out", (out.path() / name).string()},
+                std::nullopt, locale);
+        ASSERT_FALSE(outcome.timed_out) << outcome.output;
+        ASSERT_EQ(outcome.exit_status, 0) << outcome.output;
+        EXPECT_EQ(outcome.output.find("lab-plot: gnuplot:"), std::string::npos) << outcome.output;
+    }
+    fs::path without = out.path() / "none" / "closed-io-cpu";
+    int compared = 0;
+    for (const auto& entry : fs::directory_iterator(without)) {
+        for (const char* name : {"posix", "c-utf8"}) {
+            fs::path other = out.path() / name / "closed-io-cpu" / entry.path().filename();
+            EXPECT_TRUE(read_file(entry.path()) == read_file(other)) << other << " differs";
+            ++compared;
+        }
+    }
+    EXPECT_EQ(compared, 2 * 2 * 3 * static_cast<int>(kFigures.size()));  // io, cpu; png svg gp
+
+    // By hand, with no locale and in C.UTF-8: no word from gnuplot, the same picture.
+    for (const auto& [name, locale] : {locales.front(), locales.back()}) {
+        SCOPED_TRACE(name);
+        fs::path directory = out.path() / name / "closed-io-cpu";
+        fs::remove(directory / "latency-io.svg");
+        std::string command = "cd '" + directory.string() + "' && exec gnuplot latency-io.gp";
+        Outcome by_hand = run("/bin/sh", {"-c", command}, std::nullopt, locale);
+        ASSERT_FALSE(by_hand.timed_out);
+        EXPECT_EQ(by_hand.exit_status, 0) << by_hand.output;
+        EXPECT_EQ(by_hand.output, "");  // no errors or warnings
+    }
+    EXPECT_TRUE(read_file(without / "latency-io.svg") ==
+                read_file(out.path() / "c-utf8" / "closed-io-cpu" / "latency-io.svg"));
 }
 
 TEST(PlotSweep, MarksASanitizerBuildLoudly) {

@@ -29,6 +29,10 @@ LOG="$DIR/log"
 
 die() { printf 'lab db: %s\n' "$*" >&2; exit 1; }
 
+# As root the cluster runs as `postgres` through runuser, which lives in /usr/sbin: not on the
+# PATH of every root shell (env -i, a bare chroot).
+RUNUSER="$(command -v runuser || echo /usr/sbin/runuser)"
+
 [[ "$PORT" =~ ^[0-9]+$ ]] && ((PORT >= 1 && PORT <= 65535)) || {
   printf 'lab db: LAB_DB_PORT must be a port number (1-65535), not %s\n' "$PORT" >&2
   exit 2
@@ -43,7 +47,7 @@ uri() { printf 'postgresql:///lab?host=%s&port=%s&user=lab\n' "$RUN" "$PORT"; }
 # Runs a command as the cluster's owner.
 as_owner() {
   if [[ $(id -u) -eq 0 ]]; then
-    runuser -u postgres -- "$@"
+    "$RUNUSER" -u postgres -- "$@"
   else
     "$@"
   fi
@@ -60,7 +64,7 @@ init_cluster() {
     getent passwd postgres >/dev/null || die "no 'postgres' user to run the cluster as root"
     chown postgres: "$DIR"
     # The owner must reach DIR through every directory above it.
-    runuser -u postgres -- test -x "$DIR" ||
+    "$RUNUSER" -u postgres -- test -x "$DIR" ||
       die "user postgres cannot reach $DIR (a directory above it is not searchable); set LAB_DB_DIR"
   fi
   as_owner mkdir -p "$RUN"

@@ -219,6 +219,12 @@ Layout::Layout(const Figure& f) : figure(f) {
 }
 
 // The start of the loop that draws the figure as PNG and as SVG, up to `set multiplot`.
+// No `set encoding`: the labels are UTF-8 (µ, ·), which pngcairo and svg draw as they are in
+// gnuplot's default encoding, the one it starts in whatever the locale (5.4 takes none from
+// it). `set encoding utf8` draws the same pictures, but makes gnuplot convert its degree sign
+// to the locale's character set, which fails with a warning in the POSIX locale that a
+// minimal container or a clean Debian has (no LANG): tests/plot_test.cpp, WithoutALocale.
+// The cost: where gnuplot estimates a text's width (the key), a non-ASCII letter counts as two.
 void write_terminals(std::ostringstream& out, const Figure& figure) {
     out << "# The drawing, once as PNG and once as SVG: the panels, then the key.\n"
         << "do for [format in \"png svg\"] {\n"
@@ -231,7 +237,6 @@ void write_terminals(std::ostringstream& out, const Figure& figure) {
         << " dynamic font \"Sans,12\" noenhanced background rgb \"white\"\n"
         << "    }\n"
         << "    set output \"" << figure.stem << ".\" . format\n"
-        << "    set encoding utf8\n"
         << "    set datafile missing \"NaN\"\n"
         << "    set grid linecolor rgb \"#e0e0e0\" linewidth 1\n"
         << "    set border linecolor rgb \"#404040\"\n"

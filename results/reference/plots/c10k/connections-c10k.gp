@@ -92,7 +92,6 @@ do for [format in "png svg"] {
         set terminal svg size 1200,1150 dynamic font "Sans,12" noenhanced background rgb "white"
     }
     set output "connections-c10k." . format
-    set encoding utf8
     set datafile missing "NaN"
     set grid linecolor rgb "#e0e0e0" linewidth 1
     set border linecolor rgb "#404040"

@@ -88,7 +88,6 @@ do for [format in "png svg"] {
         set terminal svg size 1400,1100 dynamic font "Sans,12" noenhanced background rgb "white"
     }
     set output "memory-c10k." . format
-    set encoding utf8
     set datafile missing "NaN"
     set grid linecolor rgb "#e0e0e0" linewidth 1
     set border linecolor rgb "#404040"

@@ -996,7 +996,6 @@ do for [format in "png svg"] {
         set terminal svg size 1100,720 dynamic font "Sans,12" noenhanced background rgb "white"
     }
     set output "percentiles-io." . format
-    set encoding utf8
     set datafile missing "NaN"
     set grid linecolor rgb "#e0e0e0" linewidth 1
     set border linecolor rgb "#404040"

@@ -97,7 +97,6 @@ do for [format in "png svg"] {
         set terminal svg size 1200,1250 dynamic font "Sans,12" noenhanced background rgb "white"
     }
     set output "timeseries-cpu." . format
-    set encoding utf8
     set datafile missing "NaN"
     set grid linecolor rgb "#e0e0e0" linewidth 1
     set border linecolor rgb "#404040"
@@ -137,6 +136,7 @@ do for [format in "png svg"] {
     unset label 3
     unset label 4
     unset object
+    unset arrow
     unset label
 
     # Panel 2: tasks: threads, counted in every process
@@ -162,6 +162,7 @@ do for [format in "png svg"] {
         $fork using 1:2 with linespoints pointsize 0.6 lt 3 title "fork", \
         $select using 1:2 with linespoints pointsize 0.6 lt 4 title "select"
     unset object
+    unset arrow
     unset label
 
     # Panel 3: context switches per second (voluntary + involuntary, all tasks)
@@ -187,6 +188,7 @@ do for [format in "png svg"] {
         $fork using 4:6 with linespoints pointsize 0.6 lt 3 title "fork", \
         $select using 4:6 with linespoints pointsize 0.6 lt 4 title "select"
     unset object
+    unset arrow
     unset label
 
     # Panel 4: accept queue: connections the kernel accepted that the server has not yet
@@ -212,6 +214,7 @@ do for [format in "png svg"] {
         $fork using 1:3 with linespoints pointsize 0.6 lt 3 title "fork", \
         $select using 1:3 with linespoints pointsize 0.6 lt 4 title "select"
     unset object
+    unset arrow
     unset label
 
     # The key, one entry per model, in a row under the titles.
