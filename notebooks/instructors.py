@@ -148,14 +148,14 @@ def table() -> str:
     rows = [lab_row(p) for p in sorted(LABS.glob("[0-9][0-9]-*.ipynb"))]
     if not rows:
         fail(f"no labs in {LABS}")
-    lines = ["| lab | words to read (text and code) | exercises | minutes of measurement | estimated hours |",
+    lines = ["| lab | words to read (text and code, to the hundred) | exercises | minutes of measurement | estimated hours |",
              "|---|---:|---|---:|---:|"]
     for r in rows:
         counts = {}
         for k in r["kinds"]:
             counts[k] = counts.get(k, 0) + 1
         exercises = f"{len(r['kinds'])}: " + "; ".join(f"{n} {k}" for k, n in counts.items())
-        lines.append(f"| `{r['lab']}` | {r['words']:,} | {exercises} | {r['measuring']:.1f} | "
+        lines.append(f"| `{r['lab']}` | {round(r['words'], -2):,} | {exercises} | {r['measuring']:.1f} | "
                      f"{r['hours']:g} |")
     total = sum(r["hours"] for r in rows)
     lines.append(f"| all seven |  |  |  | {total:g} |" if len(rows) == 7 else
