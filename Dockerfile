@@ -11,6 +11,11 @@
 # with --build-arg BASE=localhost/debian:bookworm (tests/fresh_debian.sh).
 ARG BASE=debian:bookworm
 FROM ${BASE}
+# Only behind an HTTPS proxy with a certificate authority of its own (npm fetches the trace
+# viewer's packages): a file of that authority's certificates, visible to the build, as
+# ./lab check-container gives it (podman build --volume FILE:PATH --build-arg
+# NODE_EXTRA_CA_CERTS=PATH). Unset otherwise; a build argument, so not kept in the image.
+ARG NODE_EXTRA_CA_CERTS
 
 # ./lab setup reads only the script (its package list) and the trace viewer's npm lock, so
 # only they are copied; .dockerignore keeps everything else out of the build context.

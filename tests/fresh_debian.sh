@@ -8,7 +8,9 @@
 #                                debootstrap, with no locale (no LANG, no LC_*) and root's PATH
 #   fresh_debian.sh container    (./lab check-container) the Dockerfile built with Podman on
 #                                that same root imported as its base image (no registry needed),
-#                                then ./lab test in the container with the source mounted at /lab
+#                                then ./lab test in the container with the source mounted at /lab.
+#                                Where Podman cannot run a container (it says why), the build's
+#                                RUN steps are chrooted and ./lab test runs chrooted in the image
 # Both test the committed source (git archive HEAD), never the working tree, and say so if it
 # differs. Options:
 #   --fresh-base  debootstrap again, and build the image without Podman's layer cache
@@ -17,7 +19,9 @@
 # container images), made once and reused; build/clean-root/ and build/container/ (the image
 # store, kept as a cache), each with a log per step. Environment: LAB_DEBIAN_MIRROR (default
 # http://deb.debian.org/debian), LAB_CHECK_MINUTES (the most each inner ./lab command may take,
-# default 60). Exit status: 0 if every step passed, 1 if one failed, 2 for a bad argument.
+# default 60), NODE_EXTRA_CA_CERTS (where the network's HTTPS proxy has a certificate authority
+# of its own: npm in the root and in the container trusts it too, as on this machine).
+# Exit status: 0 if every step passed, 1 if one failed, 2 for a bad argument.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +35,10 @@ BASE_IMAGE="localhost/debian:bookworm"
 LAB_IMAGE="localhost/concurrency-lab:check"
 # A new root user's PATH (Debian's /etc/profile for uid 0), and nothing else but HOME.
 ROOT_PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+# The certificate authorities npm must trust beyond Node's own (a TLS-intercepting proxy's), as
+# this machine's npm does; where the root and the container find them.
+EXTRA_CA="${NODE_EXTRA_CA_CERTS:-}"
+EXTRA_CA_INSIDE="/etc/lab-check-extra-ca.pem"
 
 say() { printf 'lab: %s: %s\n' "$CHECK" "$*"; }
 die() { printf 'lab: %s: %s\n' "$CHECK" "$*" >&2; exit 1; }
@@ -122,9 +130,9 @@ export_source() {
 # --- ./lab check-clean-root ---
 
 # The script run in a root's own mount and PID namespaces: the kernel's file systems a booted
-# machine has, then the command chrooted with only PATH and HOME. When its last process ends,
-# the namespaces end, and with them every mount and every process the lab left (a server, a
-# database), whatever happened.
+# machine has (and BIND_SOURCE at /lab, if set: a container's mount), then the command chrooted
+# with exactly the environment given. When its last process ends, the namespaces end, and with
+# them every mount and every process the lab left (a server, a database), whatever happened.
 # shellcheck disable=SC2016  # expanded by the inner bash
 ENTER_ROOT='
 set -e
@@ -134,19 +142,23 @@ mount -t sysfs -o ro sysfs "$root/sys"
 mount --bind /dev "$root/dev"
 mount -t devpts -o newinstance,ptmxmode=0666 devpts "$root/dev/pts"
 mount -t tmpfs -o mode=1777,nosuid,nodev shm "$root/dev/shm"
-exec chroot "$root" /usr/bin/env -i PATH="$ROOT_PATH" HOME=/root "$@"
+if [[ -n "$BIND_SOURCE" ]]; then mkdir -p "$root/lab"; mount --bind "$BIND_SOURCE" "$root/lab"; fi
+exec chroot "$root" /usr/bin/env -i "$@"
 '
 
-# Runs `./lab NAME` in /lab of the clean root, bounded by MINUTES; its output goes to
-# WORK/NAME.log. Returns its exit status.
+# Runs `./lab NAME` in /lab of the root file system ROOT (SOURCE bind-mounted there unless it
+# is ""), with the environment given as VAR=value words and nothing else, bounded by MINUTES;
+# its output goes to WORK/STEP.log. Returns its exit status.
 lab_in_root() {
-  local root="$1" name="$2" log="$WORK/$2.log" start=$SECONDS status=0
+  local step="$1" root="$2" source="$3" name="$4" start=$SECONDS status=0
+  shift 4
+  local log="$WORK/$step.log"
   say "./lab $name (log: $log)"
   # bash stays the namespace's first process (the trailing exit keeps it from exec'ing
   # timeout), so that it reaps what the lab orphans, as init does on a machine.
   # shellcheck disable=SC2016  # $1 and $2 are the inner bash's
-  ROOT_PATH="$ROOT_PATH" unshare --mount --pid --fork --kill-child --propagation private -- \
-    /bin/bash -c "$ENTER_ROOT" enter-root "$root" /bin/bash -c \
+  BIND_SOURCE="$source" unshare --mount --pid --fork --kill-child --propagation private -- \
+    /bin/bash -c "$ENTER_ROOT" enter-root "$root" "$@" /bin/bash -c \
     'cd /lab || exit 1; timeout --kill-after=30 "$1" ./lab "$2"; exit $?' \
     lab "${MINUTES}m" "$name" >"$log" 2>&1 &
   CHILD=$!
@@ -178,8 +190,13 @@ check_clean_root() {
   # The name server a booted machine would have been given.
   cp --remove-destination /etc/resolv.conf "$root/etc/resolv.conf"
   export_source "$root/lab"
-  lab_in_root "$root" demo || failed=1
-  lab_in_root "$root" test || failed=1
+  local environment=("PATH=$ROOT_PATH" HOME=/root)
+  if [[ -n "$EXTRA_CA" ]]; then
+    cp "$EXTRA_CA" "$root$EXTRA_CA_INSIDE"
+    environment+=("NODE_EXTRA_CA_CERTS=$EXTRA_CA_INSIDE")
+  fi
+  lab_in_root demo "$root" "" demo "${environment[@]}" || failed=1
+  lab_in_root test "$root" "" test "${environment[@]}" || failed=1
   if ((KEEP)); then say "the root is kept in $root (--keep)"; else rm -rf "$root"; fi
   return "$failed"  # set -e: a failed step fails the check, after the cleanup above
 }
@@ -203,8 +220,28 @@ choose_podman() {
   die "podman info failed with the overlay and the vfs storage drivers"
 }
 
-# Runs a Podman step bounded by MINUTES with its output in WORK/NAME.log; fails the check if it fails.
-podman_step() {
+# Whether Podman can run a container here: `podman run BASE true` as a student would, then
+# with the descriptor and process limits this shell has (as root, Podman asks for 1048576 of
+# each, which needs CAP_SYS_RESOURCE where the hard limits are lower, and caps its own process
+# limit at 32768 there). Sets LIMIT_FLAGS and RUN_FLAGS to what worked, or returns 1 having
+# said what failed.
+probe_runtime() {
+  local log="$WORK/probe.log" nofile nproc
+  LIMIT_FLAGS=()
+  RUN_FLAGS=(--network=host --pids-limit=-1)
+  "${PODMAN[@]}" run --rm "${RUN_FLAGS[@]}" "$BASE_IMAGE" true >"$log" 2>&1 && return 0
+  say "podman run failed: $(grep -m1 -i error "$log" || tail -n 1 "$log")"
+  nofile=$(ulimit -Hn) nproc=$(ulimit -Hu)
+  if [[ "$nproc" == unlimited ]] || ((nproc > 32768)); then nproc=32768; fi
+  LIMIT_FLAGS=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
+  RUN_FLAGS+=("${LIMIT_FLAGS[@]}")
+  "${PODMAN[@]}" run --rm "${RUN_FLAGS[@]}" "$BASE_IMAGE" true >>"$log" 2>&1 && return 0
+  say "podman run ${LIMIT_FLAGS[*]} failed: $(grep -i error "$log" | tail -n 1)"
+  return 1
+}
+
+# Runs a step bounded by MINUTES with its output in WORK/NAME.log; fails the check if it fails.
+step() {
   local name="$1" log="$WORK/$1.log" start=$SECONDS status=0
   shift
   say "$name (log: $log)"
@@ -219,6 +256,15 @@ podman_step() {
   say "$name passed in $(took "$start")"
 }
 
+# The image's own environment (its ENV lines, PATH as Podman gives a container) and HOME.
+image_environment() {
+  local environment
+  environment=$("${PODMAN[@]}" image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$LAB_IMAGE")
+  grep -q '^PATH=' <<<"$environment" || echo "PATH=$ROOT_PATH"
+  printf '%s\n' "$environment" | grep -v '^$'
+  echo "HOME=/root"
+}
+
 check_container() {
   WORK="$ROOT/build/container"
   make_base
@@ -227,18 +273,44 @@ check_container() {
   choose_podman
   rm -rf "$WORK/src"
   export_source "$WORK/src"
-  podman_step import "${PODMAN[@]}" import --quiet "$BASE_TAR" "$BASE_IMAGE"
-  local cache=()
-  ((FRESH_BASE)) && cache=(--no-cache)
-  # The build's RUN needs Debian's mirror and npm's registry: the host's network (Podman's
-  # default, a CNI bridge, depends on the machine's firewall).
-  podman_step build "${PODMAN[@]}" build --pull=never --network=host "${cache[@]}" \
-    --build-arg "BASE=$BASE_IMAGE" --tag "$LAB_IMAGE" --file "$WORK/src/Dockerfile" "$WORK/src"
-  podman_step test "${PODMAN[@]}" run --rm --name "lab-check-$$" --network=host --pids-limit=-1 \
-    --volume "$WORK/src:/lab" "$LAB_IMAGE" ./lab test
+  step import "${PODMAN[@]}" import --quiet "$BASE_TAR" "$BASE_IMAGE"
+  local build_flags=(--pull=never --network=host --build-arg "BASE=$BASE_IMAGE" --tag "$LAB_IMAGE")
+  ((FRESH_BASE)) && build_flags+=(--no-cache)
+  local ca_flags=()
+  if [[ -n "$EXTRA_CA" ]]; then
+    ca_flags=(--volume "$EXTRA_CA:$EXTRA_CA_INSIDE:ro")
+    build_flags+=("${ca_flags[@]}" --build-arg "NODE_EXTRA_CA_CERTS=$EXTRA_CA_INSIDE")
+    ca_flags+=(--env "NODE_EXTRA_CA_CERTS=$EXTRA_CA_INSIDE")
+  fi
+  if probe_runtime; then
+    step build "${PODMAN[@]}" build "${build_flags[@]}" "${LIMIT_FLAGS[@]}" \
+      --file "$WORK/src/Dockerfile" "$WORK/src"
+    step test "${PODMAN[@]}" run --rm --name "lab-check-$$" "${RUN_FLAGS[@]}" "${ca_flags[@]}" \
+      --volume "$WORK/src:/lab" "$LAB_IMAGE" ./lab test
+  else
+    # Podman cannot run a container here. The Dockerfile is still built by Podman, its RUN
+    # steps chrooted (--isolation=chroot: no OCI runtime), and ./lab test runs in a container
+    # made of that image but never started: its file system mounted and entered as the clean
+    # root is, with the image's environment and the source at /lab. What this leaves out is
+    # the runtime's confinement (seccomp, capabilities, cgroups).
+    say "so: RUN steps with --isolation=chroot, and ./lab test chrooted into the image's file system"
+    step build "${PODMAN[@]}" build "${build_flags[@]}" --isolation=chroot \
+      --file "$WORK/src/Dockerfile" "$WORK/src"
+    "${PODMAN[@]}" create --name "lab-check-$$" "$LAB_IMAGE" true >/dev/null
+    local rootfs environment=()
+    rootfs=$("${PODMAN[@]}" mount "lab-check-$$")
+    mapfile -t environment < <(image_environment)
+    if [[ -n "$EXTRA_CA" ]]; then
+      cp "$EXTRA_CA" "$rootfs$EXTRA_CA_INSIDE"  # into the container's own layer, removed with it
+      environment+=("NODE_EXTRA_CA_CERTS=$EXTRA_CA_INSIDE")
+    fi
+    lab_in_root test "$rootfs" "$WORK/src" test "${environment[@]}" ||
+      die "./lab test failed in the image's file system"
+  fi
   say "image $LAB_IMAGE kept in $WORK/storage (a cache for the next check)"
 }
 
+# shellcheck disable=SC2317  # run by the EXIT trap
 # Whatever happened: no container of ours running, nothing of ours mounted, no child left;
 # then the verdict.
 cleanup() {
@@ -282,6 +354,8 @@ main() {
   done
   [[ "$MINUTES" =~ ^[1-9][0-9]{0,3}$ ]] || usage_error "$CHECK: LAB_CHECK_MINUTES must be 1 to 9999, not $MINUTES"
   [[ $(id -u) -eq 0 ]] || die "must run as root (debootstrap, chroot, podman as root)"
+  [[ -z "$EXTRA_CA" || -r "$EXTRA_CA" ]] || die "NODE_EXTRA_CA_CERTS names $EXTRA_CA, which cannot be read"
+  [[ -z "$EXTRA_CA" ]] || say "npm inside trusts the authorities in $EXTRA_CA too (NODE_EXTRA_CA_CERTS)"
   CHILD="" WORK="" PODMAN=() START=$SECONDS
   trap cleanup EXIT
   trap 'exit 130' INT TERM
@@ -290,4 +364,4 @@ main() {
   if [[ "$what" == clean-root ]]; then check_clean_root; else check_container; fi
 }
 
-main "$@"
+main "$@"; exit  # on one line: bash has read it all before the check runs (safe to edit meanwhile)
