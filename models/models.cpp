@@ -32,7 +32,7 @@ std::uint64_t student_max_clients();  // its --max-clients: what FD_SETSIZE leav
 // on white), which stay apart for colour-blind readers, and for the eighth Tableau 10's brown,
 // darker than all of them but black; where two colours still look alike, the point shapes
 // differ. The pool variants take the hollow shape of their classic model: threadpool the
-// circle of threads, prefork the triangle of fork; the student's model Paul Tol's wine and the
+// circle of threads, prefork the triangle of fork; the student's model Paul Tol's indigo and the
 // star, in no lab figure unless named. A new model takes a colour and a shape no
 // other model has; lab-plot keeps four further colours with hollow shapes 4, 10, 12 and 14 for
 // names that are not in the registry (tests/registry_test.cpp checks both).
@@ -99,7 +99,7 @@ const std::vector<Model>& models() {
          .summary = "the assignment: your own select() loop in models/student_select.cpp "
                     "(./lab grade-model student)",
          .serve = serve_student,
-         .plot = {.colour = "#882255", .point_type = 3},  // wine, star
+         .plot = {.colour = "#332288", .point_type = 3},  // indigo, star
          .table_locking = Locking::SingleTask,
          .default_max_clients = student_max_clients(),
          .max_max_clients = student_max_clients(),

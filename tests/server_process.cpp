@@ -428,12 +428,15 @@ bool Client::pump() {
         }
         if (got == 0) {
             eof_ = true;
+            exchange::received("EOF (the server closed the connection)");
             return false;
         }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
         reset_ = errno == ECONNRESET;
         eof_ = true;  // a failed connection is over as well
+        exchange::received(reset_ ? "a reset (the server dropped the connection)"
+                                  : "an error on the connection");
         return false;
     }
 }
