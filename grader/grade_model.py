@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -197,17 +198,19 @@ def run_suite(binary, model, server_bin, cases, out_dir, extra_env, shards):
             env=shard_env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True), out, log))
     deadline = time.monotonic() + SUITE_TIMEOUT_S
+    try:
+        for proc, _, log in procs:
+            proc.wait(timeout=max(1, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        raise CannotGrade("%s did not finish within %d s (see %s)"
+                          % (binary.name, SUITE_TIMEOUT_S, log.name))
+    finally:  # also when interrupted: nothing of the suites may outlive the grader
+        for proc, _, log in procs:
+            if proc.poll() is None:
+                kill_tree(proc)
+            log.close()
     records = {}
     for proc, out, log in procs:
-        try:
-            proc.wait(timeout=max(1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            for other, _, _ in procs:
-                kill_group(other)
-            raise CannotGrade("%s did not finish within %d s (see %s)"
-                              % (binary.name, SUITE_TIMEOUT_S, log.name))
-        finally:
-            log.close()
         try:
             doc = json.loads(out.read_text())
         except (OSError, ValueError):
@@ -225,11 +228,27 @@ def run_suite(binary, model, server_bin, cases, out_dir, extra_env, shards):
     return records
 
 
-def kill_group(proc):
-    try:
-        os.killpg(proc.pid, 9)
-    except ProcessLookupError:
-        pass
+def kill_tree(proc):
+    """Kills a suite process and every server it started: each server runs in a process group
+    of its own (its fork children too), and a killed test binary would leave them running."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+        except (ValueError, OSError):
+            continue
+    tree, queue = [], [proc.pid]
+    while queue:
+        pid = queue.pop()
+        tree.append(pid)
+        queue.extend(child for child, parent in parents.items() if parent == pid)
+    for pid in tree:
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
     proc.wait()
 
 
@@ -251,7 +270,8 @@ class Database:
         if started.returncode != 0:
             self.__exit__(None, None, None)
             raise CannotGrade("the grader's PostgreSQL cluster did not start (./lab setup "
-                              "installs postgresql-15): " + (started.stderr or started.stdout).strip())
+                              "installs postgresql-15): "
+                              + (started.stderr or started.stdout).strip())
         return {"LAB_GRADE_DB_DIR": str(self.dir), "LAB_GRADE_DB_PORT": self.port}
 
     def __exit__(self, *exc):
@@ -558,6 +578,9 @@ def listed_models(server_bin):
 
 
 def main(argv):
+    # SIGTERM (an autograder's time limit) unwinds like Ctrl-C: the suites' processes are
+    # killed and the grader's database is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         args = parse_arguments(argv)
         if args.check_arguments:
@@ -575,8 +598,11 @@ def main(argv):
         work_dir = Path(tempfile.mkdtemp(prefix="lab-grade-"))
         try:
             report = grade(args, bin_dir, server_bin, work_dir)
-        except CannotGrade as e:
+        except CannotGrade as e:  # the suites' logs are kept: they may say why
             raise CannotGrade("%s (the suites' logs are in %s)" % (e, work_dir))
+        except BaseException:
+            shutil.rmtree(work_dir, ignore_errors=True)
+            raise
         shutil.rmtree(work_dir, ignore_errors=True)
     except BadArguments as e:
         print("lab: grade-model: %s" % e, file=sys.stderr)
@@ -584,6 +610,9 @@ def main(argv):
     except CannotGrade as e:
         print("lab: grade-model: cannot grade: %s" % e, file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("lab: grade-model: interrupted: nothing graded", file=sys.stderr)
+        return 130
     print_report(report, sys.stdout)
     if args.json:
         tmp = Path(args.json + ".tmp")

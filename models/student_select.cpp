@@ -52,11 +52,14 @@
 //      read_once_and_close(fd) and returns false. (A poll() loop has no such wall: then raise
 //      student_max_clients() below as far as you like, and CHECK may be nullptr.)
 //   6. Counting. Wrap the wait in a BlockingTimer (shared/blocking.hpp: Blocking::Wait), so
-//      that STATS and the harness see how long the loop waited; name the thread for --trace
-//      (trace::name_thread("event loop")).
+//      that STATS and the harness see how long the loop waited, and --trace records each wait
+//      as a span of the loop's thread (a graded case looks for them); name the thread for
+//      --trace with trace::name_thread("event loop").
 // The limits are the shared code's: kOutputHighWater, kRequestsPerTurn (event_connection.hpp),
 // kMaxAcceptsPerTurn (event_loop.hpp), kMaxDrains (drain.hpp). Keep the loop's one thread: the
-// registry says no other task touches the INCR table (table_locking, models/models.cpp).
+// registry says no other task touches the INCR table (table_locking, models/models.cpp), and
+// the grader checks that one thread serves everyone and never waits for a lock.
+// The headers below are the ones a complete loop needs.
 #include <sys/select.h>
 #include <unistd.h>
 
