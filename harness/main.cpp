@@ -112,9 +112,9 @@ bool is_label(const std::string& name) {
     });
 }
 
-// The sweep's models from --models: names of the server binary's models, or all of them; with
-// --connect, one label. The binary's listing goes into `listed` (none with --connect). Exits 2
-// with one line on an unknown model.
+// The sweep's models from --models: names of the server binary's models, or all of them (but a
+// student's model, which is run only when named); with --connect, one label. The binary's listing
+// goes into `listed` (none with --connect). Exits 2 with one line on an unknown model.
 std::vector<std::string> sweep_models(const std::string& models_text, bool connecting,
                                       const std::string& server_bin,
                                       std::vector<lab::ListedModel>& listed) {
@@ -132,9 +132,10 @@ std::vector<std::string> sweep_models(const std::string& models_text, bool conne
         return models;
     }
     listed = server_models_or_die(server_bin);
-    if (models_text == "all") {
-        for (const lab::ListedModel& m : listed)
-            models.push_back(m.name);
+    if (models_text == "all") {  // the lab's own: a student's model only when named
+        for (const lab::ListedModel& m : listed) {
+            if (!m.assignment) models.push_back(m.name);
+        }
         return models;
     }
     for (const std::string& name : split(models_text, ',')) {
@@ -236,8 +237,8 @@ struct Options {
 // Declares the sweep's flags on app, bound to options; returns the timeline subcommand.
 CLI::App* declare_options(CLI::App& app, Options& options) {
     app.add_option("--models", options.models_text,
-                   "Comma-separated models, or all (default all); with --connect, a label for "
-                   "the server");
+                   "Comma-separated models, or all (default all: the lab's own, without a "
+                   "student's model); with --connect, a label for the server");
     app.add_option("--workload", options.workload_name,
                    "Workloads, comma-separated: names (in --workload-dir) or .json paths "
                    "(default ping)");

@@ -38,6 +38,8 @@ std::optional<std::vector<ListedModel>> parse_listing(const nlohmann::json& doc)
             model.plot_colour = plot["colour"].get<std::string>();
         if (plot.contains("point_type") && plot["point_type"].is_number_integer())
             model.plot_point_type = plot["point_type"].get<int>();
+        if (entry.contains("assignment") && entry["assignment"].is_boolean())
+            model.assignment = entry["assignment"].get<bool>();
         models.push_back(std::move(model));
     }
     return models;

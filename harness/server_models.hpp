@@ -21,6 +21,9 @@ struct ListedModel {
     nlohmann::json flags = nlohmann::json::object();
     std::string plot_colour;  // "#RRGGBB": its colour in lab-plot's figures
     int plot_point_type = 0;  // its gnuplot pointtype there
+    // A model a student writes (the listing's "assignment": true, README "Write your own
+    // model"): run when named, left out of --models all.
+    bool assignment = false;
 };
 
 // Runs `server_bin --list-models --json` and reads its listing, in the registry's order.

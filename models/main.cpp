@@ -69,8 +69,10 @@ std::string model_names() {
 // The listing of `--list-models --json` (README, "lab-server"): {"models": [...]}, in the
 // registry's order, each with its name, its summary, the flags of a model's own that apply to
 // it (value flags with their default, or null for the system's, and their range; switches
-// with default false), and its plot style. A flag a model's entry lacks does not apply to it:
-// lab-server refuses it, except --max-clients, which the model ignores.
+// with default false), and its plot style; and "assignment": true on a model a student writes
+// (README "Write your own model"), which tools leave out of "every model". A flag a model's
+// entry lacks does not apply to it: lab-server refuses it, except --max-clients, which the
+// model ignores.
 nlohmann::ordered_json model_listing() {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const lab::Model& m : lab::models()) {
@@ -95,12 +97,13 @@ nlohmann::ordered_json model_listing() {
         // Every model takes --db-pool; listed so that tools know its default and range.
         flags["--db-pool"] = {{"default", 8}, {"min", 1}, {"max", kMaxDbPool}};
         if (m.event_loop) flags["--db-blocking-in-loop"] = {{"default", false}};
-        list.push_back(
-            {{"name", m.name},
-             {"summary", m.summary},
-             {"flags", flags},
-             {"plot",
-              {{"colour", std::string(m.plot.colour)}, {"point_type", m.plot.point_type}}}});
+        nlohmann::ordered_json entry = {
+            {"name", m.name},
+            {"summary", m.summary},
+            {"flags", flags},
+            {"plot", {{"colour", std::string(m.plot.colour)}, {"point_type", m.plot.point_type}}}};
+        if (m.assignment) entry["assignment"] = true;  // a student's model: not in "all"
+        list.push_back(entry);
     }
     return {{"models", list}};
 }

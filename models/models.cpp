@@ -23,12 +23,17 @@ void serve_poll(Server& server);
 void serve_epoll(Server& server);
 void serve_threadpool(Server& server);
 void serve_prefork(Server& server);
+// The assignment's model (README "Write your own model"): the student's file,
+// models/student_select.cpp, or in lab-server-solution the reference solution in its place.
+void serve_student(Server& server);
+std::uint64_t student_max_clients();  // its --max-clients: what FD_SETSIZE leaves
 
 // The plot styles: seven colours of the Okabe-Ito palette (all of it but its yellow, too pale
 // on white), which stay apart for colour-blind readers, and for the eighth Tableau 10's brown,
 // darker than all of them but black; where two colours still look alike, the point shapes
 // differ. The pool variants take the hollow shape of their classic model: threadpool the
-// circle of threads, prefork the triangle of fork. A new model takes a colour and a shape no
+// circle of threads, prefork the triangle of fork; the student's model Paul Tol's indigo and the
+// star, in no lab figure unless named. A new model takes a colour and a shape no
 // other model has; lab-plot keeps four further colours with hollow shapes 4, 10, 12 and 14 for
 // names that are not in the registry (tests/registry_test.cpp checks both).
 const std::vector<Model>& models() {
@@ -88,6 +93,18 @@ const std::vector<Model>& models() {
          .plot = {.colour = "#8C564B", .point_type = 8},  // brown, open triangle
          .table_locking = Locking::Shared,
          .takes_workers = true},
+        // The student's select loop: an event loop like select, on one thread (so no lock on the
+        // INCR table), marked as the assignment. The student writes serve_student and keeps this.
+        {.name = "student",
+         .summary = "the assignment: your own select() loop in models/student_select.cpp "
+                    "(./lab grade-model student)",
+         .serve = serve_student,
+         .plot = {.colour = "#332288", .point_type = 3},  // indigo, star
+         .table_locking = Locking::SingleTask,
+         .default_max_clients = student_max_clients(),
+         .max_max_clients = student_max_clients(),
+         .event_loop = true,
+         .assignment = true},
     };
     return list;
 }

@@ -3,7 +3,8 @@
 // --list-models (--json: with their flags and plot styles); lab-harness, lab-plot, ./lab and
 // the notebooks learn the models from that listing, never by linking this code. A new model
 // is its own file (models/NAME.cpp, with its serve function) and one entry in models.cpp
-// (the serve function's declaration and its Model), nothing else.
+// (the serve function's declaration and its Model), nothing else. One entry is the student's
+// (`student`, models/student_select.cpp), marked as the assignment.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +38,9 @@ struct Model {
     bool takes_thread_stack = false;          // --thread-stack-kb sizes its serving threads
     bool event_loop = false;  // one thread, a readiness wait for every client: takes
                               // --blocking-io-in-loop
+    bool assignment = false;  // a student writes it (README "Write your own model"): not one of
+                              // the lab's own, so the lab's suites and `--models all` leave it
+                              // out; ./lab grade-model grades it
 };
 
 // Every model, in the order --list-models prints them.

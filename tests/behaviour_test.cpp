@@ -160,6 +160,65 @@ TEST_P(Behaviour, PingDuringSlowWork) {
     }
 }
 
+// A CPU-heavy request stalls everyone else where one task serves every client: while a WORK
+// burns 1 s of CPU, the event loops (and sequential, where the PING waits in the backlog) answer
+// a second client's PING only after it; the models with a task per client (or a pool of them)
+// answer it at once, on another thread or process. The registry says which is which: one task
+// serves every client exactly where the INCR table takes no lock (Locking::SingleTask).
+TEST_P(Behaviour, CpuHeavyRequestStallsOthersOnlyOnOneTask) {
+    const lab::Model* registered = lab::find_model(model());
+    ASSERT_NE(registered, nullptr);
+    const bool one_task = registered->table_locking == lab::Locking::SingleTask;
+    ASSERT_NO_FATAL_FAILURE(start());
+    std::vector<Client> clients(2);
+    Client& heavy = clients[0];
+    Client& quick = clients[1];
+    ASSERT_TRUE(heavy.connect(port()));
+    ASSERT_TRUE(heavy.send_all("WORK 1000000 0 1\nQUIT\n"));  // 1 s of CPU
+    std::this_thread::sleep_for(50ms);
+    ASSERT_TRUE(quick.connect(port()));
+    auto sent = Clock::now();
+    ASSERT_TRUE(quick.send_all("PING\n"));
+
+    // Read both at once; the heavy client is closed at its EOF, so that sequential moves on.
+    double heavy_done = -1;
+    double quick_done = -1;
+    std::string heavy_bytes;
+    std::string quick_reply;
+    auto deadline = Clock::now() + 20s;
+    while ((heavy_done < 0 || quick_done < 0) && Clock::now() < deadline) {
+        pump_any(clients, deadline);
+        if (quick_done < 0) {
+            if (auto line = quick.take_line()) {
+                quick_done = seconds_since(sent);
+                quick_reply = *line;
+            }
+        }
+        if (heavy_done < 0 && heavy.at_eof()) {
+            heavy_done = seconds_since(sent);
+            heavy_bytes = heavy.read_until_eof(0ms).value_or("");
+            heavy.close();
+        }
+        if (quick.at_eof()) break;
+    }
+    ASSERT_GE(heavy_done, 0.0) << "the CPU-heavy client got no EOF within 20 s";
+    ASSERT_GE(quick_done, 0.0) << "the PING got no reply within 20 s";
+    EXPECT_EQ(heavy_bytes, "OK 1\naOK BYE\n");
+    EXPECT_EQ(quick_reply, "OK PONG");
+    RecordProperty("ping_ms", static_cast<int>(quick_done * 1000));
+    RecordProperty("heavy_ms", static_cast<int>(heavy_done * 1000));
+    if (one_task) {
+        // The PING went 50 ms into the second of CPU: it cannot be answered sooner than the
+        // rest of that second (CPU time: a busy machine only makes it later).
+        EXPECT_GE(quick_done, 0.5) << model()
+                                   << " answered a PING during another client's CPU "
+                                      "work: one task serves every client, it cannot";
+    } else {
+        EXPECT_LT(quick_done, 0.5) << "the PING waited for another client's CPU work";
+        EXPECT_LT(quick_done, heavy_done) << "the PING was answered after the CPU-heavy WORK";
+    }
+}
+
 // A pool of two serves four clients that each wait 0.5 s of simulated I/O two at a time:
 // about two batches (1 s), never all four at once (0.5 s), never one by one (2 s). In the
 // thread pool the other two wait in its queue, and blocking_ns.queue shows it; prefork's
@@ -428,8 +487,6 @@ TEST_P(Behaviour, BlockingIoInLoopServesTheWaitsOneByOne) {
     EXPECT_EQ(io_wait_threads, wait_threads) << "the sleeps are not on the loop's thread";
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, Behaviour, testing::ValuesIn(all_models()), model_test_name);
-
 // ---------------------------------------------------------------------------------------
 // poll and epoll: what they cost with many connections open. Named tests, each model's name
 // in the test's name, as in the harness suites.
@@ -496,6 +553,47 @@ double cpu_us_per_ping(ServerProcess& server, Client& client, int count) {
     if (!before || !after) return 0;
     return static_cast<double>(*after - *before) / 1000.0 / count;
 }
+
+// More clients than an event loop may hold (kManyClients, each kept open once answered): each
+// is served (OK PONG) or refused with a clear ERR 503 and closed, over --max-clients or, for a
+// descriptor select() cannot watch, over FD_SETSIZE; exactly --max-clients are served, and they
+// all still are afterwards. The refused stay open too, so that the server's drains of them hold
+// descriptors and the next clients' descriptors pass FD_SETSIZE (a select() loop that put one
+// into its fd_set would write past it). Event loops only: a blocking model would run 1,100
+// threads or processes.
+TEST_P(Behaviour, PastFdSetsizeEachClientIsServedOrRefused) {
+    const lab::Model* registered = lab::find_model(model());
+    ASSERT_NE(registered, nullptr);
+    if (!registered->event_loop) GTEST_SKIP() << "event loops only: a thread or process a client";
+    if (!make_room_for_many_clients()) GTEST_SKIP() << "RLIMIT_NOFILE's hard limit is too low";
+    ASSERT_NO_FATAL_FAILURE(start());
+    std::vector<Client> clients(kManyClients);
+    std::map<std::string, int> replies;
+    std::vector<std::size_t> served;
+    for (std::size_t i = 0; i < clients.size(); ++i) {
+        ASSERT_TRUE(clients[i].connect(port())) << "client " << i << " could not connect";
+        std::string reply = clients[i].request("PING").value_or("<no reply>");
+        ++replies[reply];
+        if (reply == "OK PONG") {
+            served.push_back(i);
+            continue;
+        }
+        ASSERT_EQ(reply.rfind("ERR 503 ", 0), 0u)
+            << "client " << i << " (" << served.size() << " served before it) got '" << reply
+            << "', neither OK PONG nor a refusal";
+        ASSERT_TRUE(clients[i].expect_eof()) << "refused client " << i << " was not closed";
+    }
+    std::string seen;
+    for (const auto& [reply, count] : replies)
+        seen += "'" + reply + "' x " + std::to_string(count) + "; ";
+    EXPECT_EQ(served.size(), registered->default_max_clients) << seen;
+    for (std::size_t i : served) {
+        ASSERT_EQ(clients[i].request("ECHO still here"), "OK still here")
+            << "served client " << i << " after the refusals; " << seen;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, Behaviour, testing::ValuesIn(all_models()), model_test_name);
 
 // select cannot watch a descriptor past FD_SETSIZE; poll and epoll can.
 TEST(EventLoops, ServePastFdSetsize_poll_epoll) {

@@ -44,6 +44,7 @@ set_tests_properties(db.restart_stop PROPERTIES FIXTURES_CLEANUP lab_db_restart
 
 add_executable(db_tests
     ${CMAKE_CURRENT_SOURCE_DIR}/server_process.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/exchange_log.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/query_test.cpp)
 target_link_libraries(db_tests PRIVATE
     GTest::gtest_main

@@ -4,6 +4,7 @@
 # so that a preset can leave models out by name (tsan excludes -E 'sequential|fork').
 add_executable(server_tests
     ${CMAKE_CURRENT_SOURCE_DIR}/server_process.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/exchange_log.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/conformance_test.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/behaviour_test.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/http_integration_test.cpp

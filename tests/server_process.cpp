@@ -1,6 +1,7 @@
 // Test helpers for the server suites. See server_process.hpp.
 #include "server_process.hpp"
 
+#include "exchange_log.hpp"
 #include "models.hpp"
 
 #include <arpa/inet.h>
@@ -18,6 +19,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -35,6 +37,13 @@ int ms_until(Clock::time_point deadline) {
     auto left = std::chrono::duration_cast<Millis>(deadline - Clock::now()).count();
     if (left <= 0) return 0;
     return static_cast<int>(std::min<long long>(left + 1, 60'000));
+}
+
+// A timeout in words, for the exchange log: "5 s", "500 ms".
+std::string in_words(Millis timeout) {
+    auto ms = timeout.count();
+    if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
+    return std::to_string(ms) + " ms";
 }
 
 // Orphans of a server's group (fork children that outlive it) become children of this
@@ -116,6 +125,10 @@ const char* server_path() {
     // Tools find each other beside themselves: lab-server is built into the same bin/ as
     // this test. The build's path is the fallback (a test binary run from elsewhere).
     static const std::string path = [] {
+        // The grader (grader/grade_model.py) names the server it grades: lab-server-solution.
+        if (const char* graded = std::getenv("LAB_GRADE_SERVER"); graded && *graded) {
+            return std::string(graded);
+        }
         char self[4096];
         ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
         if (n > 0) {
@@ -327,12 +340,14 @@ bool Client::connect(std::uint16_t port, Millis timeout) {
             socklen_t len = sizeof error;
             if (n <= 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) {
                 ::close(fd);
+                exchange::connected(false);
                 return false;
             }
             break;
         }
     }
     fd_ = fd;
+    exchange::connected(true);
     return true;
 }
 
@@ -358,7 +373,11 @@ void Client::shutdown_write() {
 }
 
 bool Client::send_all(std::string_view data, Millis timeout) {
-    if (fd_ < 0) return false;
+    exchange::sent(data);
+    if (fd_ < 0) {
+        exchange::received("nothing: there was no connection to send on");
+        return false;
+    }
     auto deadline = Clock::now() + timeout;
     while (!data.empty()) {
         ssize_t sent = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
@@ -367,12 +386,35 @@ bool Client::send_all(std::string_view data, Millis timeout) {
             continue;
         }
         if (sent < 0 && errno == EINTR) continue;
-        if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) return false;
-        if (Clock::now() >= deadline) return false;
+        if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            exchange::received("the server had closed the connection before the request went");
+            return false;
+        }
+        if (Clock::now() >= deadline) {
+            exchange::received("the server took none of the request's last bytes within " +
+                               in_words(timeout) + " (it reads nothing)");
+            return false;
+        }
         pollfd p{fd_, POLLOUT, 0};
         poll(&p, 1, ms_until(deadline));
     }
     return true;
+}
+
+std::string Client::describe_end(Millis timeout) const {
+    std::string what;
+    if (reset_) {
+        what = "a reset (the server dropped the connection)";
+    } else if (eof_) {
+        what = "EOF (the server closed the connection)";
+    } else {
+        what = "nothing within " + in_words(timeout);
+    }
+    if (buffered() > 0) {
+        what += ", after the incomplete '" +
+                exchange::quote(std::string_view(buffer_).substr(consumed_)) + "'";
+    }
+    return what;
 }
 
 bool Client::pump() {
@@ -386,12 +428,15 @@ bool Client::pump() {
         }
         if (got == 0) {
             eof_ = true;
+            exchange::received("EOF (the server closed the connection)");
             return false;
         }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
         reset_ = errno == ECONNRESET;
         eof_ = true;  // a failed connection is over as well
+        exchange::received(reset_ ? "a reset (the server dropped the connection)"
+                                  : "an error on the connection");
         return false;
     }
 }
@@ -428,6 +473,7 @@ std::optional<std::string> Client::take_line() {
     if (lf == std::string::npos) return std::nullopt;
     std::string line = take(lf - consumed_ + 1);
     line.pop_back();
+    exchange::received("'" + exchange::quote(line) + "'");
     return line;
 }
 
@@ -435,24 +481,43 @@ std::optional<std::string> Client::read_line(Millis timeout) {
     auto deadline = Clock::now() + timeout;
     while (true) {
         if (auto line = take_line()) return line;
-        if (!fill(deadline)) return std::nullopt;
+        if (!fill(deadline)) {
+            exchange::received(describe_end(timeout));
+            return std::nullopt;
+        }
     }
 }
 
 std::optional<std::string> Client::read_exact(std::size_t n, Millis timeout) {
     auto deadline = Clock::now() + timeout;
     while (buffered() < n) {
-        if (!fill(deadline)) return std::nullopt;
+        if (!fill(deadline)) {
+            exchange::received("only " + std::to_string(buffered()) + " of " + std::to_string(n) +
+                               " bytes: " + describe_end(timeout));
+            return std::nullopt;
+        }
     }
-    return take(n);
+    std::string bytes = take(n);
+    exchange::received("'" + exchange::quote(bytes) + "'");
+    return bytes;
 }
 
 std::optional<std::string> Client::read_until_eof(Millis timeout) {
     auto deadline = Clock::now() + timeout;
     while (!eof_) {
-        if (!fill(deadline) && !eof_) return std::nullopt;
+        if (!fill(deadline) && !eof_) {
+            exchange::received(
+                "no EOF within " + in_words(timeout) +
+                (buffered() > 0
+                     ? " (after '" + exchange::quote(std::string_view(buffer_).substr(consumed_)) +
+                           "')"
+                     : std::string(" and no bytes")));
+            return std::nullopt;
+        }
     }
-    return take(buffered());
+    std::string rest = take(buffered());
+    exchange::received(rest.empty() ? "EOF" : "'" + exchange::quote(rest) + "', then EOF");
+    return rest;
 }
 
 bool Client::expect_eof(Millis timeout) {
@@ -615,11 +680,18 @@ std::vector<Transcript> read_all_until_eof(std::vector<Client>& clients, Clock::
 }
 
 const std::vector<std::string>& all_models() {
-    // From the registry, so that a new model is tested without editing the suites.
+    // From the registry, so that a new model is tested without editing the suites. A student's
+    // model (the assignment) is not the lab's own: the suites leave it out, and the grader runs
+    // them against it alone (LAB_GRADE_MODEL).
     static const std::vector<std::string> names = [] {
         std::vector<std::string> list;
-        for (const lab::Model& m : lab::models())
-            list.push_back(m.name);
+        if (const char* graded = std::getenv("LAB_GRADE_MODEL"); graded && *graded) {
+            list.emplace_back(graded);
+            return list;
+        }
+        for (const lab::Model& m : lab::models()) {
+            if (!m.assignment) list.push_back(m.name);
+        }
         return list;
     }();
     return names;
@@ -656,6 +728,16 @@ std::optional<nlohmann::json> stats_of(Client& c) {
 
 std::string model_test_name(const testing::TestParamInfo<std::string>& info) {
     return info.param;
+}
+
+void ModelTest::TearDown() {
+    // For the grader's report (grader/README.md): what was sent and what came back when the
+    // test first failed.
+    exchange::Snapshot first = exchange::at_first_failure();
+    if (!first.sent.empty()) RecordProperty("grade_sent", first.sent);
+    if (!first.received.empty()) RecordProperty("grade_received", first.received);
+    if (std::string why = exchange::skip_reason(); !why.empty())
+        RecordProperty("grade_skipped", why);
 }
 
 void ModelTest::start(std::vector<std::string> extra) {

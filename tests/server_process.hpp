@@ -26,7 +26,8 @@ using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
 using namespace std::chrono_literals;
 
-// The lab-server under test: the one beside this test binary, else LAB_SERVER_PATH.
+// The lab-server under test: $LAB_GRADE_SERVER if set (the grader's), else the one beside this
+// test binary, else LAB_SERVER_PATH.
 const char* server_path();
 
 // A fresh path under /dev/shm that no other test (or test process) uses.
@@ -130,6 +131,8 @@ class Client {
     // Waits until readable and receives once; false on timeout or EOF/reset.
     bool fill(Clock::time_point deadline);
     std::string take(std::size_t n);
+    // Why a read ended without what it wanted, for the exchange log (exchange_log.hpp).
+    std::string describe_end(Millis timeout) const;
 
     int fd_ = -1;
     std::string buffer_;
@@ -172,7 +175,9 @@ struct Transcript {
 std::vector<Transcript> read_all_until_eof(std::vector<Client>& clients, Clock::time_point start,
                                            Millis timeout);
 
-// The models the suites run against, and test names that end in the model's name.
+// The models the suites run against, and test names that end in the model's name: every model
+// of the registry but a student's (the assignment), or with LAB_GRADE_MODEL=NAME in the
+// environment only NAME (the grader's run, grader/grade_model.py).
 const std::vector<std::string>& all_models();
 // Whether the model takes --max-clients (the registry's default is not 0).
 bool has_max_clients(const std::string& model);
@@ -193,6 +198,8 @@ std::string model_test_name(const testing::TestParamInfo<std::string>& info);
 // A test against one real lab-server of the model GetParam().
 class ModelTest : public testing::TestWithParam<std::string> {
   protected:
+    // Records the exchange in progress at the test's first failure (exchange_log.hpp).
+    void TearDown() override;
     const std::string& model() const { return GetParam(); }
     bool sequential() const { return model() == "sequential"; }
     // Starts lab-server --model model() plus `extra` (plus --workers kSuiteWorkers for a pool
