@@ -8,6 +8,10 @@ python3-ipykernel), so a notebook runs on any machine that ran `./lab setup`.
 When the binaries are not built, a notebook says how to build them and shows the reference
 results committed under results/reference/notebooks/ instead, saying so.
 
+In a student's handout (handout.json at the root: notebooks/handout.py), nb.param() gives the
+student's own values of the parameters an exercise asks about. Every check leaves a
+machine-readable record of its outcome in the cell's output for notebooks/grade.py.
+
 Read it: nothing here is magic. A run is `lab-harness ... --out FILE`; a figure is
 `lab-plot FILE --out DIR`; a table is fields picked out of the JSON that results/SCHEMA.md
 describes.
