@@ -280,10 +280,17 @@ class Context:
         self.student, self.lab, self.params = student, lab, params
         self.stamps, self.seeds, self.folder, self.results = stamps, seeds, folder, results
 
-    def whose(self, seed) -> str:
+    def whose(self, handout: dict) -> str:
+        """Whose handout a record's seed is: a student of the class, or the student the
+        record names if the seed is theirs."""
+        seed, named = handout.get("seed"), handout.get("student")
         if seed is None:
             return "no handout (an instructor's checkout, or a handout for nobody)"
-        return f"{self.seeds[seed]}'s handout" if seed in self.seeds else f"a handout of seed {seed}"
+        if seed in self.seeds:
+            return f"{self.seeds[seed]}'s handout"
+        if isinstance(named, str) and course.seed_of(named) == seed:
+            return f"{named}'s handout"
+        return f"a handout of seed {seed}"
 
 
 def identity_problem(record: dict, ctx: Context) -> str | None:
@@ -294,9 +301,11 @@ def identity_problem(record: dict, ctx: Context) -> str | None:
     h = record.get("handout") or {}
     seed = h.get("seed")
     if seed != ctx.student.seed:
-        return (f"it was run from {ctx.whose(seed)}, not "
-                + (f"{ctx.student.student}'s (seed {ctx.student.seed})" if ctx.student.student
-                   else "without a handout"))
+        if ctx.student.student is None:
+            return (f"it was run from {ctx.whose(h)}, and no student was named: grade it "
+                    f"with --student {h.get('student') or 'ID'} (STUDENT=)")
+        return (f"it was run from {ctx.whose(h)}, not {ctx.student.student}'s (seed "
+                f"{ctx.student.seed})")
     got = h.get("params") or {}
     if got != ctx.params and not (seed is None and got == {}):  # no handout.json: no params
         return (f"its parameters {got} are not those of the handout ({ctx.params}): was "
@@ -580,7 +589,7 @@ def rerun_lab(ctx: Context, grade: LabGrade, tolerance: float, timeout: int):
             os.environ.clear()
             os.environ.update(env_before)
     finally:
-        subprocess_cleanup(scratch)
+        remove_scratch(scratch)
     again = {}
     for cell in nb.cells:
         recs = records(cell, course.CHECK_RECORD)
@@ -595,7 +604,7 @@ def rerun_lab(ctx: Context, grade: LabGrade, tolerance: float, timeout: int):
             eg.why += f" (reproduced on this machine within ±{tolerance:.0%})"
 
 
-def subprocess_cleanup(scratch: Path):
+def remove_scratch(scratch: Path):
     """Stop a database cluster the rerun left behind (lab 7 stops its own at its end, but a
     rerun that failed midway may not reach that cell), then remove the scratch copy."""
     import subprocess

@@ -270,7 +270,8 @@ class Grader(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         lab = grades["students"][0]["labs"][LAB]
         self.assertEqual(lab["status"], "refused")
-        self.assertIn(f"a handout of seed {course.seed_of('alice')}, not beth's", lab["reason"])
+        self.assertIn(f"it was run from alice's handout, not beth's (seed {course.seed_of('beth')})",
+                      lab["reason"])
         self.assertEqual(grades["students"][0]["checked_points"], 0)
         # In a class, the grader names whose handout it was.
         klass = self.dir / "named"
