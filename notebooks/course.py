@@ -35,7 +35,8 @@ import re
 
 SOLUTION_TAG = "solution"
 ANSWER_TAG = "answer"
-EXERCISE = re.compile(r"\*\*Exercise (\d+)(?: \(([^)]*)\))?\.?\*\*")
+# "**Exercise N (kind).**", or with a title: "**Exercise 3 (code and measure): find it.**"
+EXERCISE = re.compile(r"\*\*Exercise (\d+)(?: \(([^)]*)\))?[^*\n]*\*\*")
 # A check cell of an exercise: a code cell after the exercise that calls labkit's checks.
 CHECK_CALL = re.compile(r"\blab\.(check|check_answer|inconclusive)\(")
 PARAM_SPAN = re.compile(r'<span data-param="([^"]+)">([^<]*)</span>')
