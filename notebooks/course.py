@@ -76,7 +76,6 @@ class Exercise:
         self.number, self.kind, self.heading = number, kind, heading
         self.answer = None        # index of the cell tagged `answer`
         self.checks = []          # indices of its check cells (code, not solution)
-        self.inputs = []          # code cells between the exercise and its first check
         self.key = []             # indices of its solution Markdown cells (*Answer.* ...)
         self.points = None        # {"check": C, "answer": A}, or None: undeclared
 
@@ -119,8 +118,6 @@ def exercises(nb) -> list[Exercise]:
         elif current is not None and cell.cell_type == "code" and not is_solution(cell):
             if CHECK_CALL.search(source):
                 current.checks.append(i)
-            elif not current.checks:
-                current.inputs.append(i)
     return found
 
 

@@ -437,14 +437,14 @@ def grade_lab(ctx: Context, path: Path | None) -> LabGrade:
     for record in setup + [r for _, r in all_checks]:
         problem = identity_problem(record, ctx)
         if problem:
-            grade.refuse(f"refused: {problem}")
+            grade.refuse(problem)
             break
     if grade.status == "graded":
         if any(r.get("live") is False for r in setup):
-            grade.refuse("refused: reference data: the lab ran without a build, so every check "
+            grade.refuse("reference data: the lab ran without a build, so every check "
                          "shows the reference results (\"reference data: not graded\")")
         elif all_checks and all(r.get("outcome") == "not graded" for _, r in all_checks):
-            grade.refuse("refused: reference data: every check said \"reference data: not graded\"")
+            grade.refuse("reference data: every check said \"reference data: not graded\"")
     hosts = sorted({r.get("hostname") for r in setup + [r for _, r in all_checks]} - {None})
     if len(hosts) > 1:
         grade.warnings.append(f"run on several machines: {', '.join(hosts)}")

@@ -228,7 +228,8 @@ def handout_md(info: dict, labs: dict) -> str:
 {f"For **{who}** (seed `{info['seed']}`)." if who else "A handout for nobody in particular: every parameter has its default."}
 This directory is a repository of its own: the lab's code, the labs in `notebooks/` (without
 their solutions), the reference results the labs show, and `./lab`. `README.md` explains the
-lab, `notebooks/README.md` the labs.
+lab, `notebooks/README.md` the labs; what they say about `Makefile.docs` (student copies,
+claims, handouts, grading) is for instructors, whose tools this handout leaves out.
 
 ```sh
 ./lab setup && ./lab build        # the compiler, Jupyter, PostgreSQL, ... then the binaries
