@@ -1,8 +1,11 @@
 #!/usr/bin/python3
 """The notebooks' documentation tool, run by Makefile.docs (see `make -f Makefile.docs help`).
 
-  docs.py student NOTEBOOK... --out DIR   student copies: every cell tagged `solution` removed,
-                                          outputs cleared
+  docs.py student NOTEBOOK... --out DIR [--handout FILE]
+                                          student copies: every cell tagged `solution` removed,
+                                          outputs cleared, each exercise's points stated, the
+                                          parameters shown with FILE's values (a handout.json;
+                                          without it, the defaults): see course.py
   docs.py check-student NOTEBOOK...       each is a valid notebook holding no solution
   docs.py site --out DIR --labs DIR       the HTML site: index, README, PROTOCOL, SCHEMA,
                                           reference results and plots, the rendered labs
@@ -25,7 +28,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTION_TAG = "solution"
+sys.path.insert(0, str(ROOT / "notebooks"))
+import course  # noqa: E402  (the exercises' structure, points and parameters)
+
+SOLUTION_TAG = course.SOLUTION_TAG
 
 
 def fail(message: str, status: int = 1):
@@ -44,8 +50,7 @@ def read_notebook(path: Path):
     return nb
 
 
-def is_solution(cell) -> bool:
-    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+is_solution = course.is_solution
 
 
 def cmd_student(args):
@@ -53,21 +58,23 @@ def cmd_student(args):
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    params = {}
+    if args.handout:
+        try:
+            params = json.loads(Path(args.handout).read_text()).get("params", {})
+        except (OSError, ValueError) as e:
+            fail(f"{args.handout}: not a readable handout.json: {e}", 2)
     for src in map(Path, args.notebooks):
         nb = read_notebook(src)
-        kept = [c for c in nb.cells if not is_solution(c)]
-        removed = len(nb.cells) - len(kept)
+        problems = course.declaration_problems(nb)
+        if problems:
+            fail(f"{src}: {problems[0]}")
+        copy, removed = course.student_copy(nb, params.get(src.stem) if args.handout else None)
         if removed == 0:
             fail(f"{src}: no cell is tagged '{SOLUTION_TAG}': is this an instructor notebook?")
-        for cell in kept:
-            if cell.cell_type == "code":
-                cell.outputs = []
-                cell.execution_count = None
-        nb.cells = kept
-        nb.metadata["lab_student_copy"] = True
-        nbformat.validate(nb)
-        nbformat.write(nb, str(out / src.name))
-        print(f"{out / src.name}: {len(kept)} cells ({removed} solution cells removed)")
+        nbformat.validate(copy)
+        nbformat.write(copy, str(out / src.name))
+        print(f"{out / src.name}: {len(copy.cells)} cells ({removed} solution cells removed)")
 
 
 EXERCISE = re.compile(r"\*\*Exercise (\d+)")
@@ -112,6 +119,9 @@ def cmd_check_student(args):
                 fail(f"{path}: cell {i} is tagged '{SOLUTION_TAG}'")
             if cell.cell_type == "markdown" and cell.source.lstrip().startswith("*Answer.*"):
                 fail(f"{path}: cell {i} is an answer without the '{SOLUTION_TAG}' tag")
+            if course.PARAM_SPAN.search(cell.source):
+                fail(f"{path}: cell {i} still holds a parameter span (<span data-param=...>): "
+                     "a student copy shows the values")
         exercises = sum(bool(EXERCISE.search(c.source)) for c in nb.cells
                         if c.cell_type == "markdown")
         if exercises == 0:
@@ -280,7 +290,7 @@ def unmarked_figures(nb):
     claim markers."""
     unmarked, markers = [], {}
     for i, line in markdown_lines(nb):
-        plain = LINK_TARGET.sub("]", CODE_SPAN.sub("", line))
+        plain = LINK_TARGET.sub("]", CODE_SPAN.sub("", course.plain_params(line)))
         pos = 0
         for m in MARKER.finditer(plain):
             if m.group(2):
@@ -510,6 +520,7 @@ def main():
     p = sub.add_parser("student", help="write student copies without solution cells")
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--out", required=True)
+    p.add_argument("--handout", default=None, help="a handout.json whose parameters to show")
     p.set_defaults(run=cmd_student)
     p = sub.add_parser("check-student", help="check student copies")
     p.add_argument("notebooks", nargs="*")

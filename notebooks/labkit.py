@@ -8,6 +8,10 @@ python3-ipykernel), so a notebook runs on any machine that ran `./lab setup`.
 When the binaries are not built, a notebook says how to build them and shows the reference
 results committed under results/reference/notebooks/ instead, saying so.
 
+In a student's handout (handout.json at the root: notebooks/handout.py), nb.param() gives the
+student's own values of the parameters an exercise asks about. Every check leaves a
+machine-readable record of its outcome in the cell's output for notebooks/grade.py.
+
 Read it: nothing here is magic. A run is `lab-harness ... --out FILE`; a figure is
 `lab-plot FILE --out DIR`; a table is fields picked out of the JSON that results/SCHEMA.md
 describes.
@@ -167,18 +171,25 @@ def check(relation, values: dict, *, evidence, passed: str, failed: str) -> bool
     not this lab's own run on this machine fails, saying why. The relation must be able to
     fail: it is tried on other values first, and one that holds for all of them is refused
     (LabCheckError). Write the tolerance into `passed`/`failed`, where the student sees it.
-    Returns True when the check passed (False: reference data, not graded)."""
+    Returns True when the check passed (False: reference data, not graded). Whatever the
+    outcome, the cell's output keeps a record of it for the grader (see _CheckRecord)."""
     if not callable(relation) or not isinstance(values, dict) or not values:
         raise LabCheckError("check(relation, values, ...): a function and the dict of the "
                             "measured values it takes")
     if not _falsifiable(relation, values):
         raise LabCheckError(f"this check holds for any values, so it cannot fail: {passed}")
-    if _judge_evidence(evidence) == NOT_GRADED:
-        print(f"{NOT_GRADED}: {passed} (run the lab on your own build for it to count)")
-        return False
+    record = _CheckRecord("check", evidence=evidence, values=values, relation=relation)
+    try:
+        judged = _judge_evidence(evidence)
+    except LabCheckFailed as e:
+        record.emit("failed", str(e))
+        raise
+    if judged == NOT_GRADED:
+        return record.done("not graded",
+                           f"{NOT_GRADED}: {passed} (run the lab on your own build for it to count)")
     if relation(**values):
-        print(f"check passed: {passed}")
-        return True
+        return record.done("passed", f"check passed: {passed}")
+    record.emit("failed", f"check failed: {failed}")
     raise LabCheckFailed(f"check failed: {failed}")
 
 
@@ -190,32 +201,226 @@ def check_answer(answer, measured, *, evidence, tolerance: float, what: str,
     own values as check() does. An answer still at None is reported as not answered yet, so
     a student copy runs top to bottom before the exercises are done. A typed constant, inf,
     NaN or anything not a number fails; so does an answer that only the reference machine
-    measured. Returns True when the check passed."""
+    measured. Returns True when the check passed; the cell's output keeps a record of the
+    outcome for the grader."""
+    record = _CheckRecord("check_answer", evidence=evidence, values=values, relation=relation,
+                          answer=answer, measured=measured, tolerance=tolerance, what=what)
     if answer is None:
-        print("not answered yet: fill in the exercise's cell above and run this one again")
-        return False
+        return record.done("not answered", "not answered yet: fill in the exercise's cell above "
+                           "and run this one again")
     if relation is not None and not _falsifiable(relation, values or {}):
         raise LabCheckError(f"this check holds for any values, so it cannot fail: {what}")
-    if _judge_evidence(evidence) == NOT_GRADED:
-        print(f"{NOT_GRADED}: {what} (run the lab on your own build for it to count)")
-        return False
+
+    def fail(message):
+        record.emit("failed", message)
+        raise LabCheckFailed(message) from None
+
+    try:
+        judged = _judge_evidence(evidence)
+    except LabCheckFailed as e:
+        fail(str(e))
+    if judged == NOT_GRADED:
+        return record.done("not graded",
+                           f"{NOT_GRADED}: {what} (run the lab on your own build for it to count)")
     try:
         typed = float(answer)
     except (TypeError, ValueError):
-        raise LabCheckFailed(f"check failed: {what}: your answer {answer!r} is not a number")
+        fail(f"check failed: {what}: your answer {answer!r} is not a number")
     if measured is None or not math.isfinite(float(measured)):
-        raise LabCheckFailed(f"check failed: {what}: your run measured no value "
-                             f"({measured!r}); run the experiment's cell again")
+        fail(f"check failed: {what}: your run measured no value ({measured!r}); run the "
+             "experiment's cell again")
     measured = float(measured)
     if not math.isfinite(typed) or abs(typed - measured) > tolerance * abs(measured):
-        raise LabCheckFailed(
-            f"check failed: {what}: your answer {_fmt(typed)} is not what your own run "
-            f"measured ({_fmt(measured)}, within ±{tolerance:.0%})")
+        fail(f"check failed: {what}: your answer {_fmt(typed)} is not what your own run "
+             f"measured ({_fmt(measured)}, within ±{tolerance:.0%})")
     if relation is not None and not relation(**values):
-        raise LabCheckFailed(f"check failed: {failed or what}")
-    print(f"check passed: {what}: {_fmt(typed)} matches your run's {_fmt(measured)} "
-          f"(±{tolerance:.0%})" + (f"; {passed}" if passed else ""))
-    return True
+        fail(f"check failed: {failed or what}")
+    return record.done("passed", f"check passed: {what}: {_fmt(typed)} matches your run's "
+                       f"{_fmt(measured)} (±{tolerance:.0%})" + (f"; {passed}" if passed else ""))
+
+
+def inconclusive(reason: str) -> bool:
+    """Say that an exercise's check could not judge this run (a machine too disturbed for the
+    relation to mean anything) instead of passing or failing it: prints "not checked: REASON"
+    and records it for the grader, which leaves the exercise to a person. Returns False."""
+    return _CheckRecord("inconclusive").done("inconclusive", f"not checked: {reason}")
+
+
+# -- the records a check leaves for the grader ------------------------------------------------
+#
+# Every check (check, check_answer, inconclusive) prints its outcome for the student and
+# leaves, in the cell's output, a record for notebooks/grade.py: a display_data of MIME type
+# CHECK_RECORD holding the outcome, the values, the relation's text, each piece of evidence
+# (a results file's sha256, started_at, hostname and command line; a recorded measurement's
+# value), the handout's student, seed and parameters, and the sha256 of the cell's own source.
+# The grader trusts it only after cross-checking it (grade.py says how); re-running the lab on
+# the grader's machine (grade.py --rerun) is what confirms the numbers. Notebook() leaves a
+# NOTEBOOK_RECORD in the setup cell: which lab, whose handout, which machine, built or not.
+
+NOTEBOOK_RECORD = "application/vnd.lab.notebook+json"
+CHECK_RECORD = "application/vnd.lab.check+json"
+RECORD_VERSION = 1
+_CURRENT_NOTEBOOK = None  # the lab's Notebook, made by its setup cell
+
+
+def _normalized(source: str) -> str:
+    """A cell's source as the grader hashes it (course.normalized: the same rule)."""
+    return "\n".join(line.rstrip() for line in source.strip("\n").splitlines()).strip()
+
+
+def _current_cell_sha256():
+    """sha256 of the source of the cell running now (IPython's input history), or None."""
+    try:
+        from IPython import get_ipython
+
+        source = get_ipython().history_manager.input_hist_raw[-1]
+    except Exception:  # not in IPython, or no history: the record says None
+        return None
+    return hashlib.sha256(_normalized(source).encode()).hexdigest()
+
+
+def _plain(value):
+    """A value as JSON can hold it: non-finite floats as strings, unknown objects as repr."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else str(float(value))
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return repr(value)[:200]
+
+
+def _relation_text(relation):
+    if relation is None:
+        return None
+    import inspect
+
+    try:
+        text = inspect.getsource(relation).strip()
+    except (OSError, TypeError):
+        return None
+    return text[:600]
+
+
+def _describe(item) -> dict:
+    """One piece of evidence as the record keeps it."""
+    if isinstance(item, Measured):
+        entry = item.notebook._registry().get("measurements", {}).get(item.name, {})
+        return {"kind": "reference" if item.from_reference else "measurement", "name": item.name,
+                "value": _plain(float(item)), "hostname": entry.get("hostname"),
+                "at": entry.get("at")}
+    path = getattr(item, "path", None)
+    if path is None:
+        return {"kind": "not evidence", "repr": repr(item)[:80]}
+    path = Path(path).resolve()
+    if getattr(item, "from_reference", False) or REFERENCE.resolve() in path.parents:
+        try:
+            name = str(path.relative_to(REFERENCE.resolve()))
+        except ValueError:
+            name = path.name
+        return {"kind": "reference", "file": name}
+    data = getattr(item, "data", {})
+    stamp = data.get("otherData", data) if isinstance(item, Trace) else data
+    lab_dir = path.parent
+    while lab_dir.parent != lab_dir and lab_dir.parent.name != "notebooks":
+        lab_dir = lab_dir.parent
+    rel = str(path.relative_to(lab_dir)) if lab_dir in path.parents else path.name
+    entry = _read_registry(lab_dir / REGISTRY).get("files", {}).get(rel, {})
+    return {"kind": "file", "lab": lab_dir.name, "file": rel,
+            "sha256": _sha256(path) if path.is_file() else None,
+            "started_at": stamp.get("started_at"),
+            "hostname": stamp.get("hostname") if isinstance(item, Trace)
+            else get(data, "machine.hostname"),
+            "command": entry.get("command")}
+
+
+def _emit_record(mime: str, record: dict):
+    """Leave a record in the running cell's output (nothing outside a notebook). Its text
+    form is empty: the student reads the printed line, the grader the record."""
+    if not _in_notebook():
+        return
+    from IPython.display import display
+
+    display({mime: record, "text/plain": ""}, raw=True)
+
+
+class _CheckRecord:
+    """The record of one check, filled as the check learns its outcome."""
+
+    def __init__(self, kind: str, *, evidence=None, values=None, relation=None, **answer):
+        self.kind, self.evidence, self.values, self.relation = kind, evidence, values, relation
+        self.answer = answer
+
+    def emit(self, outcome: str, message: str):
+        nb = _CURRENT_NOTEBOOK
+        record = {"version": RECORD_VERSION, "kind": self.kind, "outcome": outcome,
+                  "message": message, "lab": nb.name if nb else None}
+        try:
+            items = [] if self.evidence is None else (
+                list(self.evidence) if isinstance(self.evidence, (list, tuple))
+                else [self.evidence])
+            record.update({
+                "values": _plain(self.values), "relation": _relation_text(self.relation),
+                **{k: _plain(v) for k, v in self.answer.items()},
+                "evidence": [_describe(e) for e in items],
+                "handout": _handout_identity(nb),
+                "hostname": _hostname(),
+                "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "cell_sha256": _current_cell_sha256()})
+        except Exception as e:  # the check's outcome matters more than a complete record
+            record["record_error"] = f"{type(e).__name__}: {e}"
+        _emit_record(CHECK_RECORD, record)
+
+    def done(self, outcome: str, message: str) -> bool:
+        print(message)
+        self.emit(outcome, message)
+        return outcome == "passed"
+
+
+# -- the handout: who this copy of the lab is for, and their parameters -----------------------
+#
+# A student's handout (make -f Makefile.docs handout STUDENT=ID) has handout.json at its root:
+# the student's id, seed and, per lab, the values of the parameters its exercises ask about.
+# nb.param(NAME, DEFAULT) reads them; an instructor's checkout has no handout.json, and every
+# parameter is its default. $LAB_HANDOUT names another file (tests use it).
+
+_HANDOUT_CACHE = {}
+
+
+def handout_path() -> Path:
+    return Path(os.environ.get("LAB_HANDOUT", ROOT / "handout.json"))
+
+
+def handout() -> dict:
+    """The handout's contents, or {} without one. A handout.json that is not one is an
+    error naming the file (a student who edited it should hear so at once)."""
+    path = handout_path()
+    key = str(path)
+    if key not in _HANDOUT_CACHE:
+        if not path.is_file():
+            _HANDOUT_CACHE[key] = {}
+        else:
+            try:
+                data = json.loads(path.read_text())
+                if not isinstance(data, dict) or not isinstance(data.get("params", {}), dict):
+                    raise ValueError("not a handout")
+            except (OSError, ValueError) as e:
+                raise ValueError(f"{path} is not a readable handout ({e}); restore it from "
+                                 "your handout") from None
+            _HANDOUT_CACHE[key] = data
+    return _HANDOUT_CACHE[key]
+
+
+def _handout_identity(nb) -> dict:
+    h = handout()
+    lab = nb.name if nb else None
+    return {"student": h.get("student"), "seed": h.get("seed"),
+            "params": h.get("params", {}).get(lab, {}) if lab else {},
+            "used": dict(nb.params) if nb else {}}
 
 
 def _sha256(path: Path) -> str:
@@ -449,6 +654,35 @@ class Notebook:
                 print("!!! " + re.sub(r"<[^>]+>", "", banner).replace("&#9888; ", ""))
             # The same words as before, for tools that look for them (Makefile.docs fallback).
             print("showing the reference results: nothing below is your measurement")
+        self.params = {}
+        h = handout()
+        if h:
+            mine = h.get("params", {}).get(name, {})
+            say(f"*Handout for **{html.escape(str(h.get('student') or 'no one in particular'))}**"
+                + (": your parameters in this lab are "
+                   + ", ".join(f"`{k}` = {v}" for k, v in sorted(mine.items())) if mine else "")
+                + ".*")
+        global _CURRENT_NOTEBOOK
+        _CURRENT_NOTEBOOK = self
+        _emit_record(NOTEBOOK_RECORD, {
+            "version": RECORD_VERSION, "lab": name, "handout": _handout_identity(self),
+            "hostname": _hostname(), "live": self.live, "quick": QUICK,
+            "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "cell_sha256": _current_cell_sha256()})
+
+    def param(self, name: str, default):
+        """This student's value of the lab's parameter NAME, from the handout; `default` (the
+        instructor's value, the one the notebook's metadata declares) without a handout. The
+        value has the default's type; the record of every later check names it."""
+        mine = handout().get("params", {}).get(self.name, {})
+        value = mine.get(name, default)
+        if handout() and name not in mine:
+            print(f"your handout has no parameter {name!r} for {self.name}: using {default!r}")
+        if type(value) is not type(default):
+            raise ValueError(f"handout parameter {self.name}/{name} is {value!r}, not a "
+                             f"{type(default).__name__} like {default!r}")
+        self.params[name] = value
+        return value
 
     # -- what this lab's own run made ------------------------------------------------------
 
