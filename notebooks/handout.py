@@ -45,6 +45,10 @@ INSTRUCTOR_ONLY = [
     ("notebooks/claims/*", "the claims: every figure of the labs' keys with the expression "
                            "that derives it"),
     ("notebooks/grade.py", "the grader: it reads the instructor notebooks"),
+    ("notebooks/INSTRUCTORS.md", "the instructor's guide"),
+    ("notebooks/instructors.py", "the guide's tables, computed from the instructor notebooks"),
+    ("tests/instructors_test.py", "the test of the guide's tables"),
+    ("models/solutions/*", "the reference solution of the write-your-own-model assignment"),
     ("notebooks/handout.py", "this builder"),
     ("tests/grade_test.py", "the tests of the grader and of this builder"),
     ("tests/handout_check.py", "the check that builds and runs handouts"),
