@@ -35,8 +35,10 @@ struct Model {
     std::uint64_t max_max_clients = 0;        // the most --max-clients may be (0: lab-server's cap)
     bool takes_workers = false;               // a pool: --workers tasks, made at start, serve
     bool takes_thread_stack = false;          // --thread-stack-kb sizes its serving threads
-    bool event_loop = false;  // one thread, a readiness wait for every client: takes
-                              // --blocking-io-in-loop
+    bool event_loop = false;   // one thread, a readiness wait for every client: takes
+                               // --blocking-io-in-loop
+    bool takes_loops = false;  // runs --loops N of its loops, --accept says how they get
+                               // clients (shared/loop_group.hpp); several take the table's lock
 };
 
 // Every model, in the order --list-models prints them.
