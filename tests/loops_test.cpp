@@ -38,19 +38,6 @@ std::unique_ptr<ServerProcess> start_loops(std::size_t loops, const std::string&
     return server;
 }
 
-// The loop that serves `c`: the one whose request count its PING moved (nothing else talks
-// to the server meanwhile). -1 if the PING was not answered.
-int loop_of(Client& c, const Counters& counters, std::size_t loops) {
-    std::vector<std::uint64_t> before;
-    for (std::size_t i = 0; i < loops; ++i)
-        before.push_back(counters.loop_requests(i));
-    if (c.request("PING") != "OK PONG") return -1;
-    for (std::size_t i = 0; i < loops; ++i) {
-        if (counters.loop_requests(i) > before[i]) return static_cast<int>(i);
-    }
-    return -1;
-}
-
 // A number from /proc/PID/status ("Threads:"), or 0.
 std::uint64_t status_field(pid_t pid, const std::string& field) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -94,7 +81,7 @@ void stalled_loop_story(const std::string& accept) {
     std::array<std::vector<Client>, 2> on;
     for (int i = 0; i < 64; ++i) {
         Client c = Client(server->port());
-        int loop = loop_of(c, counters, 2);
+        int loop = counters.loop_of(c, 2);
         ASSERT_GE(loop, 0) << "a PING was not answered";
         on[static_cast<std::size_t>(loop)].push_back(std::move(c));
         if ((on[0].size() >= 2 && !on[1].empty()) || (on[1].size() >= 2 && !on[0].empty())) break;

@@ -338,7 +338,9 @@ TEST_P(Query, OtherClientsAreServedDuringAQuery) {
 }
 
 // --db-blocking-in-loop: the event loop waits in libpq's blocking call, and a PING sent while a
-// QUERY is in the database is answered only after it. The other models do not take the flag.
+// QUERY is in the database is answered only after it. (With several loops, only the clients of
+// the loop that waits: the two clients are taken on one loop.) The other models do not take
+// the flag.
 TEST_P(Query, BlockingInLoopMakesEveryoneWait) {
     if (!is_event_loop(model())) {
         RunResult r = run_server({"--model", model(), "--db-blocking-in-loop"}, 10s);
@@ -348,8 +350,7 @@ TEST_P(Query, BlockingInLoopMakesEveryoneWait) {
     }
     ASSERT_NO_FATAL_FAILURE(start_with_db({"--db-blocking-in-loop"}));
     Counters counters(server());
-    Client a = connect();
-    Client b = connect();
+    auto [a, b] = counters.two_clients_of_one_loop(port(), loops());
     ASSERT_EQ(b.request("PING"), "OK PONG");
     std::uint64_t before = counters.requests();
     ASSERT_TRUE(a.send_all("QUERY 1000 1\n"));

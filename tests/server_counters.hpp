@@ -7,6 +7,8 @@
 
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "counters.hpp"
 #include "server_process.hpp"
@@ -41,6 +43,35 @@ class Counters {
     // it runs it (a QUERY is then on its way to the database, a WAIT about to wait).
     bool wait_requests(std::uint64_t n, Millis timeout = std::chrono::seconds(10)) const {
         return eventually([&] { return requests() >= n; }, timeout);
+    }
+
+    // The loop that serves `c` (of the first `loops`): the one whose request count its PING
+    // moved, nothing else talking to the server meanwhile. -1 if the PING was not answered.
+    int loop_of(Client& c, std::size_t loops) const {
+        std::vector<std::uint64_t> before;
+        for (std::size_t i = 0; i < loops; ++i)
+            before.push_back(loop_requests(i));
+        if (c.request("PING") != "OK PONG") return -1;
+        for (std::size_t i = 0; i < loops; ++i) {
+            if (loop_requests(i) > before[i]) return static_cast<int>(i);
+        }
+        return -1;
+    }
+    // Two clients that one loop serves (of `loops`; any two when there is one): what a test
+    // of "a loop's blocking call stalls its clients" needs with several loops. Fails the test
+    // (and returns unconnected clients) if 16 clients do not give two on one loop.
+    std::pair<Client, Client> two_clients_of_one_loop(std::uint16_t port, std::size_t loops) const {
+        std::vector<std::vector<Client>> on(loops);
+        for (int i = 0; i < 16; ++i) {
+            Client c(port);
+            int loop = loops == 1 ? 0 : loop_of(c, loops);
+            if (loop < 0) break;
+            auto& mine = on[static_cast<std::size_t>(loop)];
+            mine.push_back(std::move(c));
+            if (mine.size() == 2) return {std::move(mine[0]), std::move(mine[1])};
+        }
+        ADD_FAILURE() << "no two of 16 clients on one loop";
+        return {};
     }
 
   private:
