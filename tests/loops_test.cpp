@@ -409,7 +409,12 @@ TEST(EpollLoops, EachLoopIsAThread_epoll) {
         ASSERT_TRUE(server->started());
         Client client(server->port());
         ASSERT_EQ(client.request("PING"), "OK PONG");
-        EXPECT_EQ(status_field(server->pid(), "Threads:"), c.threads);
+        std::uint64_t threads = status_field(server->pid(), "Threads:");
+#ifdef __SANITIZE_THREAD__
+        // ThreadSanitizer starts a thread of its own once a process has a second thread.
+        if (c.threads > 1 && threads == c.threads + 1) --threads;
+#endif
+        EXPECT_EQ(threads, c.threads);
     }
     auto server = start_loops(0, "");
     ASSERT_TRUE(server->started());
