@@ -119,6 +119,11 @@ json server_json(const SpawnedWindow& w) {
     json blocking = json::object();
     for (std::size_t i = 0; i < kBlockingNames.size(); ++i)
         blocking[kBlockingNames[i]] = w.blocking_ns[i];
+    json loops = json::array();
+    for (const LoopCounts& loop : w.loops) {
+        loops.push_back(
+            {{"connections_accepted", loop.connections_accepted}, {"requests", loop.requests}});
+    }
     return {{"requests", w.requests},
             {"connections_active",
              {{"window_start", w.connections_active.window_start},
@@ -137,6 +142,7 @@ json server_json(const SpawnedWindow& w) {
             {"blocked_ns", w.blocked_ns},
             {"blocking_ns", blocking},
             {"backend", backend_json(w.backend)},
+            {"loops", loops},
             {"peak_threads", w.peak_threads},
             {"peak_processes", w.peak_processes},
             {"peak_rss_kb", w.peak_rss_kb},

@@ -24,6 +24,8 @@ BlockReading read_block(const StatsBlock& b) {
     s.backend = {load(b.backend_queries), load(b.backend_failures), load(b.backend_query_ns),
                  load(b.backend_pool_wait_ns)};
     s.blocking_ns[static_cast<std::size_t>(Blocking::Queue)] = queue.wait_ns;
+    for (std::size_t i = 0; i < std::min<std::size_t>(b.loop_count, kMaxLoops); ++i)
+        s.loops.push_back({load(b.loops[i].connections_accepted), load(b.loops[i].requests)});
     s.exited_threads = load_rusage(b.exited_threads);
     s.children = load_rusage(b.children);
     return s;

@@ -99,6 +99,10 @@ void add_block_counts(SpawnedWindow& w, const BlockReading& start, const BlockRe
     for (std::size_t i = 0; i < kBlockingNames.size(); ++i)
         w.blocking_ns[i] = end.blocking_ns[i] - start.blocking_ns[i];
     w.backend = backend_delta(start.backend, end.backend);
+    for (std::size_t i = 0; i < std::min(start.loops.size(), end.loops.size()); ++i) {
+        w.loops.push_back({end.loops[i].connections_accepted - start.loops[i].connections_accepted,
+                           end.loops[i].requests - start.loops[i].requests});
+    }
 }
 
 // The number at `pointer` in a STATS reply, if it is one.

@@ -28,6 +28,13 @@ struct BackendCounts {
 // The Δ of each count (end − start).
 BackendCounts backend_delta(const BackendCounts& start, const BackendCounts& end);
 
+// One event loop's counts in the counter block (select, poll, epoll; epoll --loops N: each
+// loop's), at one moment or their Δ over the window.
+struct LoopCounts {
+    std::uint64_t connections_accepted = 0;  // clients the loop took in
+    std::uint64_t requests = 0;              // request lines it decoded
+};
+
 // What a spawned server's counter block says at one moment (read_block, server_sampler.hpp).
 struct BlockReading {
     std::uint64_t requests = 0;
@@ -40,8 +47,9 @@ struct BlockReading {
     // that waits all run long counts in every window it spans.
     std::array<std::uint64_t, kBlockingNames.size()> blocking_ns{};
     BackendCounts backend;
-    Rusage exited_threads;  // the block's sum over threads that have ended
-    Rusage children;        // the block's sum over reaped child processes
+    std::vector<LoopCounts> loops;  // one per event loop (loop_count), none for other models
+    Rusage exited_threads;          // the block's sum over threads that have ended
+    Rusage children;                // the block's sum over reaped child processes
 };
 
 // One edge of the window of a spawned server: its process tree (with each task's run-queue
@@ -94,6 +102,7 @@ struct SpawnedWindow {
     double blocked_ns = 0;
     std::array<std::uint64_t, kBlockingNames.size()> blocking_ns{};
     BackendCounts backend;
+    std::vector<LoopCounts> loops;  // each event loop's Δ: how the loops shared the work
     // Peaks over the samples inside the window and the window's two edges.
     std::uint64_t peak_threads = 0;
     std::uint64_t peak_processes = 0;

@@ -11,6 +11,12 @@
 // a socket must be reported again while bytes wait in it. Edge-triggered epoll reports only a
 // change, so every connection would have to read until EAGAIN or keep its own "may still be
 // readable" list; level-triggered keeps EventConnection exactly as select and poll use it.
+//
+// --loops N runs N of these loops, one thread each, and shares the clients out between them
+// (shared/loop_group.hpp): by the kernel, each loop with a listening socket of its own
+// (SO_REUSEPORT), or by an accepting thread that hands each loop its clients in turn. One loop
+// of several watches one more descriptor, its inbox: clients handed to it, and the values of
+// POSTs made on other loops for its waiters. With one loop (the default) there is no inbox.
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -28,6 +34,9 @@
 #include "blocking.hpp"
 #include "clock.hpp"
 #include "event_loop.hpp"
+#include "event_waiters.hpp"
+#include "loop_group.hpp"
+#include "loop_inbox.hpp"
 #include "models.hpp"
 #include "signals.hpp"
 #include "trace.hpp"
@@ -48,10 +57,15 @@ struct Slot {
 };
 
 struct Loop {
-    explicit Loop(Server& s) : server(s), context(s) {}
+    Loop(Server& s, const LoopSetup& setup)
+        : server(s), inbox(setup.inbox), context(s, setup.index) {
+        context.listen_fd = setup.listen_fd;
+        if (setup.waiters != nullptr) context.waiters.share(*setup.waiters, setup.index);
+    }
     Slot& slot(int fd) { return slots[static_cast<std::size_t>(fd)]; }
 
     Server& server;
+    LoopInbox* inbox;  // with several loops: clients and POSTs handed over (null: one loop)
     int epoll_fd = -1;
     LoopContext context;  // drains, WAITs, the database pool (before slots: it outlives them)
     // The pool's sockets in the epoll set, and what each is watched for.
@@ -249,11 +263,11 @@ void forget_finished(Loop& loop) {
     loop.finished.clear();
 }
 
-// Accepts new clients and registers each with epoll. Called at the end of a turn, after the
-// finished connections are forgotten: a new client may get the descriptor number of one
-// that ended this turn.
-void take_new_clients(Loop& loop) {
-    for (auto& client : accept_clients(loop.server, loop.context)) {
+// Registers new clients with epoll. Called at the end of a turn, after the finished
+// connections are forgotten: a new client may get the descriptor number of one that ended
+// this turn.
+void take_new_clients(Loop& loop, std::vector<std::unique_ptr<EventConnection>> clients) {
+    for (auto& client : clients) {
         int fd = client->fd();
         std::size_t index = static_cast<std::size_t>(fd);
         if (index >= loop.slots.size()) loop.slots.resize(index + 1);
@@ -262,11 +276,19 @@ void take_new_clients(Loop& loop) {
     }
 }
 
-}  // namespace
+// One loop of several: what other threads handed it. The values of POSTs made on other loops
+// resume their waiters now (each asks for a turn: run_backend settles it); the clients are
+// taken in at the end of the turn, with those the loop accepted itself.
+std::vector<int> open_inbox(Loop& loop) {
+    LoopInbox::Mail mail = loop.inbox->take();
+    for (const auto& [waiter, value] : mail.posts)
+        loop.context.waiters.deliver(waiter, value);
+    return mail.clients;
+}
 
-void serve_epoll(Server& server) {
-    trace::name_thread("event loop");
-    Loop loop(server);
+// One loop, in the thread that runs it: until the stop latch is set.
+void run_loop(Server& server, const LoopSetup& setup) {
+    Loop loop(server, setup);
     // A pool socket about to close leaves the epoll set by itself; only the books change.
     loop.context.backend.on_close = [&loop](int fd) { loop.backend_registered.erase(fd); };
     loop.epoll_fd = epoll_create1(EPOLL_CLOEXEC);
@@ -274,7 +296,8 @@ void serve_epoll(Server& server) {
         std::perror("lab-server: epoll_create1");
         return;
     }
-    for (int fd : {stop_fd(), server.listen_fd}) {
+    for (int fd : {stop_fd(), setup.listen_fd, loop.inbox ? loop.inbox->fd() : -1}) {
+        if (fd < 0) continue;  // no socket of its own (dispatch), or no inbox (one loop)
         epoll_event event{};
         event.events = EPOLLIN;
         event.data.fd = fd;
@@ -295,13 +318,16 @@ void serve_epoll(Server& server) {
         // Dispatch: serve each socket that epoll found ready, and only those.
         bool stopping = false;
         bool clients_waiting = false;
+        bool mail = false;
         std::span<const epoll_event> fired(loop.events.data(),
                                            static_cast<std::size_t>(ready > 0 ? ready : 0));
         for (const epoll_event& event : fired) {
             if (event.data.fd == stop_fd()) {
                 stopping = true;  // SIGTERM or SIGINT
-            } else if (event.data.fd == server.listen_fd) {
+            } else if (event.data.fd == setup.listen_fd) {
                 clients_waiting = true;  // accepted at the end of the turn
+            } else if (loop.inbox != nullptr && event.data.fd == loop.inbox->fd()) {
+                mail = true;  // opened below, unless stopping: then the inbox closes it
             } else if (loop.backend_registered.count(event.data.fd) != 0) {
                 constexpr std::uint32_t kEnded = EPOLLHUP | EPOLLERR;
                 loop.context.backend.on_ready(event.data.fd,
@@ -312,6 +338,7 @@ void serve_epoll(Server& server) {
             }
         }
         if (stopping) break;
+        std::vector<int> handed = mail ? open_inbox(loop) : std::vector<int>{};
 
         // Give another turn to clients that yielded with requests still buffered.
         resume_yielded_from_list(loop);
@@ -319,10 +346,17 @@ void serve_epoll(Server& server) {
         run_due_alarms(loop);
         run_backend(loop);
         forget_finished(loop);
-        if (clients_waiting) take_new_clients(loop);
+        if (clients_waiting) take_new_clients(loop, accept_clients(server, loop.context));
+        if (!handed.empty()) take_new_clients(loop, adopt_clients(handed, server, loop.context));
     }
     loop.slots.clear();  // closes every connection
     close(loop.epoll_fd);
+}
+
+}  // namespace
+
+void serve_epoll(Server& server) {
+    run_loops(server, run_loop);  // one loop in this thread, or --loops N (loop_group.hpp)
 }
 
 }  // namespace lab

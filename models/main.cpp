@@ -4,6 +4,7 @@
 // flags and plot style: what lab-harness, lab-plot and ./lab know of the models.
 // Bad command-line input: one line on stderr, exit status 2.
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -17,6 +18,7 @@
 #include "counters.hpp"
 #include "fd_limit.hpp"
 #include "listener.hpp"
+#include "loop_group.hpp"
 #include "models.hpp"
 #include "signals.hpp"
 #include "thread_group.hpp"
@@ -97,6 +99,11 @@ nlohmann::ordered_json model_listing() {
         // Every model takes --db-pool; listed so that tools know its default and range.
         flags["--db-pool"] = {{"default", 8}, {"min", 1}, {"max", kMaxDbPool}};
         if (m.event_loop) flags["--db-blocking-in-loop"] = {{"default", false}};
+        if (m.takes_loops) {
+            flags["--loops"] = {{"default", 1}, {"min", 0}, {"max", lab::kMaxLoops}};
+            // A flag that names one of a few ways: its default and every choice.
+            flags["--accept"] = {{"default", "reuseport"}, {"choices", {"reuseport", "dispatch"}}};
+        }
         nlohmann::ordered_json entry = {
             {"name", m.name},
             {"summary", m.summary},
@@ -115,6 +122,8 @@ int main(int argc, char** argv) {
     std::optional<std::uint64_t> max_clients;
     std::optional<std::uint64_t> workers;
     std::optional<std::uint64_t> thread_stack_kb;
+    std::optional<std::uint64_t> loops;
+    std::optional<std::string> accept;
     std::optional<std::string> stats_file;
     bool blocking_io_in_loop = false;
     bool db_blocking_in_loop = false;
@@ -146,6 +155,20 @@ int main(int argc, char** argv) {
                        lab::model_names_where(&lab::Model::takes_thread_stack) +
                        "; default the system's)")
         ->check(kDecimal & CLI::Range(lab::kMinThreadStackKb, lab::kMaxThreadStackKb));
+    app.add_option("--loops", loops,
+                   "Event loops, each a thread of its own with its own epoll instance and "
+                   "connections (" +
+                       lab::model_names_where(&lab::Model::takes_loops) +
+                       "; 0 = one per core, here " + std::to_string(lab::loops_per_core()) +
+                       "; default 1, at most " + std::to_string(lab::kMaxLoops) + ")")
+        ->check(kDecimal & CLI::Range(std::uint64_t{0}, std::uint64_t{lab::kMaxLoops}));
+    app.add_option("--accept", accept,
+                   "How several loops get their clients: reuseport (each loop accepts on a "
+                   "listening socket of its own, SO_REUSEPORT: the kernel picks one by a hash) or "
+                   "dispatch (one thread accepts them all and hands them to the loops in turn); "
+                   "default reuseport; with one loop it changes nothing (" +
+                       lab::model_names_where(&lab::Model::takes_loops) + ")")
+        ->check(CLI::IsMember({"reuseport", "dispatch"}));
     app.add_flag("--blocking-io-in-loop", blocking_io_in_loop,
                  "WORK's simulated I/O sleeps in the loop's one thread instead of setting a "
                  "timer, so every client waits for it: the classic mistake, on purpose (" +
@@ -155,7 +178,8 @@ int main(int argc, char** argv) {
                    "if ./lab db start has run; \"\" for none: QUERY is then ERR 503)");
     app.add_option("--db-pool", settings.db_pool,
                    "Most database connections the server opens (threads share them; each fork "
-                   "or prefork process has its own; an event loop keeps this many; default 8)")
+                   "or prefork process has its own; an event loop keeps this many, each of "
+                   "epoll's --loops as many; default 8)")
         ->check(kDecimal & CLI::Range(std::uint64_t{1}, kMaxDbPool));
     app.add_flag("--db-blocking-in-loop", db_blocking_in_loop,
                  "QUERY waits for the database with libpq's blocking call in the loop's one "
@@ -231,7 +255,16 @@ int main(int argc, char** argv) {
         if (!lab::thread_stack_fits(*thread_stack_kb, stack_error)) usage_error(stack_error);
         settings.thread_stack_kb = *thread_stack_kb;
     }
+    if ((loops || accept) && !model->takes_loops) {
+        usage_error(std::string(loops ? "--loops" : "--accept") + " does not apply to " +
+                    model->name + " (only to " + lab::model_names_where(&lab::Model::takes_loops) +
+                    ")");
+    }
+    if (loops) settings.loops = *loops == 0 ? lab::loops_per_core() : *loops;
+    if (accept == "dispatch") settings.accept = lab::LoopAccept::Dispatch;
     settings.table_locking = model->table_locking;
+    // Several loops serve clients at once: the INCR table needs its lock again.
+    if (settings.loops > 1) settings.table_locking = lab::Locking::Shared;
     if (model->max_max_clients != 0 && settings.max_clients > model->max_max_clients) {
         usage_error("--max-clients " + std::to_string(settings.max_clients) + " is more than " +
                     model->name + " can watch (" + std::to_string(model->max_max_clients) + ")");
@@ -245,9 +278,24 @@ int main(int argc, char** argv) {
         std::cerr << "lab-server: " << error << "\n";  // out of descriptors already: not usage
         return 1;
     }
-    auto listener = lab::listen_tcp(settings.host, settings.port, settings.backlog, error);
+    // --loops N --accept reuseport: a listening socket per loop, all made before the listening
+    // line, so that the kernel spreads the very first clients over all of them.
+    const bool reuse_port = settings.loops > 1 && settings.accept == lab::LoopAccept::ReusePort;
+    auto listener =
+        lab::listen_tcp(settings.host, settings.port, settings.backlog, error, reuse_port);
     if (!listener) usage_error(error);
     settings.port = listener->port;
+    std::vector<int> loop_listen_fds;
+    if (reuse_port) loop_listen_fds.push_back(listener->fd);
+    while (reuse_port && loop_listen_fds.size() < settings.loops) {
+        auto another =
+            lab::listen_tcp(listener->host, listener->port, settings.backlog, error, true);
+        if (!another) {
+            std::cerr << "lab-server: " << error << "\n";  // out of descriptors: not usage
+            return 1;
+        }
+        loop_listen_fds.push_back(another->fd);
+    }
 
     bool remove_stats_file = !stats_file.has_value();
     std::string stats_path =
@@ -257,10 +305,26 @@ int main(int argc, char** argv) {
         stats_path.clear();  // anonymous shared memory
         remove_stats_file = false;
     }
-    auto region = lab::StatsRegion::create(stats_path, model->name, listener->port, error);
+    std::uint32_t loop_count = model->event_loop ? static_cast<std::uint32_t>(settings.loops) : 0;
+    auto region =
+        lab::StatsRegion::create(stats_path, model->name, listener->port, error, loop_count);
     if (!region) usage_error(error);
+    // Each loop's socket, so that STATS (and any reader of the block) can tell its accept
+    // queue from the others' (a loop of --accept dispatch has none: 0).
+    for (std::uint32_t i = 0; i < loop_count; ++i) {
+        bool dispatch = settings.accept == lab::LoopAccept::Dispatch && loop_count > 1;
+        int fd = reuse_port ? loop_listen_fds[i] : listener->fd;
+        struct stat socket_stat {};
+        if (!dispatch && fstat(fd, &socket_stat) == 0) {
+            region->block().loops[i].listen_inode.store(socket_stat.st_ino);
+        }
+    }
 
-    lab::Server server{settings, listener->fd, &region->block()};
+    lab::Server server{.settings = settings,
+                       .listen_fd = listener->fd,
+                       .stats = &region->block(),
+                       .board = nullptr,
+                       .loop_listen_fds = loop_listen_fds};
     if (!model->event_loop) {
         // WAIT and POST: shared memory every thread and forked process of the server sees.
         server.board = lab::WaitBoard::create();
@@ -283,6 +347,8 @@ int main(int argc, char** argv) {
     }
 
     close(listener->fd);
+    for (std::size_t i = 1; i < loop_listen_fds.size(); ++i)
+        close(loop_listen_fds[i]);
     if (remove_stats_file) unlink(stats_path.c_str());
     return 0;
 }

@@ -76,9 +76,10 @@ const std::vector<Model>& models() {
          .summary = "one thread, an epoll loop: each turn looks only at the ready clients",
          .serve = serve_epoll,
          .plot = {.colour = "#56B4E9", .point_type = 15},  // sky blue, filled pentagon
-         .table_locking = Locking::SingleTask,
+         .table_locking = Locking::SingleTask,             // --loops N > 1: Shared (main.cpp)
          .default_max_clients = kDefaultMaxClients,
-         .event_loop = true},
+         .event_loop = true,
+         .takes_loops = true},
         {.name = "threadpool",
          .summary = "a fixed pool of worker threads fed from a queue, blocking I/O",
          .serve = serve_threadpool,

@@ -36,11 +36,13 @@ struct Model {
     std::uint64_t max_max_clients = 0;        // the most --max-clients may be (0: lab-server's cap)
     bool takes_workers = false;               // a pool: --workers tasks, made at start, serve
     bool takes_thread_stack = false;          // --thread-stack-kb sizes its serving threads
-    bool event_loop = false;  // one thread, a readiness wait for every client: takes
-                              // --blocking-io-in-loop
-    bool assignment = false;  // a student writes it (README "Write your own model"): not one of
-                              // the lab's own, so the lab's suites and `--models all` leave it
-                              // out; ./lab grade-model grades it
+    bool event_loop = false;   // one thread, a readiness wait for every client: takes
+                               // --blocking-io-in-loop
+    bool takes_loops = false;  // runs --loops N of its loops, --accept says how they get
+                               // clients (shared/loop_group.hpp); several take the table's lock
+    bool assignment = false;   // a student writes it (README "Write your own model"): not one of
+                               // the lab's own, so the lab's suites and `--models all` leave it
+                               // out; ./lab grade-model grades it
 };
 
 // Every model, in the order --list-models prints them.

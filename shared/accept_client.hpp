@@ -17,7 +17,8 @@ namespace lab {
 // reserve back; -1 then too.
 // On a blocking listening socket (prefork's workers) it waits for a client instead; then -1
 // also comes when a signal interrupts the wait (EINTR) or the socket was shut down (EINVAL),
-// with errno telling which. One thread per process calls it (the reserve is per process).
+// with errno telling which. Any thread: the reserve is the process's, behind a lock that an
+// ordinary accept does not take (epoll --loops N accepts in every loop's thread).
 int accept_client(int listen_fd, StatsBlock& stats);
 
 }  // namespace lab

@@ -17,12 +17,13 @@ namespace lab {
 namespace {
 
 // Asks the kernel (NETLINK_SOCK_DIAG) for its listening TCP sockets of one family and adds up
-// the accept queues of those on `port`. Only LISTEN sockets are dumped, so the cost does not
-// grow with the number of connections (parsing /proc/net/tcp does: 18 ms at 1,000).
-// The NLMSG_* macros are C, with C casts in them.
+// the accept queues of those on `port` (only the one whose inode is `inode`, unless that is 0).
+// Only LISTEN sockets are dumped, so the cost does not grow with the number of connections (parsing
+// /proc/net/tcp does: 18 ms at 1,000). The NLMSG_* macros are C, with C casts in them.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wold-style-cast"
-bool listen_queue_by_netlink(int family, std::uint16_t port, std::uint64_t& total) {
+bool listen_queue_by_netlink(int family, std::uint16_t port, std::uint64_t inode,
+                             std::uint64_t& total) {
     int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
     if (fd < 0) return false;
     struct {
@@ -57,7 +58,8 @@ bool listen_queue_by_netlink(int family, std::uint16_t port, std::uint64_t& tota
                 break;
             }
             const auto* diag = static_cast<const inet_diag_msg*>(NLMSG_DATA(h));
-            if (ntohs(diag->id.idiag_sport) == port) total += diag->idiag_rqueue;
+            if (ntohs(diag->id.idiag_sport) == port && (inode == 0 || diag->idiag_inode == inode))
+                total += diag->idiag_rqueue;
         }
         if (done) break;
     }
@@ -68,20 +70,24 @@ bool listen_queue_by_netlink(int family, std::uint16_t port, std::uint64_t& tota
 #pragma GCC diagnostic pop
 
 // The same from /proc/net/tcp{,6}: slower, for kernels without sock_diag.
-std::uint64_t listen_queue_by_proc(std::uint16_t port) {
+std::uint64_t listen_queue_by_proc(std::uint16_t port, std::uint64_t inode) {
     std::uint64_t total = 0;
     for (const char* path : {"/proc/net/tcp", "/proc/net/tcp6"}) {
         std::ifstream in(path);
         std::string line;
         std::getline(in, line);  // header
         while (std::getline(in, line)) {
-            // sl local_address rem_address st tx_queue:rx_queue ...
+            // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid
+            // timeout inode ...
             std::istringstream fields(line);
-            std::string slot, local, remote, state, queues;
-            fields >> slot >> local >> remote >> state >> queues;
+            std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout;
+            std::uint64_t socket_inode = 0;
+            fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+                timeout >> socket_inode;
             auto colon = local.rfind(':');
             if (state != "0A" || colon == std::string::npos) continue;  // 0A = LISTEN
             if (std::stoul(local.substr(colon + 1), nullptr, 16) != port) continue;
+            if (inode != 0 && socket_inode != inode) continue;
             auto q = queues.find(':');
             if (q != std::string::npos) total += std::stoull(queues.substr(q + 1), nullptr, 16);
         }
@@ -91,13 +97,22 @@ std::uint64_t listen_queue_by_proc(std::uint16_t port) {
 
 }  // namespace
 
-std::uint64_t accept_queue_length(std::uint16_t port) {
+std::uint64_t accept_queue_length(std::uint16_t port, std::uint64_t socket_inode) {
     std::uint64_t total = 0;
-    if (listen_queue_by_netlink(AF_INET, port, total) &&
-        listen_queue_by_netlink(AF_INET6, port, total)) {
+    if (listen_queue_by_netlink(AF_INET, port, socket_inode, total) &&
+        listen_queue_by_netlink(AF_INET6, port, socket_inode, total)) {
         return total;
     }
-    return listen_queue_by_proc(port);
+    return listen_queue_by_proc(port, socket_inode);
+}
+
+std::uint64_t loop_connections_waiting(const StatsBlock& stats, std::size_t loop) {
+    const LoopSlot& slot = stats.loops[loop];
+    std::uint64_t inode = load(slot.listen_inode);
+    if (inode != 0) return accept_queue_length(static_cast<std::uint16_t>(stats.port), inode);
+    // The loop's count first: it takes a client in after the accepting thread handed it.
+    std::uint64_t taken_in = load(slot.connections_accepted);
+    return load(slot.connections_handed) - taken_in;
 }
 
 }  // namespace lab

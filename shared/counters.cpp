@@ -36,7 +36,8 @@ void init_table_lock(pthread_mutex_t& lock) {
     pthread_mutexattr_destroy(&attr);
 }
 
-void init_block(StatsBlock* block, const std::string& model, std::uint32_t port) {
+void init_block(StatsBlock* block, const std::string& model, std::uint32_t port,
+                std::uint32_t loops) {
     // The memory is zero-filled (a new file or anonymous mapping); constructing the block in
     // place starts the lifetime of its atomics.
     new (block) StatsBlock{};
@@ -48,6 +49,7 @@ void init_block(StatsBlock* block, const std::string& model, std::uint32_t port)
     block->start_mono_ns = mono_ns();
     block->port = port;
     std::strncpy(block->model, model.c_str(), sizeof block->model - 1);
+    block->loop_count = std::min<std::uint32_t>(loops, kMaxLoops);
     init_table_lock(block->table_lock);
     block->ready.store(1, std::memory_order_release);  // last: readers check it first
 }
@@ -55,7 +57,8 @@ void init_block(StatsBlock* block, const std::string& model, std::uint32_t port)
 }  // namespace
 
 std::optional<StatsRegion> StatsRegion::create(const std::string& path, const std::string& model,
-                                               std::uint32_t port, std::string& error) {
+                                               std::uint32_t port, std::string& error,
+                                               std::uint32_t loops) {
     void* memory = nullptr;
     if (path.empty()) {
         memory = mmap(nullptr, sizeof(StatsBlock), PROT_READ | PROT_WRITE,
@@ -64,7 +67,7 @@ std::optional<StatsRegion> StatsRegion::create(const std::string& path, const st
             error = errno_text("cannot map", "anonymous shared memory");
             return std::nullopt;
         }
-        init_block(static_cast<StatsBlock*>(memory), model, port);
+        init_block(static_cast<StatsBlock*>(memory), model, port, loops);
         return StatsRegion(static_cast<StatsBlock*>(memory), path);
     }
     // Build the block under a temporary name and rename it into place, so a reader never maps
@@ -89,7 +92,7 @@ std::optional<StatsRegion> StatsRegion::create(const std::string& path, const st
         unlink(temp.c_str());
         return std::nullopt;
     }
-    init_block(static_cast<StatsBlock*>(memory), model, port);
+    init_block(static_cast<StatsBlock*>(memory), model, port, loops);
     if (rename(temp.c_str(), path.c_str()) != 0) {
         error = errno_text("cannot rename stats file to", path);
         munmap(memory, sizeof(StatsBlock));
@@ -152,6 +155,14 @@ void store_max(Counter& c, std::uint64_t value) {
     std::uint64_t seen = c.load(std::memory_order_relaxed);
     while (seen < value && !c.compare_exchange_weak(seen, value, std::memory_order_relaxed)) {
     }
+}
+
+bool add_below(Counter& c, std::uint64_t limit) {
+    std::uint64_t seen = c.load(std::memory_order_relaxed);
+    while (seen < limit) {
+        if (c.compare_exchange_weak(seen, seen + 1, std::memory_order_relaxed)) return true;
+    }
+    return false;
 }
 
 void add_blocking(StatsBlock& stats, Blocking kind, std::uint64_t ns) {

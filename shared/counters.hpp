@@ -19,7 +19,7 @@ namespace lab {
 
 inline constexpr std::uint64_t kStatsMagic =
     0x314B4C4241424C43;  // the bytes "CLBABLK1" in little-endian order
-inline constexpr std::uint32_t kStatsVersion = 4;
+inline constexpr std::uint32_t kStatsVersion = 5;
 
 // Only lock-free 8-byte atomics may live in memory shared between processes: a lock-based
 // atomic would keep its lock in one process's private memory.
@@ -98,6 +98,24 @@ struct WorkerSlot {
 };
 static_assert(std::atomic<std::int64_t>::is_always_lock_free);
 
+// The most event loops one server runs (epoll --loops N), and so the number of loop slots.
+inline constexpr std::size_t kMaxLoops = 64;
+
+// One event loop's own figures (select, poll and epoll: slot 0; epoll --loops N: slot i for
+// loop i), so that how the loops share the clients out is visible. The server-wide counters
+// above count the same events again.
+struct LoopSlot {
+    // The inode of the socket the loop accepts from (its own with SO_REUSEPORT, else the
+    // server's), so that a reader can ask the kernel for that socket's accept queue alone
+    // (accept_queue_length); 0: none, its clients are handed to it. Written once by the main
+    // thread, before the listening line.
+    Counter listen_inode;
+    Counter connections_handed;    // clients the accepting thread handed it (--accept dispatch)
+    Counter connections_accepted;  // clients the loop took in (refused ones included)
+    Counter connections_active;    // clients it serves now
+    Counter requests;              // request lines it decoded
+};
+
 struct StatsBlock {
     // Header. Everything but `ready` is written once, before `ready` is stored (release).
     std::uint64_t magic;
@@ -109,6 +127,7 @@ struct StatsBlock {
     std::uint32_t port;           // the listening port (for accept_queue)
     std::atomic<std::uint32_t> ready;
     char model[32];
+    std::uint32_t loop_count;  // event loops whose slots of `loops` are in use (0: none)
 
     Counter connections_accepted;
     Counter connections_active;
@@ -135,8 +154,12 @@ struct StatsBlock {
     // worker is counted in one place at a time.
     std::array<WorkerSlot, kMaxWorkers> workers;
 
-    // The INCR/GET table, guarded by a process-shared robust mutex.
+    std::array<LoopSlot, kMaxLoops> loops;  // the first loop_count are in use
+
+    // The INCR/GET table, guarded by a process-shared robust mutex, and how many times INCR or
+    // GET took that mutex (0 in a model with one task, which takes none).
     pthread_mutex_t table_lock;
+    Counter table_locks;
     std::uint32_t key_count;
     std::array<KeySlot, kKeySlots> slots;
 };
@@ -147,9 +170,11 @@ class StatsRegion {
   public:
     // Creates the block. With a path: a file written under a temporary name and renamed
     // into place (readers never see a half-made block); otherwise anonymous shared memory.
-    // Returns nullopt and fills `error` on failure.
+    // `loops`: the server's event loops (loop_count; at most kMaxLoops). Returns nullopt and
+    // fills `error` on failure.
     static std::optional<StatsRegion> create(const std::string& path, const std::string& model,
-                                             std::uint32_t port, std::string& error);
+                                             std::uint32_t port, std::string& error,
+                                             std::uint32_t loops = 0);
     // Maps an existing block read-only after checking magic, version, size and readiness.
     static std::optional<StatsRegion> open_readonly(const std::string& path, std::string& error);
 
@@ -175,6 +200,9 @@ inline std::uint64_t load(const Counter& c) {
     return c.load(std::memory_order_relaxed);
 }
 void store_max(Counter& c, std::uint64_t value);
+// Adds one to c unless it has reached `limit`; true if it added. A compare-and-swap, so that
+// several threads admitting clients at once (epoll --loops N) never pass the limit together.
+bool add_below(Counter& c, std::uint64_t limit);
 void add_blocking(StatsBlock& stats, Blocking kind, std::uint64_t ns);
 
 // The pool's queue (one writer at a time: call under the queue's lock). A connection begins

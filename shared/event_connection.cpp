@@ -29,13 +29,14 @@ bool client_gone(int fd) {
 EventConnection::EventConnection(int fd, Server& server, LoopContext& loop, bool refuse)
     : fd_(fd), server_(server), loop_(loop), codec_(make_codec()) {
     if (trace::enabled()) task_ = peer_port(fd_);
+    add(loop_.counters.connections_accepted, 1);
     if (refuse) {
         send_refusal(fd_, Refusal::MaxClients, *server_.stats);
         start_draining();
         return;
     }
-    counted_ = true;
-    add(server_.stats->connections_active, 1);
+    counted_ = true;  // its place in connections_active was taken when it was admitted
+    add(loop_.counters.connections_active, 1);
     reset_idle_deadline();
 }
 
@@ -117,7 +118,12 @@ void EventConnection::on_deadline(std::uint64_t now_ns) {
                     arm_wait_check();
                 }
             } else if (parked_for_ == Parked::Post) {  // no POST in time: 408, and go on
-                loop_.waiters.remove(waiting_key_, this);
+                if (!loop_.waiters.remove(waiting_key_, this)) {
+                    // A POST on another loop took this waiter just now, and its value is on
+                    // the way through this loop's inbox: the client gets that, not a 408.
+                    deadline_ns_ = 0;
+                    break;
+                }
                 trace::record_async_wait(trace::Phase::Peer, task_, parked_since_ns_,
                                          now_ns - parked_since_ns_);
                 Reply timeout = wait_timeout_reply();
@@ -260,6 +266,7 @@ void EventConnection::advance() {
                 starved = true;
                 break;
             }
+            add(loop_.counters.requests, 1);  // the server's own count is execute()'s
             if (d.kind == Decoded::Kind::Error) {
                 count_error(server_, true);
                 queue(d.error);
@@ -340,11 +347,15 @@ void EventConnection::flush() {
     }
 }
 
+void EventConnection::give_back_place() {
+    if (!counted_) return;
+    add(server_.stats->connections_active, static_cast<std::uint64_t>(-1));
+    add(loop_.counters.connections_active, static_cast<std::uint64_t>(-1));
+    counted_ = false;
+}
+
 void EventConnection::start_draining() {
-    if (counted_) {
-        add(server_.stats->connections_active, static_cast<std::uint64_t>(-1));
-        counted_ = false;
-    }
+    give_back_place();
     if (!loop_.drains.take()) {
         read_once(fd_);
         finish();  // too many drains already: the short way, read once and close
@@ -359,12 +370,12 @@ void EventConnection::start_draining() {
 void EventConnection::finish() {
     if (mode_ == Mode::Finished) return;
     if (mode_ == Mode::Parked && parked_for_ == Parked::Post)
-        loop_.waiters.remove(waiting_key_, this);
+        loop_.waiters.forget(waiting_key_, this);
     if (mode_ == Mode::Parked && parked_for_ == Parked::Query) loop_.backend.forget(this);
     mode_ = Mode::Finished;
-    if (counted_) add(server_.stats->connections_active, static_cast<std::uint64_t>(-1));
+    give_back_place();
     if (drain_counted_) loop_.drains.give_back();
-    counted_ = drain_counted_ = false;
+    drain_counted_ = false;
     deadline_ns_ = 0;
     close(fd_);
 }

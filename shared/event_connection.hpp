@@ -29,8 +29,11 @@ inline constexpr int kRequestsPerTurn = 16;
 class EventConnection {
   public:
     // Takes ownership of the non-blocking fd. `loop` is what the loop's connections share
-    // (loop_context.hpp). With refuse=true the client is refused at once (ERR 503 over
-    // --max-clients: send_refusal) and the connection only drains.
+    // (loop_context.hpp). Unless refused, the client holds one of --max-clients' places in
+    // connections_active, taken by whoever admitted it (accept_clients, or the accepting thread
+    // of epoll --loops N --accept dispatch), and the connection gives it back when it ends.
+    // With refuse=true the client is refused at once (ERR 503 over --max-clients:
+    // send_refusal) and the connection only drains.
     EventConnection(int fd, Server& server, LoopContext& loop, bool refuse = false);
     ~EventConnection();
     EventConnection(const EventConnection&) = delete;
@@ -79,6 +82,7 @@ class EventConnection {
     void flush();  // write what the socket takes now
     void start_draining();
     void finish();
+    void give_back_place();  // the client no longer counts towards --max-clients
     void reset_idle_deadline();
 
     int fd_;

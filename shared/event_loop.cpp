@@ -10,14 +10,25 @@ std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, Loo
                                                              AcceptCheck check) {
     std::vector<std::unique_ptr<EventConnection>> accepted;
     for (int i = 0; i < kMaxAcceptsPerTurn; ++i) {
-        int fd = accept_client(server.listen_fd, *server.stats);
+        int fd = accept_client(loop.listen_fd, *server.stats);
         if (fd < 0) break;  // none pending (or one that failed harmlessly: see accept_client)
         if (check != nullptr && !check(fd, server)) continue;
-        bool full = load(server.stats->connections_active) >= server.settings.max_clients;
-        auto client = std::make_unique<EventConnection>(fd, server, loop, /*refuse=*/full);
+        // A place taken by compare-and-swap: loops that accept at once never pass the limit.
+        bool admitted = add_below(server.stats->connections_active, server.settings.max_clients);
+        auto client = std::make_unique<EventConnection>(fd, server, loop, /*refuse=*/!admitted);
         if (!client->finished()) accepted.push_back(std::move(client));
     }
     return accepted;
+}
+
+std::vector<std::unique_ptr<EventConnection>> adopt_clients(const std::vector<int>& fds,
+                                                            Server& server, LoopContext& loop) {
+    std::vector<std::unique_ptr<EventConnection>> adopted;
+    for (int fd : fds) {
+        auto client = std::make_unique<EventConnection>(fd, server, loop);
+        if (!client->finished()) adopted.push_back(std::move(client));
+    }
+    return adopted;
 }
 
 void accept_clients(Server& server, EventClients& clients, LoopContext& loop, AcceptCheck check) {

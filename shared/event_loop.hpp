@@ -2,6 +2,7 @@
 // each backend in one small file (ae_select.c, ae_epoll.c) behind the code they share (ae.c).
 // Each model file keeps its own short loop over its own mechanism and calls these:
 //   - accept_clients (every loop): taking new clients in, refusing those over --max-clients;
+//     adopt_clients: taking in those an accepting thread hands over (epoll --loops N);
 //   - time_until (poll, epoll): a deadline as the timeout of ppoll() or epoll_pwait2();
 //   - the LoopContext (loop_context.hpp) its connections share: the drains, the WAITs, and the
 //     database pool, whose sockets each loop watches beside its clients' (QUERY);
@@ -38,15 +39,21 @@ using EventClients = std::map<int, std::unique_ptr<EventConnection>>;
 // For a loop that cannot watch every descriptor (select: none at or above FD_SETSIZE).
 using AcceptCheck = bool (*)(int fd, Server& server);
 
-// Accepts the clients waiting in the listen backlog, at most kMaxAcceptsPerTurn, and returns
-// them as connections. A client over --max-clients is refused at once (ERR 503) and returned
-// all the same: its connection drains (the loop watches it until the drain ends). A client
-// whose connection ended at once (refused when the drain budget was used up) is not returned.
+// Accepts the clients waiting in the listen backlog of the loop's socket (loop.listen_fd), at
+// most kMaxAcceptsPerTurn, and returns them as connections, each admitted one holding its
+// place in connections_active (taken here). A client over --max-clients is refused at once
+// (ERR 503) and returned all the same: its connection drains (the loop watches it until the
+// drain ends). A client whose connection ended at once (refused when the drain budget was used
+// up) is not returned.
 std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, LoopContext& loop,
                                                              AcceptCheck check = nullptr);
 // The same, adding the new connections to `clients`.
 void accept_clients(Server& server, EventClients& clients, LoopContext& loop,
                     AcceptCheck check = nullptr);
+// The clients that an accepting thread handed this loop (epoll --loops N --accept dispatch,
+// loop_group.hpp), each holding its place in connections_active already, as connections.
+std::vector<std::unique_ptr<EventConnection>> adopt_clients(const std::vector<int>& fds,
+                                                            Server& server, LoopContext& loop);
 
 // When a loop that looks at every connection must wake up even if no socket becomes ready.
 struct Wakeup {

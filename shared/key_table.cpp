@@ -20,6 +20,7 @@ class TableLock {
             held_ = false;  // one task only: nobody to exclude
             return;
         }
+        add(stats.table_locks, 1);  // counted, so that a model's STATS shows it took the lock
         int rc = pthread_mutex_trylock(&lock_);
         if (rc == EBUSY) {
             BlockingTimer timer(stats, Blocking::Lock);

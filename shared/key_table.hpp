@@ -11,9 +11,10 @@
 
 namespace lab {
 
-// The INCR/GET table. With Locking::Shared both take the robust lock; time spent waiting
-// for it is added to blocking_ns[lock]. A model whose only task touches the table (the
-// sequential server, the event loops) passes Locking::SingleTask and takes no lock at all.
+// The INCR/GET table. With Locking::Shared both take the robust lock, counting it in
+// table_locks; time spent waiting for it is added to blocking_ns[lock]. A model whose only
+// task touches the table (the sequential server, an event loop alone) passes
+// Locking::SingleTask and takes no lock at all; epoll with several loops takes it again.
 // incr_key returns Full when the key is new and kMaxKeys keys exist.
 enum class TableResult { Ok, Full };
 enum class Locking { Shared, SingleTask };

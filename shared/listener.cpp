@@ -14,7 +14,7 @@
 namespace lab {
 
 std::optional<Listener> listen_tcp(const std::string& host, std::uint16_t port, int backlog,
-                                   std::string& error) {
+                                   std::string& error, bool reuse_port) {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -34,6 +34,12 @@ std::optional<Listener> listen_tcp(const std::string& host, std::uint16_t port, 
         }
         int one = 1;
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        // Before bind: a socket joins a port's SO_REUSEPORT group only if every member set it.
+        if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+            last_error = std::strerror(errno);
+            close(fd);
+            continue;
+        }
         if (bind(fd, a->ai_addr, a->ai_addrlen) != 0 || listen(fd, backlog) != 0) {
             last_error = std::strerror(errno);
             close(fd);

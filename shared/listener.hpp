@@ -16,9 +16,12 @@ struct Listener {
 };
 
 // Binds and listens (SO_REUSEADDR, non-blocking, close-on-exec). On failure returns nullopt
-// and a one-line reason in `error`. The caller owns the descriptor.
+// and a one-line reason in `error`. The caller owns the descriptor. With reuse_port, also
+// SO_REUSEPORT: further sockets made so (same user, same address) may bind the same port, and
+// the kernel spreads new connections over their accept queues by a hash of each connection's
+// addresses and ports (epoll --loops N: a socket per loop).
 std::optional<Listener> listen_tcp(const std::string& host, std::uint16_t port, int backlog,
-                                   std::string& error);
+                                   std::string& error, bool reuse_port = false);
 
 // Clears O_NONBLOCK; false if fcntl fails. On a listening socket shared by processes it
 // changes the one open file description they all share (prefork does it once, before forking

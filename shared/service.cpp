@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "accept_queue.hpp"
@@ -126,6 +127,15 @@ std::string stats_json(const StatsBlock& stats) {
     // The queue's waits still in progress count too (a connection may wait all run long).
     QueueReading queue = read_queue(stats, mono_ns());
     blocking["queue"] = queue.wait_ns;
+    // Each event loop's own share of the clients (none in the blocking models).
+    nlohmann::json loops = nlohmann::json::array();
+    for (std::size_t i = 0; i < std::min<std::size_t>(stats.loop_count, kMaxLoops); ++i) {
+        const LoopSlot& slot = stats.loops[i];
+        loops.push_back({{"connections_accepted", load(slot.connections_accepted)},
+                         {"connections_active", load(slot.connections_active)},
+                         {"connections_waiting", loop_connections_waiting(stats, i)},
+                         {"requests", load(slot.requests)}});
+    }
     nlohmann::json j = {
         {"model", std::string(stats.model)},
         {"pid", stats.pid},
@@ -140,6 +150,8 @@ std::string stats_json(const StatsBlock& stats) {
         {"bytes_out", load(stats.bytes_out)},
         {"accept_queue", accept_queue_length(static_cast<std::uint16_t>(stats.port))},
         {"blocking_ns", blocking},
+        {"table_locks", load(stats.table_locks)},
+        {"loops", loops},
         {"backend",
          {{"queries", load(stats.backend_queries)},
           {"failures", load(stats.backend_failures)},

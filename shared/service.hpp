@@ -8,12 +8,18 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "counters.hpp"
 #include "key_table.hpp"
 #include "protocol.hpp"
 
 namespace lab {
+
+// How several event loops share the clients out (epoll --loops N, --accept): each its own
+// listening socket on the same port (SO_REUSEPORT: the kernel picks one by a hash), or one
+// accepting thread that hands them out in turn (loop_group.hpp).
+enum class LoopAccept { ReusePort, Dispatch };
 
 // What every model knows about the server it runs in.
 struct ServerSettings {
@@ -37,8 +43,12 @@ struct ServerSettings {
     std::string db_uri;
     std::uint64_t db_pool = 8;
     bool db_blocking_in_loop = false;
+    // epoll only: its event loops, each a thread of its own (--loops; 1: the one loop runs in
+    // the main thread), and how they get their clients (--accept; nothing to choose with one).
+    std::uint64_t loops = 1;
+    LoopAccept accept = LoopAccept::ReusePort;
     // Whether the INCR/GET table needs its lock: yes when several threads or processes serve
-    // clients at once; no for a model with one task (sequential and the event loops).
+    // clients at once; no for a model with one task (sequential, and an event loop alone).
     Locking table_locking = Locking::Shared;
 };
 
@@ -51,6 +61,9 @@ struct Server {
     // WAIT and POST in the blocking models (wait_board.hpp): shared memory that every thread
     // and process of the server sees. Null in the event loops, which keep their own waiters.
     WaitBoard* board = nullptr;
+    // epoll --loops N --accept reuseport: each loop's own listening socket, all bound to the
+    // port with SO_REUSEPORT (the first is listen_fd). Empty otherwise.
+    std::vector<int> loop_listen_fds;
 
     // CLOCK_MONOTONIC deadline for a connection that starts waiting now, or 0 for none.
     std::uint64_t idle_deadline_ns() const;

@@ -407,7 +407,10 @@ TEST_P(Behaviour, ThreadStackSizeIsEachServingThreadsStack) {
 // WORK sleeps through its simulated I/O in the loop's one thread instead of setting a timer.
 // Four clients' waits of 0.1 s then follow one another (about 0.4 s) where the timers let them
 // overlap (about 0.1 s); the sleeps are counted as io_wait, and traced as io_wait spans of the
-// loop's thread. A model that is not an event loop refuses the flag: one line, exit status 2.
+// loop's thread. With several loops (epoll --loops 2) each loop sleeps through its own clients'
+// waits one by one while the others go on: the clients take at least the busiest loop's sleeps
+// (by pigeonhole two of the four: 0.2 s). A model that is not an event loop refuses the flag:
+// one line, exit status 2.
 TEST_P(Behaviour, BlockingIoInLoopServesTheWaitsOneByOne) {
     const lab::Model* registered = lab::find_model(model());
     ASSERT_NE(registered, nullptr);
@@ -453,10 +456,12 @@ TEST_P(Behaviour, BlockingIoInLoopServesTheWaitsOneByOne) {
     ASSERT_GT(sleeping_s, 0.0) << "the clients were not all answered with the flag";
     RecordProperty("timers_ms", static_cast<int>(timers_s * 1000));
     RecordProperty("sleeping_ms", static_cast<int>(sleeping_s * 1000));
-    EXPECT_GE(sleeping_s, kClients * kIoS * 0.95) << "the sleeps did not follow one another";
-    EXPECT_GT(sleeping_s, 2.5 * timers_s)
-        << "four waits took " << sleeping_s << " s sleeping in the loop, " << timers_s
-        << " s as timers: about 4x expected";
+    if (loops() == 1) {
+        EXPECT_GE(sleeping_s, kClients * kIoS * 0.95) << "the sleeps did not follow one another";
+        EXPECT_GT(sleeping_s, 2.5 * timers_s)
+            << "four waits took " << sleeping_s << " s sleeping in the loop, " << timers_s
+            << " s as timers: about 4x expected";
+    }
     EXPECT_EQ(timers_io_wait_ns, 0u) << "a timer is no thread's wait";
     EXPECT_GE(sleeping_io_wait_ns, static_cast<std::uint64_t>(kClients * kIoS * 0.95 * 1e9))
         << "the loop's sleeps are missing from blocking_ns.io_wait";
@@ -467,8 +472,8 @@ TEST_P(Behaviour, BlockingIoInLoopServesTheWaitsOneByOne) {
     nlohmann::json doc = nlohmann::json::parse(in, nullptr, false);
     std::remove(trace_path.c_str());
     ASSERT_FALSE(doc.is_discarded()) << "the trace is not JSON";
-    std::set<std::pair<long, long>> io_wait_threads;
-    std::set<std::pair<long, long>> wait_threads;  // the loop's readiness waits
+    std::map<std::pair<long, long>, std::size_t> io_wait_threads;  // sleeps by thread
+    std::set<std::pair<long, long>> wait_threads;                  // the loops' readiness waits
     int io_wait_spans = 0;
     int timers = 0;
     for (const nlohmann::json& e : doc["traceEvents"]) {
@@ -477,14 +482,26 @@ TEST_P(Behaviour, BlockingIoInLoopServesTheWaitsOneByOne) {
         std::pair<long, long> thread{e["pid"].get<long>(), e["tid"].get<long>()};
         if (e["name"] == "io_wait") {
             ++io_wait_spans;
-            io_wait_threads.insert(thread);
+            ++io_wait_threads[thread];
         }
         if (e["name"] == "wait") wait_threads.insert(thread);
     }
     EXPECT_EQ(io_wait_spans, static_cast<int>(kClients)) << "one io_wait span per WORK";
     EXPECT_EQ(timers, 0) << "with the flag no WORK sets a timer";
-    EXPECT_EQ(io_wait_threads.size(), 1u) << "the sleeps were not all on one thread";
-    EXPECT_EQ(io_wait_threads, wait_threads) << "the sleeps are not on the loop's thread";
+    std::size_t busiest = 0;
+    for (const auto& [thread, sleeps] : io_wait_threads) {
+        EXPECT_TRUE(wait_threads.contains(thread)) << "a sleep not on a loop's thread";
+        busiest = std::max(busiest, sleeps);
+    }
+    if (loops() == 1) {
+        EXPECT_EQ(io_wait_threads.size(), 1u) << "the sleeps were not all on one thread";
+        EXPECT_EQ(wait_threads.size(), 1u) << "one loop, one thread";
+    } else {
+        EXPECT_LE(io_wait_threads.size(), loops()) << "more sleeping threads than loops";
+        RecordProperty("busiest_loop_sleeps", static_cast<int>(busiest));
+        EXPECT_GE(sleeping_s, static_cast<double>(busiest) * kIoS * 0.95)
+            << "the sleeps of the busiest loop (" << busiest << ") did not follow one another";
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -593,7 +610,7 @@ TEST_P(Behaviour, PastFdSetsizeEachClientIsServedOrRefused) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, Behaviour, testing::ValuesIn(all_models()), model_test_name);
+INSTANTIATE_TEST_SUITE_P(Models, Behaviour, testing::ValuesIn(model_variants()), model_test_name);
 
 // select cannot watch a descriptor past FD_SETSIZE; poll and epoll can.
 TEST(EventLoops, ServePastFdSetsize_poll_epoll) {

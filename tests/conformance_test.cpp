@@ -1042,7 +1042,7 @@ TEST_P(Conformance, IdleTimeout) {
     EXPECT_EQ(c.request("PING"), "OK PONG");
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, Conformance, testing::ValuesIn(all_models()), model_test_name);
+INSTANTIATE_TEST_SUITE_P(Models, Conformance, testing::ValuesIn(model_variants()), model_test_name);
 
 // ---------------------------------------------------------------------------------------
 // The command line

@@ -423,6 +423,10 @@ void expect_run_fields(const json& run, const std::string& model, const std::str
             << where << ".server." << key << " = " << at(server, key).dump();
     }
     expect_numbers(server, {"connections_accepted", "connections_rejected"}, where + ".server");
+    // Each event loop's share (issue 16): one for the one-loop models, none for the others.
+    ASSERT_TRUE(server.contains("loops") && server.at("loops").is_array()) << where;
+    for (const json& loop : at(server, "loops"))
+        expect_numbers(loop, {"connections_accepted", "requests"}, where + ".server.loops");
     expect_numbers(at(server, "connections_active"), {"window_start", "window_end"},
                    where + ".server.connections_active");
     expect_numbers(at(server, "blocking_ns"),

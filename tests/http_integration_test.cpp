@@ -150,7 +150,7 @@ TEST_P(Http, WrkTwoSeconds) {
     EXPECT_EQ(server().stop(), 0) << "the server did not stop cleanly after wrk";
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, Http, testing::ValuesIn(all_models()), model_test_name);
+INSTANTIATE_TEST_SUITE_P(Models, Http, testing::ValuesIn(model_variants()), model_test_name);
 
 }  // namespace
 }  // namespace labtest

@@ -179,6 +179,12 @@ std::vector<Transcript> read_all_until_eof(std::vector<Client>& clients, Clock::
 // of the registry but a student's (the assignment), or with LAB_GRADE_MODEL=NAME in the
 // environment only NAME (the grader's run, grader/grade_model.py).
 const std::vector<std::string>& all_models();
+// What the suites run against (their test parameter): every registry model, then the same
+// model again with flags that change how it serves, the whole suite over: epoll with two loops
+// in either way of sharing clients out ("epoll --loops 2", "epoll --loops 2 --accept
+// dispatch"). These are the tests' own list, not the registry's: `lab-server --list-models`
+// and the tools know one epoll, whose --loops and --accept are flags like --workers.
+const std::vector<std::string>& model_variants();
 // Whether the model takes --max-clients (the registry's default is not 0).
 bool has_max_clients(const std::string& model);
 // Whether the model is a pool (takes --workers), and whether it takes --thread-stack-kb.
@@ -193,18 +199,24 @@ std::optional<nlohmann::json> stats_of(Client& c);
 // to a dozen clients at once and expect each to be served while the others wait (a pool of
 // the default 8 would keep the rest queued). Tests about the pool itself pass their own.
 inline constexpr int kSuiteWorkers = 32;
+// A test's name ends in its parameter: the model's name, and a variant's flags without their
+// dashes (epoll_loops_2_accept_dispatch), as gtest names may hold only letters, digits and _.
 std::string model_test_name(const testing::TestParamInfo<std::string>& info);
 
-// A test against one real lab-server of the model GetParam().
+// A test against one real lab-server of the model (and variant) GetParam().
 class ModelTest : public testing::TestWithParam<std::string> {
   protected:
     // Records the exchange in progress at the test's first failure (exchange_log.hpp).
     void TearDown() override;
-    const std::string& model() const { return GetParam(); }
+    // The model's name (the parameter's first word), and the variant's flags (the rest).
+    std::string model() const;
+    std::vector<std::string> variant_flags() const;
+    // The event loops the server runs (--loops; 1 when not given).
+    std::size_t loops() const;
     bool sequential() const { return model() == "sequential"; }
-    // Starts lab-server --model model() plus `extra` (plus --workers kSuiteWorkers for a pool
-    // model, unless `extra` has --workers); fails the test if it does not start.
-    // Call as ASSERT_NO_FATAL_FAILURE(start(...)).
+    // Starts lab-server --model model(), the variant's flags and `extra` (plus --workers
+    // kSuiteWorkers for a pool model, unless `extra` has --workers); fails the test if it does
+    // not start. Call as ASSERT_NO_FATAL_FAILURE(start(...)).
     void start(std::vector<std::string> extra = {});
     ServerProcess& server() { return *server_; }
     std::uint16_t port() const { return server_->port(); }

@@ -194,6 +194,27 @@ TEST(SpawnedWindow, BackendCountsAndTheirBlockingKindsAreDeltas) {
     EXPECT_EQ(server.at("blocking_ns").at("peer"), 500u);
 }
 
+// Each event loop's own counts (issue 16, epoll --loops N): Δ per loop, in loop order; none
+// for a model without a loop.
+TEST(SpawnedWindow, EachLoopsCountsAreDeltas) {
+    EdgeReading a = edge(kWindow.start_ns, 2);
+    EdgeReading b = edge(kWindow.end_ns(), 2);
+    a.block.loops = {{10, 1'000}, {4, 300}};
+    b.block.loops = {{12, 1'900}, {9, 2'300}};
+    lab::SpawnedWindow w = lab::account_spawned_window(a, b, {}, kWindow);
+    ASSERT_EQ(w.loops.size(), 2u);
+    EXPECT_EQ(w.loops[0].connections_accepted, 2u);
+    EXPECT_EQ(w.loops[0].requests, 900u);
+    EXPECT_EQ(w.loops[1].connections_accepted, 5u);
+    EXPECT_EQ(w.loops[1].requests, 2'000u);
+    json server = lab::server_json(w);
+    EXPECT_EQ(server.at("loops"), json::parse(R"([{"connections_accepted": 2, "requests": 900},
+                                                  {"connections_accepted": 5, "requests": 2000}])"));
+    lab::SpawnedWindow none = lab::account_spawned_window(edge(kWindow.start_ns, 2),
+                                                          edge(kWindow.end_ns(), 2), {}, kWindow);
+    EXPECT_EQ(lab::server_json(none).at("loops"), json::array()) << "a model without a loop";
+}
+
 // ----- Peaks -----
 
 TEST(SpawnedWindow, PeaksTakeTheEdgesAndTheSamplesInsideTheWindow) {

@@ -385,7 +385,7 @@ TEST_P(Wait, TraceShowsTheWaitAsAPeerSpan) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, Wait, testing::ValuesIn(all_models()), model_test_name);
+INSTANTIATE_TEST_SUITE_P(Models, Wait, testing::ValuesIn(model_variants()), model_test_name);
 
 }  // namespace
 }  // namespace labtest
