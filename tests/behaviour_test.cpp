@@ -3,6 +3,7 @@
 // "at least the sum of the waits" for sequential, "a fraction of it" for the others.
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/select.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -558,9 +559,11 @@ double cpu_us_per_ping(ServerProcess& server, Client& client, int count) {
 // is served (OK PONG) or refused with a clear ERR 503 and closed, over --max-clients or, for a
 // descriptor select() cannot watch, over FD_SETSIZE; exactly --max-clients are served, and they
 // all still are afterwards. The refused stay open too, so that the server's drains of them hold
-// descriptors and the next clients' descriptors pass FD_SETSIZE (a select() loop that put one
-// into its fd_set would write past it). Event loops only: a blocking model would run 1,100
-// threads or processes.
+// descriptors and the next clients' descriptors pass FD_SETSIZE. A loop whose registry entry
+// caps --max-clients within FD_SETSIZE is a select() loop (select, and the assignment's
+// student): it must refuse such a descriptor for what it is, "descriptor over FD_SETSIZE",
+// since FD_SET on it would write past the fd_set (often without a crash to show for it). Event
+// loops only: a blocking model would run 1,100 threads or processes.
 TEST_P(Behaviour, PastFdSetsizeEachClientIsServedOrRefused) {
     const lab::Model* registered = lab::find_model(model());
     ASSERT_NE(registered, nullptr);
@@ -587,6 +590,12 @@ TEST_P(Behaviour, PastFdSetsizeEachClientIsServedOrRefused) {
     for (const auto& [reply, count] : replies)
         seen += "'" + reply + "' x " + std::to_string(count) + "; ";
     EXPECT_EQ(served.size(), registered->default_max_clients) << seen;
+    if (registered->max_max_clients != 0 && registered->max_max_clients <= FD_SETSIZE) {
+        EXPECT_GE(replies["ERR 503 descriptor over FD_SETSIZE"], 1)
+            << "no client past FD_SETSIZE was refused as one: a select() loop must refuse a "
+               "descriptor it cannot put into an fd_set; "
+            << seen;
+    }
     for (std::size_t i : served) {
         ASSERT_EQ(clients[i].request("ECHO still here"), "OK still here")
             << "served client " << i << " after the refusals; " << seen;
