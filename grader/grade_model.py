@@ -162,7 +162,8 @@ PARTS = [
         ("relation.no_lock_taken", 3,
          "no lock taken: one thread serves the shared workload and never waits for a lock"),
         ("Behaviour.PastFdSetsizeEachClientIsServedOrRefused", 3,
-         "FD_SETSIZE handled: of 1,100 clients each is served or refused with ERR 503, no crash"),
+         "FD_SETSIZE handled: of 1,100 clients each is served or refused with ERR 503 (past "
+         "FD_SETSIZE: 'descriptor over FD_SETSIZE'), no crash"),
     ]),
 ]
 

@@ -8,20 +8,21 @@
 #   grade.usage               bad arguments: exit status 2 and one line
 # Only where the reference solution is (the instructors' repository: a handout has no
 # models/solutions/, and its student's file is no longer the skeleton). Each grading takes well
-# under a minute on two cores (grader/README.md). Under the sanitizer presets, whose timing
-# relations the harness's figures would not meet, only the conformance suite runs against the
-# reference solution (grade.solution_conformance): the loop's code under ASan, UBSan and TSan.
+# under a minute on two cores (grader/README.md). Under the sanitizer presets, to keep their
+# time down, only the conformance suite runs against the reference solution
+# (grade.solution_conformance): the loop's code under ASan, UBSan and TSan.
 if(NOT LAB_HAVE_STUDENT_SOLUTION)
     return()
 endif()
 set(lab_grade_test ${CMAKE_CURRENT_SOURCE_DIR}/grade_model_test.py)
 if(NOT LAB_SANITIZE)
     add_test(NAME grade.reference_solution
-             COMMAND /usr/bin/python3 ${lab_grade_test} full --bin-dir $<TARGET_FILE_DIR:lab-server>
+             COMMAND /usr/bin/python3 ${lab_grade_test} full
+                 --bin-dir $<TARGET_FILE_DIR:lab-server>
                  --server-bin $<TARGET_FILE:lab-server-solution>)
     add_test(NAME grade.skeleton
-             COMMAND /usr/bin/python3 ${lab_grade_test} zero --bin-dir $<TARGET_FILE_DIR:lab-server>
-                 --server-bin $<TARGET_FILE:lab-server>)
+             COMMAND /usr/bin/python3 ${lab_grade_test} zero
+                 --bin-dir $<TARGET_FILE_DIR:lab-server> --server-bin $<TARGET_FILE:lab-server>)
     add_test(NAME grade.usage
              COMMAND /usr/bin/python3 ${lab_grade_test} usage
                  --bin-dir $<TARGET_FILE_DIR:lab-server> --server-bin $<TARGET_FILE:lab-server>)
