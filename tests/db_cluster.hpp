@@ -19,7 +19,7 @@ struct Cluster {
     std::string port;
 };
 
-// The grader (grader/grade_model.py) runs the Query suite on a cluster of its own, named by
+// The grader (tests/grader/grade_model.py) runs the Query suite on a cluster of its own, named by
 // LAB_GRADE_DB_DIR and LAB_GRADE_DB_PORT, so that it never meets ctest's.
 inline Cluster main_cluster() {
     const char* dir = std::getenv("LAB_GRADE_DB_DIR");

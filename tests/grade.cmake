@@ -1,5 +1,5 @@
 # Grading tests (see tests/CMakeLists.txt; issue 15): the grader of the assignment "Write your
-# own model" (grader/grade_model.py, what `./lab grade-model` runs) is tested like a server, by
+# own model" (tests/grader/grade_model.py, what `./lab grade-model` runs) is tested like a server, by
 # tests/grade_model_test.py:
 #   grade.reference_solution  lab-server-solution's `student` (models/solutions/) scores full
 #                             marks: every case passes
@@ -8,7 +8,7 @@
 #   grade.usage               bad arguments: exit status 2 and one line
 # Only where the reference solution is (the instructors' repository: a handout has no
 # models/solutions/, and its student's file is no longer the skeleton). Each grading takes well
-# under a minute on two cores (grader/README.md). Under the sanitizer presets, to keep their
+# under a minute on two cores (tests/grader/README.md). Under the sanitizer presets, to keep their
 # time down, only the conformance suite runs against the reference solution
 # (grade.solution_conformance): the loop's code under ASan, UBSan and TSan.
 if(NOT LAB_HAVE_STUDENT_SOLUTION)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The grader (grader/grade_model.py, what `./lab grade-model` runs) is tested like a server:
+"""The grader (tests/grader/grade_model.py, what `./lab grade-model` runs) is tested like a server:
 the reference solution scores full marks, the untouched skeleton scores zero with a sentence
 for every case, and bad arguments get one line and exit status 2 (tests/grade.cmake).
 
@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GRADER = ROOT / "grader" / "grade_model.py"
+GRADER = ROOT / "tests" / "grader" / "grade_model.py"
 CASE_FIELDS = {"name": str, "part": str, "title": str, "points": int, "possible": int,
                "passed": bool, "explanation": str}
 

@@ -125,7 +125,7 @@ const char* server_path() {
     // Tools find each other beside themselves: lab-server is built into the same bin/ as
     // this test. The build's path is the fallback (a test binary run from elsewhere).
     static const std::string path = [] {
-        // The grader (grader/grade_model.py) names the server it grades: lab-server-solution.
+        // The grader (tests/grader/grade_model.py) names the server it grades: lab-server-solution.
         if (const char* graded = std::getenv("LAB_GRADE_SERVER"); graded && *graded) {
             return std::string(graded);
         }
@@ -777,7 +777,7 @@ std::size_t ModelTest::loops() const {
 }
 
 void ModelTest::TearDown() {
-    // For the grader's report (grader/README.md): what was sent and what came back when the
+    // For the grader's report (tests/grader/README.md): what was sent and what came back when the
     // test first failed.
     exchange::Snapshot first = exchange::at_first_failure();
     if (!first.sent.empty()) RecordProperty("grade_sent", first.sent);

@@ -177,7 +177,7 @@ std::vector<Transcript> read_all_until_eof(std::vector<Client>& clients, Clock::
 
 // The models the suites run against, and test names that end in the model's name: every model
 // of the registry but a student's (the assignment), or with LAB_GRADE_MODEL=NAME in the
-// environment only NAME (the grader's run, grader/grade_model.py).
+// environment only NAME (the grader's run, tests/grader/grade_model.py).
 const std::vector<std::string>& all_models();
 // What the suites run against (their test parameter): every registry model, then the same
 // model again with flags that change how it serves, the whole suite over: epoll with two loops

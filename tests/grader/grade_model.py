@@ -6,7 +6,7 @@ conformance, behaviour, HTTP, WAIT/POST and QUERY cases that the lab's select lo
 (tests/*.cpp, through gtest's JSON output), and relations measured with lab-harness. Each case
 is worth a few points; a failing case is explained in one sentence: what was sent, what was
 expected, what came back (tests/exchange_log.hpp keeps the exchange of a test's first failure).
-The report is printed, and with --json FILE also written as JSON (grader/README.md).
+The report is printed, and with --json FILE also written as JSON (tests/grader/README.md).
 
 Exit status: 0 when graded, whatever the score; 2 for bad arguments (an unknown option, a model
 the server does not have); 1 when the grading itself could not run (a binary missing, a suite
@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-FORMAT = 1  # of the JSON report (grader/README.md)
+ROOT = Path(__file__).resolve().parent.parent.parent
+FORMAT = 1  # of the JSON report (tests/grader/README.md)
 
 # Each suite process may run this long; every wait inside a case is bounded on its own (the
 # longest case takes about 30 s when everything times out), so only a hang of the test binary
@@ -545,7 +545,7 @@ def print_report(report, out):
 def parse_arguments(argv):
     parser = argparse.ArgumentParser(
         prog="./lab grade-model", description="Grade one model of lab-server: the lab's suites "
-        "and relations, a scored report (grader/README.md).")
+        "and relations, a scored report (tests/grader/README.md).")
     parser.add_argument("model", metavar="NAME", help="the model, e.g. student")
     parser.add_argument("--json", metavar="FILE", help="also write the report as JSON here")
     parser.add_argument("--bin-dir", metavar="DIR", default=str(ROOT / "build/release/bin"),
