@@ -23,6 +23,7 @@ void serve_poll(Server& server);
 void serve_epoll(Server& server);
 void serve_threadpool(Server& server);
 void serve_prefork(Server& server);
+void serve_libevent(Server& server);
 
 // The plot styles: seven colours of the Okabe-Ito palette (all of it but its yellow, too pale
 // on white), which stay apart for colour-blind readers, and for the eighth Tableau 10's brown,
@@ -88,6 +89,14 @@ const std::vector<Model>& models() {
          .plot = {.colour = "#8C564B", .point_type = 8},  // brown, open triangle
          .table_locking = Locking::Shared,
          .takes_workers = true},
+        {.name = "libevent",
+         .summary = "one thread, callbacks on libevent's event loop (its epoll, poll or select)",
+         .serve = serve_libevent,
+         .plot = {.colour = "#332288", .point_type = 1},  // indigo (Paul Tol's), plus
+         .table_locking = Locking::SingleTask,
+         .default_max_clients = kDefaultMaxClients,
+         .event_loop = true,
+         .takes_libevent_backend = true},
     };
     return list;
 }

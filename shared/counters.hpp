@@ -19,7 +19,7 @@ namespace lab {
 
 inline constexpr std::uint64_t kStatsMagic =
     0x314B4C4241424C43;  // the bytes "CLBABLK1" in little-endian order
-inline constexpr std::uint32_t kStatsVersion = 4;
+inline constexpr std::uint32_t kStatsVersion = 5;
 
 // Only lock-free 8-byte atomics may live in memory shared between processes: a lock-based
 // atomic would keep its lock in one process's private memory.
@@ -109,6 +109,12 @@ struct StatsBlock {
     std::uint32_t port;           // the listening port (for accept_queue)
     std::atomic<std::uint32_t> ready;
     char model[32];
+    // The mechanism an event library waits with (libevent: event_base_get_method(), "epoll",
+    // "poll" or "select"), NUL-terminated; empty in a model that waits by hand. Written once by
+    // the loop before it serves a client, after `ready`, then published by a release store of
+    // event_method_set: see publish_event_method and event_method.
+    char event_method[16];
+    std::atomic<std::uint32_t> event_method_set;
 
     Counter connections_accepted;
     Counter connections_active;
@@ -166,6 +172,12 @@ class StatsRegion {
     StatsBlock* block_;
     std::string path_;
 };
+
+// Publishes the event library's mechanism (at most 15 bytes; longer is cut) into the block:
+// once, by the loop's thread, before it serves a client.
+void publish_event_method(StatsBlock& stats, const std::string& method);
+// The published mechanism, or "" when none is (a loop written by hand, or not yet).
+std::string event_method(const StatsBlock& stats);
 
 // Counter helpers: relaxed atomics, since each counter is independent.
 inline void add(Counter& c, std::uint64_t n) {

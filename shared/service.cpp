@@ -126,8 +126,10 @@ std::string stats_json(const StatsBlock& stats) {
     // The queue's waits still in progress count too (a connection may wait all run long).
     QueueReading queue = read_queue(stats, mono_ns());
     blocking["queue"] = queue.wait_ns;
+    std::string method = event_method(stats);
     nlohmann::json j = {
         {"model", std::string(stats.model)},
+        {"event_method", method.empty() ? nlohmann::json(nullptr) : nlohmann::json(method)},
         {"pid", stats.pid},
         {"uptime_s", static_cast<double>(mono_ns() - stats.start_mono_ns) / 1e9},
         {"connections_accepted", load(stats.connections_accepted)},

@@ -37,6 +37,9 @@ struct ServerSettings {
     std::string db_uri;
     std::uint64_t db_pool = 8;
     bool db_blocking_in_loop = false;
+    // libevent only (--libevent-backend): the backend libevent must wait with ("epoll", "poll",
+    // "select"); empty: libevent's own choice.
+    std::string libevent_backend;
     // Whether the INCR/GET table needs its lock: yes when several threads or processes serve
     // clients at once; no for a model with one task (sequential and the event loops).
     Locking table_locking = Locking::Shared;
