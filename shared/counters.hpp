@@ -35,7 +35,7 @@ enum class Blocking : std::size_t {
     Write,    // waiting for room to send a reply
     IoWait,   // WORK's simulated I/O (a sleep in the blocking models)
     Lock,     // waiting for the INCR/GET table's lock
-    Wait,     // an event loop's readiness wait (select, poll, epoll)
+    Wait,     // an event loop's readiness wait (select, poll, epoll, libevent)
     Queue,    // a connection waiting for a worker (pool models)
     Backend,  // QUERY: waiting for the database's answer (a blocking libpq call, or an event
               // loop's parked query)

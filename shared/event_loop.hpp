@@ -1,5 +1,5 @@
-// What the event loop models (select, poll, epoll) do besides waiting, the way Redis keeps
-// each backend in one small file (ae_select.c, ae_epoll.c) behind the code they share (ae.c).
+// What the event loop models (select, poll, epoll, libevent) do besides waiting, the way Redis
+// keeps each backend in one small file (ae_select.c, ae_epoll.c) behind the code they share (ae.c).
 // Each model file keeps its own short loop over its own mechanism and calls these:
 //   - accept_clients (every loop): taking new clients in, refusing those over --max-clients
 //     (and, for a loop on select(), those past FD_SETSIZE: fits_in_fd_set);

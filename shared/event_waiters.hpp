@@ -1,8 +1,8 @@
-// WAIT and POST in the event loops (select, poll, epoll): nothing blocks. A WAIT parks its
-// connection here (with its timeout as the connection's deadline); a POST, executed by the
-// loop for another connection, hands the value to every connection parked on its key and
-// replies with how many. The blocking models' version is wait_board.hpp. Not thread-safe:
-// belongs to the loop's one thread.
+// WAIT and POST in the event loops (select, poll, epoll, libevent): nothing blocks. A WAIT parks
+// its connection here (with its timeout as the connection's deadline); a POST, executed by the loop
+// for another connection, hands the value to every connection parked on its key and replies with
+// how many. The blocking models' version is wait_board.hpp. Not thread-safe: belongs to the loop's
+// one thread.
 #pragma once
 
 #include <cstddef>
