@@ -165,14 +165,14 @@ bool set_alarm(Client& client) {
 // socket to a connection that no longer wants it (on_readable), since a connection parked for
 // simulated I/O usually hears nothing before it wants to read again: parking costs no
 // epoll_ctl. Writing is taken out as soon as the output is sent, or a socket with room would
-// be reported every turn. Returns false when the client is gone.
-bool settle(Client& client) {
+// be reported every turn.
+void settle(Client& client) {
     Loop& loop = client.loop;
     EventConnection& connection = *client.connection;
     auto fd = static_cast<std::size_t>(connection.fd());
     if (connection.finished()) {
         loop.clients[fd].reset();
-        return false;
+        return;
     }
     bool ok = (!connection.wants_read() || watch(client.readable.get(), client.reading, true)) &&
               watch(client.writable.get(), client.writing, connection.wants_write()) &&
@@ -182,9 +182,7 @@ bool settle(Client& client) {
         // it is closed; the others go on.
         std::perror("lab-server: event_add");
         loop.clients[fd].reset();
-        return false;
     }
-    return true;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -370,7 +368,7 @@ void run(Loop& loop) {
     Event stop = watch_forever(loop, stop_fd(), on_stop);
     Event listener = watch_forever(loop, loop.server.listen_fd, on_listener);
     if (!loop.pool_alarm || !stop || !listener) {
-        std::fprintf(stderr, "lab-server: libevent could not watch the listening socket\n");
+        std::fprintf(stderr, "lab-server: libevent could not make the loop's own events\n");
         return;
     }
     while (!loop.stopping) {
@@ -382,7 +380,11 @@ void run(Loop& loop) {
         }
         wait_ends(loop);  // a turn that called nothing back
     }
-    loop.clients.clear();  // closes every connection
+}
+
+// Frees every event while the base still lives (event_free needs it) and closes every connection.
+void free_events(Loop& loop) {
+    loop.clients.clear();
     loop.context.backend.on_close = nullptr;
     loop.pool_sockets.clear();
     loop.pool_alarm.reset();
@@ -409,6 +411,7 @@ void serve_libevent(Server& server) {
         return;
     }
     run(loop);
+    free_events(loop);
     event_base_free(loop.base);
 }
 
