@@ -3,7 +3,8 @@
 // Each model file keeps its own short loop over its own mechanism and calls these:
 //   - accept_clients (every loop): taking new clients in, refusing those over --max-clients
 //     (and, for a loop on select(), those past FD_SETSIZE: fits_in_fd_set);
-//   - time_until (poll, epoll): a deadline as the timeout of ppoll() or epoll_pwait2();
+//   - time_until (poll, epoll, libevent): a deadline as the timeout of ppoll(), epoll_pwait2()
+//     or event_add();
 //   - the LoopContext (loop_context.hpp) its connections share: the drains, the WAITs, and the
 //     database pool, whose sockets each loop watches beside its clients' (QUERY);
 //   - the loops that look at every connection each turn (select, poll): EventClients, Wakeup,
