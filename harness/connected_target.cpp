@@ -110,6 +110,11 @@ TargetReport ConnectedTarget::finish(const EngineResult&) {
         return report;
     }
     report.server.update(server_json(*w));
+    // The event library's mechanism (libevent), or null: a loop written by hand, an older server.
+    const json& stats = *after.stats;
+    bool has_method =
+        stats.is_object() && stats.contains("event_method") && stats["event_method"].is_string();
+    report.server["event_method"] = has_method ? stats["event_method"] : json(nullptr);
     report.per_request = per_request(*w);
     return report;
 }

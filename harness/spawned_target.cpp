@@ -78,6 +78,9 @@ TargetReport SpawnedTarget::finish(const EngineResult& r) {
     std::vector<Sample> samples = sampler_.samples();
     json& server = report.server;
     server = {{"figures_from", "counter block, /proc, wait4"}, {"cpu_affinity", affinity_}};
+    // The event library's mechanism (libevent), or null: a loop written by hand, or no loop.
+    std::string method = event_method(region_.block());
+    server["event_method"] = method.empty() ? json(nullptr) : json(method);
     if (start_ && end_) {
         SpawnedWindow w =
             account_spawned_window(*start_, *end_, samples, {r.window_start_mono_ns, r.window_ns});

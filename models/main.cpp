@@ -60,6 +60,13 @@ std::string max_clients_models() {
     return names;
 }
 
+std::string joined(const std::vector<std::string>& names) {
+    std::string text;
+    for (const std::string& name : names)
+        text += (text.empty() ? "" : ", ") + name;
+    return text;
+}
+
 std::string model_names() {
     std::string names;
     for (const lab::Model& m : lab::models()) {
@@ -104,6 +111,11 @@ nlohmann::ordered_json model_listing() {
             // A flag that names one of a few ways: its default and every choice.
             flags["--accept"] = {{"default", "reuseport"}, {"choices", {"reuseport", "dispatch"}}};
         }
+        // A choice: null is libevent's own (the first of the choices).
+        if (m.takes_libevent_backend) {
+            flags["--libevent-backend"] = {{"default", nullptr},
+                                           {"choices", lab::libevent_backends()}};
+        }
         nlohmann::ordered_json entry = {
             {"name", m.name},
             {"summary", m.summary},
@@ -128,6 +140,7 @@ int main(int argc, char** argv) {
     bool blocking_io_in_loop = false;
     bool db_blocking_in_loop = false;
     std::optional<std::string> db_uri;
+    std::optional<std::string> libevent_backend;
     bool list_models = false;
     bool list_json = false;
     settings.backlog = SOMAXCONN;
@@ -185,6 +198,10 @@ int main(int argc, char** argv) {
                  "QUERY waits for the database with libpq's blocking call in the loop's one "
                  "thread, so every client waits for it: the classic mistake, on purpose (" +
                      lab::model_names_where(&lab::Model::event_loop) + ")");
+    app.add_option("--libevent-backend", libevent_backend,
+                   "The backend libevent must wait with: " + joined(lab::libevent_backends()) +
+                       " (" + lab::model_names_where(&lab::Model::takes_libevent_backend) +
+                       "; default libevent's own choice, the first of these)");
     app.add_option("--idle-timeout", settings.idle_timeout_s,
                    "Seconds a connection may wait without a complete request (0 = never; "
                    "default 60)")
@@ -248,6 +265,18 @@ int main(int argc, char** argv) {
                     lab::model_names_where(&lab::Model::event_loop) + ")");
     }
     settings.db_blocking_in_loop = db_blocking_in_loop;
+    if (libevent_backend) {
+        if (!model->takes_libevent_backend) {
+            usage_error("--libevent-backend does not apply to " + model->name + " (only to " +
+                        lab::model_names_where(&lab::Model::takes_libevent_backend) + ")");
+        }
+        auto offered = lab::libevent_backends();
+        if (std::find(offered.begin(), offered.end(), *libevent_backend) == offered.end()) {
+            usage_error("--libevent-backend " + *libevent_backend +
+                        " is not available here: this libevent offers " + joined(offered));
+        }
+        settings.libevent_backend = *libevent_backend;
+    }
     settings.db_uri = db_uri.value_or(lab::default_db_uri());
     if (model->takes_workers) settings.workers = workers.value_or(lab::default_workers());
     if (thread_stack_kb) {

@@ -27,6 +27,7 @@ void serve_prefork(Server& server);
 // models/student_select.cpp, or in lab-server-solution the reference solution in its place.
 void serve_student(Server& server);
 std::uint64_t student_max_clients();  // its --max-clients: what FD_SETSIZE leaves
+void serve_libevent(Server& server);
 
 // The plot styles: seven colours of the Okabe-Ito palette (all of it but its yellow, too pale
 // on white), which stay apart for colour-blind readers, and for the eighth Tableau 10's brown,
@@ -94,13 +95,21 @@ const std::vector<Model>& models() {
          .plot = {.colour = "#8C564B", .point_type = 8},  // brown, open triangle
          .table_locking = Locking::Shared,
          .takes_workers = true},
+        {.name = "libevent",
+         .summary = "one thread, callbacks on libevent's event loop (its epoll, poll or select)",
+         .serve = serve_libevent,
+         .plot = {.colour = "#332288", .point_type = 1},  // indigo (Paul Tol's), plus
+         .table_locking = Locking::SingleTask,
+         .default_max_clients = kDefaultMaxClients,
+         .event_loop = true,
+         .takes_libevent_backend = true},
         // The student's select loop: an event loop like select, on one thread (so no lock on the
         // INCR table), marked as the assignment. The student writes serve_student and keeps this.
         {.name = "student",
          .summary = "the assignment: your own select() loop in models/student_select.cpp "
                     "(./lab grade-model student)",
          .serve = serve_student,
-         .plot = {.colour = "#332288", .point_type = 3},  // indigo, star
+         .plot = {.colour = "#882255", .point_type = 3},  // wine (Paul Tol's), star
          .table_locking = Locking::SingleTask,
          .default_max_clients = student_max_clients(),
          .max_max_clients = student_max_clients(),

@@ -36,13 +36,15 @@ struct Model {
     std::uint64_t max_max_clients = 0;        // the most --max-clients may be (0: lab-server's cap)
     bool takes_workers = false;               // a pool: --workers tasks, made at start, serve
     bool takes_thread_stack = false;          // --thread-stack-kb sizes its serving threads
-    bool event_loop = false;   // one thread, a readiness wait for every client: takes
-                               // --blocking-io-in-loop
-    bool takes_loops = false;  // runs --loops N of its loops, --accept says how they get
-                               // clients (shared/loop_group.hpp); several take the table's lock
-    bool assignment = false;   // a student writes it (README "Write your own model"): not one of
-                               // the lab's own, so the lab's suites and `--models all` leave it
-                               // out; ./lab grade-model grades it
+    bool event_loop = false;              // one thread, a readiness wait for every client: takes
+                                          // --blocking-io-in-loop
+    bool takes_loops = false;             // runs --loops N of its loops, --accept says how they
+                                          // get clients (shared/loop_group.hpp); several take the
+                                          // table's lock
+    bool takes_libevent_backend = false;  // --libevent-backend forces libevent's backend
+    bool assignment = false;  // a student writes it (README "Write your own model"): not one of
+                              // the lab's own, so the lab's suites and `--models all` leave it
+                              // out; ./lab grade-model grades it
 };
 
 // Every model, in the order --list-models prints them.
@@ -51,6 +53,11 @@ const std::vector<Model>& models();
 const Model* find_model(const std::string& name);
 // The names of the models for which `has` is true, comma-separated (for --help and errors).
 std::string model_names_where(bool Model::*has);
+
+// The backends the libevent this server is built with can wait with, in libevent's order of
+// preference (here epoll, poll, select): what --libevent-backend may name
+// (models/libevent_loop.cpp).
+std::vector<std::string> libevent_backends();
 
 // --workers when not given: the larger of 8 and 4 x the cores this process may run on (its
 // CPU affinity), at most kMaxWorkers. Blocking workers wait most of the time, so a pool needs

@@ -11,10 +11,8 @@
 
 #include "blocking.hpp"
 #include "clock.hpp"
-#include "drain.hpp"
 #include "event_loop.hpp"
 #include "models.hpp"
-#include "refusal.hpp"
 #include "signals.hpp"
 #include "trace.hpp"
 
@@ -35,7 +33,7 @@ struct Interest {
         FD_ZERO(&writable);
     }
     void watch(int fd, fd_set& set) {
-        FD_SET(fd, &set);  // safe: no fd >= FD_SETSIZE is ever kept (see fits_in_fd_set)
+        FD_SET(fd, &set);  // safe: no fd >= FD_SETSIZE is ever kept (fits_in_fd_set)
         max_fd = std::max(max_fd, fd);
     }
 };
@@ -73,16 +71,6 @@ int wait_for_events(Server& server, Interest& interest) {
     BlockingTimer timer(*server.stats, Blocking::Wait);
     return select(interest.max_fd + 1, &interest.readable, &interest.writable, nullptr,
                   timeout_ptr);
-}
-
-// select() cannot watch a descriptor >= FD_SETSIZE: FD_SET on it would write past the end of
-// the set. Such a client is refused and closed before it becomes a connection; no drain,
-// since a drain would have to watch it too.
-bool fits_in_fd_set(int fd, Server& server) {
-    if (fd < FD_SETSIZE) return true;
-    send_refusal(fd, Refusal::OverFdSetSize, *server.stats);
-    read_once_and_close(fd);
-    return false;
 }
 
 }  // namespace

@@ -102,6 +102,16 @@ std::optional<StatsRegion> StatsRegion::create(const std::string& path, const st
     return StatsRegion(static_cast<StatsBlock*>(memory), path);
 }
 
+void publish_event_method(StatsBlock& stats, const std::string& method) {
+    std::strncpy(stats.event_method, method.c_str(), sizeof stats.event_method - 1);
+    stats.event_method_set.store(1, std::memory_order_release);  // last: readers check it first
+}
+
+std::string event_method(const StatsBlock& stats) {
+    if (stats.event_method_set.load(std::memory_order_acquire) != 1) return "";
+    return std::string(stats.event_method, strnlen(stats.event_method, sizeof stats.event_method));
+}
+
 std::optional<StatsRegion> StatsRegion::open_readonly(const std::string& path, std::string& error) {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

@@ -19,7 +19,7 @@ namespace lab {
 
 inline constexpr std::uint64_t kStatsMagic =
     0x314B4C4241424C43;  // the bytes "CLBABLK1" in little-endian order
-inline constexpr std::uint32_t kStatsVersion = 5;
+inline constexpr std::uint32_t kStatsVersion = 6;
 
 // Only lock-free 8-byte atomics may live in memory shared between processes: a lock-based
 // atomic would keep its lock in one process's private memory.
@@ -35,7 +35,7 @@ enum class Blocking : std::size_t {
     Write,    // waiting for room to send a reply
     IoWait,   // WORK's simulated I/O (a sleep in the blocking models)
     Lock,     // waiting for the INCR/GET table's lock
-    Wait,     // an event loop's readiness wait (select, poll, epoll)
+    Wait,     // an event loop's readiness wait (select, poll, epoll, libevent)
     Queue,    // a connection waiting for a worker (pool models)
     Backend,  // QUERY: waiting for the database's answer (a blocking libpq call, or an event
               // loop's parked query)
@@ -128,6 +128,12 @@ struct StatsBlock {
     std::atomic<std::uint32_t> ready;
     char model[32];
     std::uint32_t loop_count;  // event loops whose slots of `loops` are in use (0: none)
+    // The mechanism an event library waits with (libevent: event_base_get_method(), "epoll",
+    // "poll" or "select"), NUL-terminated; empty in a model that waits by hand. Written once by
+    // the loop before it serves a client, after `ready`, then published by a release store of
+    // event_method_set: see publish_event_method and event_method.
+    char event_method[16];
+    std::atomic<std::uint32_t> event_method_set;
 
     Counter connections_accepted;
     Counter connections_active;
@@ -191,6 +197,12 @@ class StatsRegion {
     StatsBlock* block_;
     std::string path_;
 };
+
+// Publishes the event library's mechanism (at most 15 bytes; longer is cut) into the block:
+// once, by the loop's thread, before it serves a client.
+void publish_event_method(StatsBlock& stats, const std::string& method);
+// The published mechanism, or "" when none is (a loop written by hand, or not yet).
+std::string event_method(const StatsBlock& stats);
 
 // Counter helpers: relaxed atomics, since each counter is independent.
 inline void add(Counter& c, std::uint64_t n) {

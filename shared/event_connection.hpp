@@ -1,4 +1,4 @@
-// One client of an event loop (select, poll, epoll): the state a blocking model keeps on
+// One client of an event loop (select, poll, epoll, libevent): the state a blocking model keeps on
 // its thread's stack, kept here between callbacks instead. The loop tells the connection
 // what happened (readable, writable, a deadline passed, its query answered, a POST for its
 // WAIT); the connection says what it wants next (wants_read, wants_write, deadline_ns). It

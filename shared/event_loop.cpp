@@ -1,10 +1,21 @@
 // The parts every event loop shares. See event_loop.hpp.
 #include "event_loop.hpp"
 
+#include <sys/select.h>
+
 #include "accept_client.hpp"
 #include "clock.hpp"
+#include "drain.hpp"
+#include "refusal.hpp"
 
 namespace lab {
+
+bool fits_in_fd_set(int fd, Server& server) {
+    if (fd < FD_SETSIZE) return true;
+    send_refusal(fd, Refusal::OverFdSetSize, *server.stats);
+    read_once_and_close(fd);
+    return false;
+}
 
 std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, LoopContext& loop,
                                                              AcceptCheck check) {

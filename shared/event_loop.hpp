@@ -1,9 +1,11 @@
-// What the event loop models (select, poll, epoll) do besides waiting, the way Redis keeps
-// each backend in one small file (ae_select.c, ae_epoll.c) behind the code they share (ae.c).
+// What the event loop models (select, poll, epoll, libevent) do besides waiting, the way Redis
+// keeps each backend in one small file (ae_select.c, ae_epoll.c) behind the code they share (ae.c).
 // Each model file keeps its own short loop over its own mechanism and calls these:
-//   - accept_clients (every loop): taking new clients in, refusing those over --max-clients;
-//     adopt_clients: taking in those an accepting thread hands over (epoll --loops N);
-//   - time_until (poll, epoll): a deadline as the timeout of ppoll() or epoll_pwait2();
+//   - accept_clients (every loop): taking new clients in, refusing those over --max-clients
+//     (and, for a loop on select(), those past FD_SETSIZE: fits_in_fd_set); adopt_clients:
+//     taking in those an accepting thread hands over (epoll --loops N);
+//   - time_until (poll, epoll, libevent): a deadline as the timeout of ppoll(), epoll_pwait2()
+//     or event_add();
 //   - the LoopContext (loop_context.hpp) its connections share: the drains, the WAITs, and the
 //     database pool, whose sockets each loop watches beside its clients' (QUERY);
 //   - the loops that look at every connection each turn (select, poll): EventClients, Wakeup,
@@ -38,6 +40,13 @@ using EventClients = std::map<int, std::unique_ptr<EventConnection>>;
 // it; or refuses the client itself (tells it why, closes the descriptor) and returns false.
 // For a loop that cannot watch every descriptor (select: none at or above FD_SETSIZE).
 using AcceptCheck = bool (*)(int fd, Server& server);
+
+// The AcceptCheck of a loop that waits with select() (the select model; libevent's select
+// backend): a descriptor at or above FD_SETSIZE cannot go into an fd_set (FD_SET would write
+// past its end, or abort the process where glibc checks it), so such a client is refused
+// ("descriptor over FD_SETSIZE") and closed before it becomes a connection; no drain, since a
+// drain would have to watch it too.
+bool fits_in_fd_set(int fd, Server& server);
 
 // Accepts the clients waiting in the listen backlog of the loop's socket (loop.listen_fd), at
 // most kMaxAcceptsPerTurn, and returns them as connections, each admitted one holding its

@@ -136,8 +136,10 @@ std::string stats_json(const StatsBlock& stats) {
                          {"connections_waiting", loop_connections_waiting(stats, i)},
                          {"requests", load(slot.requests)}});
     }
+    std::string method = event_method(stats);
     nlohmann::json j = {
         {"model", std::string(stats.model)},
+        {"event_method", method.empty() ? nlohmann::json(nullptr) : nlohmann::json(method)},
         {"pid", stats.pid},
         {"uptime_s", static_cast<double>(mono_ns() - stats.start_mono_ns) / 1e9},
         {"connections_accepted", load(stats.connections_accepted)},

@@ -47,6 +47,9 @@ struct ServerSettings {
     // the main thread), and how they get their clients (--accept; nothing to choose with one).
     std::uint64_t loops = 1;
     LoopAccept accept = LoopAccept::ReusePort;
+    // libevent only (--libevent-backend): the backend libevent must wait with ("epoll", "poll",
+    // "select"); empty: libevent's own choice.
+    std::string libevent_backend;
     // Whether the INCR/GET table needs its lock: yes when several threads or processes serve
     // clients at once; no for a model with one task (sequential, and an event loop alone).
     Locking table_locking = Locking::Shared;

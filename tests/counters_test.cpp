@@ -248,6 +248,26 @@ TEST(StatsRegionOpen, ReaderSeesWriterUpdates) {
     EXPECT_EQ(j["model"], "select");
 }
 
+// The event library's mechanism is written after the block is ready (the library picks it when
+// the loop starts): a reader sees none until it is published, then all of it; STATS says null,
+// then the name; a name longer than the field is cut, never left without its NUL.
+TEST(StatsRegionOpen, ReaderSeesTheEventMethodOncePublished) {
+    TempDir dir;
+    const std::string path = dir.file("stats");
+    std::string error;
+    auto writer = StatsRegion::create(path, "libevent", 8080, error);
+    ASSERT_TRUE(writer) << error;
+    auto reader = StatsRegion::open_readonly(path, error);
+    ASSERT_TRUE(reader) << error;
+    EXPECT_EQ(lab::event_method(reader->block()), "");
+    EXPECT_TRUE(nlohmann::json::parse(lab::stats_json(reader->block()))["event_method"].is_null());
+    lab::publish_event_method(writer->block(), "epoll");
+    EXPECT_EQ(lab::event_method(reader->block()), "epoll");
+    EXPECT_EQ(nlohmann::json::parse(lab::stats_json(reader->block()))["event_method"], "epoll");
+    lab::publish_event_method(writer->block(), std::string(40, 'x'));
+    EXPECT_EQ(lab::event_method(reader->block()), std::string(15, 'x'));
+}
+
 TEST(StatsRegionOpen, HandBuiltBlockOpens) {
     // The control for the refusals below: the same hand-built file, unedited, is accepted.
     TempDir dir;

@@ -779,6 +779,37 @@ TEST(Sweep, ConnectToARunningServer_select) {
     EXPECT_TRUE(exit.exited_cleanly) << exit.stderr_text;
 }
 
+// Each run records the mechanism its server's event library waited with: libevent's, as
+// --libevent-backend forced it (from the counter block; with --connect, from STATS), and null
+// for a loop written by hand.
+TEST(Sweep, RecordsTheEventMethod_select_libevent) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    Sweep s = run_sweep(dir, {"--models", "select,libevent", "--server-arg",
+                              "libevent:--libevent-backend=poll", "--workload", "ping",
+                              "--connections", "2", "--duration", "500ms", "--warmup", "100ms"});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(s));
+    std::map<std::string, json> method;
+    for (const json& run : at(*s.doc, "runs"))
+        method[run.value("model", "")] = at(run, "server").value("event_method", json("absent"));
+    EXPECT_TRUE(method["select"].is_null()) << method["select"];
+    EXPECT_EQ(method["libevent"], "poll");
+
+    std::string error;
+    auto server = lab::SpawnedServer::start(
+        LAB_SERVER_PATH, {"--model", "libevent", "--libevent-backend", "select", "--port", "0"},
+        error);
+    ASSERT_TRUE(server.has_value()) << error;
+    std::string target = "127.0.0.1:" + std::to_string(server->port());
+    TempDir connect_dir;
+    Sweep c =
+        run_sweep(connect_dir, {"--models", "libevent", "--workload", "ping", "--connections", "2",
+                                "--connect", target, "--duration", "500ms", "--warmup", "100ms"});
+    ASSERT_NO_FATAL_FAILURE(expect_ok(c));
+    EXPECT_EQ(at(at(*c.doc, "runs")[0], "server").value("event_method", json()), "select");
+    EXPECT_TRUE(server->stop().exited_cleanly);
+}
+
 // With --connect the server figures come from two STATS replies, which hold no blocked time:
 // per_request.blocked_us is null (it used to read 0), while the figures STATS does give are
 // numbers. No /proc: no blocked_ns, no peaks, an empty time series.
