@@ -124,8 +124,10 @@ def exercises(path: Path) -> list[dict]:
             for m in EXERCISE.finditer(c.source):
                 rest = c.source[m.end():]
                 rest = rest.split("**Exercise ")[0].lstrip(":.* ")
+                points = c.metadata.get("lab", {}).get("points", {})
                 found.append({"number": int(m.group(1)), "kind": m.group(2),
-                              "asks": first_sentence(rest), "checked": False})
+                              "asks": first_sentence(rest), "checked": False,
+                              "points": (points.get("check"), points.get("answer"))})
         elif found and ("check_answer(" in c.source or "lab.check(" in c.source):
             found[-1]["checked"] = True
     return found
@@ -135,11 +137,14 @@ def exercise_tables() -> str:
     out = []
     for path in sorted(LABS.glob("[0-9][0-9]-*.ipynb")):
         out += [f"**`{path.stem}`**", "",
-                "| exercise | kind | what it asks first | graded by |", "|---|---|---|---|"]
+                "| exercise | kind | what it asks first | graded by | points: check + answer |",
+                "|---|---|---|---|---|"]
         for e in exercises(path):
             graded = "a check on the student's own run, and a reader" if e["checked"] else "a reader"
             asks = e["asks"].replace("|", "\\|")
-            out.append(f"| {e['number']} | {e['kind']} | {asks} | {graded} |")
+            check, answer = e["points"]
+            points = "undeclared" if check is None or answer is None else f"{check} + {answer}"
+            out.append(f"| {e['number']} | {e['kind']} | {asks} | {graded} | {points} |")
         out.append("")
     return "\n".join(out)
 
