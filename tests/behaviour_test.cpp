@@ -169,6 +169,11 @@ TEST_P(Behaviour, PingDuringSlowWork) {
 TEST_P(Behaviour, CpuHeavyRequestStallsOthersOnlyOnOneTask) {
     const lab::Model* registered = lab::find_model(model());
     ASSERT_NE(registered, nullptr);
+    if (loops() > 1) {
+        GTEST_SKIP()
+            << "several loops: the heavy request stalls its own loop only, and whether the "
+               "quick client shares it is the kernel's hash (EpollLoops.StalledLoop* test that)";
+    }
     const bool one_task = registered->table_locking == lab::Locking::SingleTask;
     ASSERT_NO_FATAL_FAILURE(start());
     std::vector<Client> clients(2);
