@@ -1,6 +1,6 @@
 // What the suites' clients last sent and what came back, so that ./lab grade-model can explain
-// a failing case in the student's terms (tests/grader/README.md): "sent PING, expected OK PONG, came
-// back nothing within 5 s". Every Client call (server_process.hpp) notes itself here; when a
+// a failing case in the student's terms (tests/grader/README.md): "sent PING, expected OK PONG,
+// came back nothing within 5 s". Every Client call (server_process.hpp) notes itself here; when a
 // test first fails, the exchange in progress is kept, and ModelTest records it as the test's
 // properties grade_sent and grade_received, which gtest's JSON and XML output carry. Any thread.
 #pragma once
