@@ -315,9 +315,9 @@ check_container() {
   say "image $LAB_IMAGE kept in $WORK/storage (a cache for the next check)"
 }
 
-# shellcheck disable=SC2317  # run by the EXIT trap
 # Whatever happened: no container of ours running, nothing of ours mounted, no child left;
 # then the verdict.
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   local status=$?
   if [[ -n "${CHILD:-}" ]]; then
