@@ -23,9 +23,10 @@ COPY lab /opt/lab-setup/lab
 COPY harness/viewer/package.json harness/viewer/package-lock.json /opt/lab-setup/harness/viewer/
 
 # As root, non-interactive. The viewer's npm packages land in /opt/lab-setup/build/viewer and
-# go with it; npm's cache (/root/.npm) stays, so that ./lab installs them into the mounted
-# build/viewer from there. git: results files record the source's revision and VS Code's
-# source control works; /lab is a safe directory because the mount belongs to the host's user.
+# go with it; npm's cache (/root/.npm) stays, from which ./lab installs them into the mounted
+# build/viewer without the network (npm ci --prefer-offline). git: results files record the
+# source's revision and VS Code's source control works; /lab is a safe directory because the
+# mount belongs to the host's user.
 RUN /opt/lab-setup/lab setup \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends git \
  && git config --system --add safe.directory /lab \

@@ -197,7 +197,12 @@ check_clean_root() {
   fi
   lab_in_root demo "$root" "" demo "${environment[@]}" || failed=1
   lab_in_root test "$root" "" test "${environment[@]}" || failed=1
-  if ((KEEP)); then say "the root is kept in $root (--keep)"; else rm -rf "$root"; fi
+  if ((KEEP)); then
+    say "the root is kept in $root (--keep)"
+  else
+    say "removing the root ($(du -sh "$root" | cut -f1))"
+    rm -rf "$root"
+  fi
   return "$failed"  # set -e: a failed step fails the check, after the cleanup above
 }
 
@@ -310,9 +315,9 @@ check_container() {
   say "image $LAB_IMAGE kept in $WORK/storage (a cache for the next check)"
 }
 
-# shellcheck disable=SC2317  # run by the EXIT trap
 # Whatever happened: no container of ours running, nothing of ours mounted, no child left;
 # then the verdict.
+# shellcheck disable=SC2317  # run by the EXIT trap
 cleanup() {
   local status=$?
   if [[ -n "${CHILD:-}" ]]; then
