@@ -22,6 +22,7 @@
 
 #include "clock.hpp"
 #include "counters.hpp"
+#include "many_clients.hpp"
 #include "models.hpp"
 #include "server_process.hpp"
 
@@ -37,16 +38,6 @@ std::set<pid_t> child_processes(pid_t pid) {
         if (state != 'Z') children.insert(child);
     }
     return children;
-}
-
-// A number from /proc/PID/status ("VmSize:", "Threads:"), or 0.
-std::uint64_t status_field(pid_t pid, const std::string& field) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind(field, 0) == 0) return std::stoull(line.substr(field.size()));
-    }
-    return 0;
 }
 
 // The STATS object, asked on a fresh connection.
@@ -514,21 +505,6 @@ TEST_P(Behaviour, BlockingIoInLoopServesTheWaitsOneByOne) {
 // poll and epoll: what they cost with many connections open. Named tests, each model's name
 // in the test's name, as in the harness suites.
 
-// Connections these tests open: past FD_SETSIZE (1024) on the server's side.
-constexpr std::size_t kManyClients = 1100;
-
-// Raises this process's soft descriptor limit, which the servers it starts inherit, so that
-// it and a server can each hold kManyClients connections. False if the hard limit is lower.
-bool make_room_for_many_clients() {
-    constexpr rlim_t kNeeded = 2 * kManyClients + 200;
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
-    if (limit.rlim_cur >= kNeeded) return true;
-    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < kNeeded) return false;
-    limit.rlim_cur = kNeeded;
-    return setrlimit(RLIMIT_NOFILE, &limit) == 0;
-}
-
 // A server of `model` that takes kManyClients and more.
 std::unique_ptr<ServerProcess> start_roomy_server(const std::string& model) {
     auto server = std::make_unique<ServerProcess>(
@@ -650,14 +626,9 @@ TEST(EventLoops, RefusesPastFdSetsize_select) {
     ServerProcess server({"--model", "select"});
     ASSERT_TRUE(server.started()) << server.start_error();
     std::vector<Client> clients(kManyClients);
-    std::map<std::string, int> replies;
-    for (std::size_t i = 0; i < clients.size(); ++i) {
-        ASSERT_TRUE(clients[i].connect(server.port())) << "client " << i;
-        ++replies[clients[i].request("PING").value_or("<none>")];
-    }
-    std::string seen;
-    for (const auto& [reply, count] : replies)
-        seen += "'" + reply + "' x " + std::to_string(count) + "; ";
+    std::map<std::string, int> replies = ping_each(clients, server.port());
+    ASSERT_FALSE(HasFailure());
+    const std::string seen = describe(replies);
     const int over_max = replies["ERR 503 server at --max-clients"];
     const int over_fd_setsize = replies["ERR 503 descriptor over FD_SETSIZE"];
     EXPECT_EQ(replies["OK PONG"], static_cast<int>(lab::find_model("select")->default_max_clients))

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "many_clients.hpp"
 #include "server_process.hpp"
 
 namespace labtest {
@@ -136,20 +137,6 @@ INSTANTIATE_TEST_SUITE_P(Backends, Libevent, testing::ValuesIn(kBackends), backe
 // ---------------------------------------------------------------------------------------
 // Past FD_SETSIZE.
 
-constexpr std::size_t kManyClients = 1100;  // past FD_SETSIZE (1024) on the server's side
-
-// Raises this process's soft descriptor limit (the servers it starts inherit it) so that it and
-// a server can each hold kManyClients connections; false if the hard limit is lower.
-bool make_room_for_many_clients() {
-    constexpr rlim_t kNeeded = 2 * kManyClients + 200;
-    rlimit limit{};
-    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
-    if (limit.rlim_cur >= kNeeded) return true;
-    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < kNeeded) return false;
-    limit.rlim_cur = kNeeded;
-    return setrlimit(RLIMIT_NOFILE, &limit) == 0;
-}
-
 // Why the model guards libevent's select backend: libevent grows its fd sets past FD_SETSIZE,
 // but Debian's build is fortified, and its FD_SET aborts the process for a descriptor at or
 // above FD_SETSIZE. Checked in a child process, on this machine's libevent: if a build ever
@@ -192,14 +179,9 @@ TEST(EventLoops, RefusesPastFdSetsizeOnSelectBackend_libevent) {
             {"--model", "libevent", "--libevent-backend", backend, "--max-clients", "2000"});
         ASSERT_TRUE(server.started()) << server.start_error();
         std::vector<Client> clients(kManyClients);
-        std::map<std::string, int> replies;
-        for (std::size_t i = 0; i < clients.size(); ++i) {
-            ASSERT_TRUE(clients[i].connect(server.port())) << "client " << i;
-            ++replies[clients[i].request("PING").value_or("<none>")];
-        }
-        std::string seen;
-        for (const auto& [reply, count] : replies)
-            seen += "'" + reply + "' x " + std::to_string(count) + "; ";
+        std::map<std::string, int> replies = ping_each(clients, server.port());
+        ASSERT_FALSE(HasFailure());
+        const std::string seen = describe(replies);
         const int served = replies["OK PONG"];
         const int refused = replies["ERR 503 descriptor over FD_SETSIZE"];
         if (backend == "select") {

@@ -38,16 +38,6 @@ std::unique_ptr<ServerProcess> start_loops(std::size_t loops, const std::string&
     return server;
 }
 
-// A number from /proc/PID/status ("Threads:"), or 0.
-std::uint64_t status_field(pid_t pid, const std::string& field) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(status, line)) {
-        if (line.rfind(field, 0) == 0) return std::stoull(line.substr(field.size()));
-    }
-    return 0;
-}
-
 // ---------------------------------------------------------------------------------------
 // A stalled loop (the Cloudflare story: "Why does one NGINX worker take all the load?")
 

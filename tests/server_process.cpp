@@ -712,6 +712,15 @@ bool takes_thread_stack(const std::string& model) {
     return m != nullptr && m->takes_thread_stack;
 }
 
+std::uint64_t status_field(pid_t pid, const std::string& field) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind(field, 0) == 0) return std::stoull(line.substr(field.size()));
+    }
+    return 0;
+}
+
 std::optional<nlohmann::json> stats_of(Client& c) {
     auto reply = c.request("STATS");
     if (!reply || reply->rfind("OK {", 0) != 0) {

@@ -191,6 +191,9 @@ bool has_max_clients(const std::string& model);
 bool takes_workers(const std::string& model);
 bool takes_thread_stack(const std::string& model);
 
+// A number from /proc/PID/status ("VmSize:", "Threads:"), or 0.
+std::uint64_t status_field(pid_t pid, const std::string& field);
+
 // Sends STATS on `c` and parses the JSON after "OK "; a test failure (and nullopt) if the
 // reply is not that.
 std::optional<nlohmann::json> stats_of(Client& c);
