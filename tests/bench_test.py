@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""harness/bench/nginx-vs-loops without servers: its bad flags (one line, exit status 2) and
+how it turns runs into medians, ratios and aims (which decide its exit status). The benchmark
+itself is run by hand (it needs nginx and minutes)."""
+import importlib.machinery
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRIPT = os.path.join(ROOT, "harness", "bench", "nginx-vs-loops")
+
+
+def load_bench():
+    sys.dont_write_bytecode = True  # no __pycache__ beside the script
+    loader = importlib.machinery.SourceFileLoader("nginx_vs_loops", SCRIPT)
+    spec = importlib.util.spec_from_loader("nginx_vs_loops", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+bench = load_bench()
+
+
+def run(rps, cpu_us, client_us=7.0):
+    """One client run as run_wrk makes it, from a rate and CPU figures (5 s window)."""
+    window = 5.0
+    requests = int(rps * window)
+    cpu_s = cpu_us * requests / 1e6
+    return bench.figures(None, requests, window, 0, 100.0, client_us * rps / 1e6,
+                         (0.0, 0.0), (0.1 * cpu_s, 0.9 * cpu_s))
+
+
+class Usage(unittest.TestCase):
+    def check_refused(self, *flags):
+        done = subprocess.run([sys.executable, SCRIPT, *flags], capture_output=True, text=True,
+                              timeout=60)
+        self.assertEqual(done.returncode, 2, done.stderr)
+        self.assertEqual(done.stdout, "")
+        lines = done.stderr.splitlines()
+        self.assertEqual(len(lines), 1, done.stderr)
+        self.assertTrue(lines[0].startswith("nginx-vs-loops: "), lines[0])
+
+    def test_bad_flags(self):
+        self.check_refused("--bogus")
+        self.check_refused("--runs", "0")
+        self.check_refused("--loops", "65")
+        self.check_refused("--duration", "5")
+        self.check_refused("--connections", "64,x")
+        self.check_refused("--connections", "64,64")
+        self.check_refused("--pin", "both")
+        self.check_refused("--servers", "epoll,uring")  # no nginx: nothing to compare with
+
+    def test_help(self):
+        done = subprocess.run([sys.executable, SCRIPT, "--help"], capture_output=True,
+                              text=True, timeout=60)
+        self.assertEqual(done.returncode, 0)
+        self.assertIn("--pin shared|split", done.stdout)
+
+
+class Figures(unittest.TestCase):
+    def test_cpu_per_request_and_bound(self):
+        row = run(50000, 8.0, client_us=6.0)
+        self.assertAlmostEqual(row["server_cpu_us_per_request"], 8.0)
+        self.assertAlmostEqual(row["server_user_us_per_request"], 0.8)
+        self.assertAlmostEqual(row["client_cpu_us_per_request"], 6.0)
+        cores = os.cpu_count()
+        self.assertAlmostEqual(row["cores_bound_rps"], cores * 1e6 / 14.0)
+
+    def test_no_requests_is_null_not_zero(self):
+        row = bench.figures(None, 0, 5.0, 3, 0.0, 0.5, (0.0, 0.0), (0.1, 0.2))
+        self.assertIsNone(row["server_cpu_us_per_request"])
+        self.assertIsNone(row["cores_bound_rps"])
+        self.assertIsNone(bench.summarize([row])["server_cpu_us_per_request"])
+
+
+class Aims(unittest.TestCase):
+    def measure(self, figures):
+        """figures: {server: [(rps, cpu_us), ...]} at 64 connections, both clients alike."""
+        each = {name: {"64": {"wrk": [run(*f) for f in runs], "harness": [run(*f) for f in runs]}}
+                for name, runs in figures.items()}
+        table = {name: {c: {k: bench.summarize(r) for k, r in by.items()}
+                        for c, by in at.items()} for name, at in each.items()}
+        bench.add_ratios(table)
+        return table, {(a["server"], a["aim"]): a for a in bench.judge(table, each, [64])}
+
+    def test_medians_ratios_and_rounds(self):
+        table, aims = self.measure({
+            "nginx": [(100000, 8.0), (90000, 8.0), (110000, 8.0)],
+            "epoll-reuseport": [(120000, 7.0), (80000, 7.0), (105000, 9.0)],
+            "epoll": [(100000, 7.0)] * 3,
+            "uring": [(99000, 6.0), (101000, 8.0), (99500, 6.0)]})
+        self.assertAlmostEqual(table["epoll-reuseport"]["64"]["wrk"]["rps_vs_nginx"], 1.05)
+        self.assertAlmostEqual(table["nginx"]["64"]["harness"]["rps_vs_nginx"], 1.0)
+        thrown = aims[("epoll-reuseport", "throughput >= 1.0x nginx's")]
+        self.assertTrue(thrown["met"])
+        self.assertEqual(thrown["rounds_met"], "1 of 3")  # 120k/100k met; 80k/90k, 105k/110k not
+        cpu = aims[("epoll-reuseport", "CPU per request <= nginx's")]
+        self.assertAlmostEqual(cpu["value"], 7.0 / 8.0)
+        self.assertEqual(cpu["rounds_met"], "2 of 3")
+        self.assertFalse(aims[("uring", "throughput >= 1.0x nginx's")]["met"])
+        self.assertAlmostEqual(aims[("uring", "CPU per request <= one-loop epoll's")]["value"],
+                               6.0 / 7.0)
+        self.assertNotIn(("epoll", "throughput >= 1.0x nginx's"), aims)  # epoll has no aim
+
+    def test_aim_three_needs_64_connections(self):
+        each = {name: {"1": {"wrk": [run(1000, 10.0)], "harness": [run(1000, 10.0)]}}
+                for name in ("nginx", "epoll", "uring")}
+        table = {name: {c: {k: bench.summarize(r) for k, r in by.items()}
+                        for c, by in at.items()} for name, at in each.items()}
+        bench.add_ratios(table)
+        aims = bench.judge(table, each, [1])
+        self.assertEqual({a["aim"] for a in aims},
+                         {"throughput >= 1.0x nginx's", "CPU per request <= nginx's"})
+
+
+class Profile(unittest.TestCase):
+    def test_groups(self):
+        def group(symbol):
+            return next(g for g, p in bench.GROUPS if re.match(p, symbol))
+        self.assertEqual(group("io_submit_sqes"), "io_uring")
+        self.assertEqual(group("__io_run_local_work_loop"), "io_uring")
+        self.assertEqual(group("ep_send_events"), "epoll")
+        self.assertEqual(group("do_syscall_64"), "system call entry and exit")
+        self.assertEqual(group("tcp_sendmsg_locked"), "TCP/IP and sockets")
+        self.assertEqual(group("finish_task_switch.isra.0"), "scheduler and wake-ups")
+        self.assertEqual(group("read_tsc"), "other kernel")
+
+
+if __name__ == "__main__":
+    unittest.main()
