@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -46,6 +47,15 @@ const CLI::Validator kDecimal(
         return "";
     },
     "DECIMAL");
+
+// A ring's entries (--recv-buffers): the kernel wants a power of two.
+const CLI::Validator kPowerOfTwo(
+    [](std::string& text) -> std::string {
+        std::uint64_t n = std::strtoull(text.c_str(), nullptr, 10);
+        if (n == 0 || (n & (n - 1)) != 0) return "'" + text + "' is not a power of two";
+        return "";
+    },
+    "POWER_OF_TWO");
 
 // The models that take --max-clients (their default is not 0).
 std::string max_clients_models() {
@@ -95,6 +105,11 @@ nlohmann::ordered_json model_listing() {
         // Every model takes --db-pool; listed so that tools know its default and range.
         flags["--db-pool"] = {{"default", 8}, {"min", 1}, {"max", kMaxDbPool}};
         if (m.event_loop) flags["--db-blocking-in-loop"] = {{"default", false}};
+        if (m.takes_recv_buffers) {
+            flags["--recv-buffers"] = {{"default", lab::kDefaultRecvBuffers},
+                                       {"min", lab::kMinRecvBuffers},
+                                       {"max", lab::kMaxRecvBuffers}};
+        }
         list.push_back(
             {{"name", m.name},
              {"summary", m.summary},
@@ -115,6 +130,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> stats_file;
     bool blocking_io_in_loop = false;
     bool db_blocking_in_loop = false;
+    std::optional<std::uint64_t> recv_buffers;
     std::optional<std::string> db_uri;
     bool list_models = false;
     bool list_json = false;
@@ -158,6 +174,12 @@ int main(int argc, char** argv) {
                  "QUERY waits for the database with libpq's blocking call in the loop's one "
                  "thread, so every client waits for it: the classic mistake, on purpose (" +
                      lab::model_names_where(&lab::Model::event_loop) + ")");
+    app.add_option("--recv-buffers", recv_buffers,
+                   "Buffers of 2 KiB in the provided buffer ring that every connection's "
+                   "receives share, a power of two (" +
+                       lab::model_names_where(&lab::Model::takes_recv_buffers) + "; default " +
+                       std::to_string(lab::kDefaultRecvBuffers) + ")")
+        ->check(kDecimal & CLI::Range(lab::kMinRecvBuffers, lab::kMaxRecvBuffers) & kPowerOfTwo);
     app.add_option("--idle-timeout", settings.idle_timeout_s,
                    "Seconds a connection may wait without a complete request (0 = never; "
                    "default 60)")
@@ -221,6 +243,13 @@ int main(int argc, char** argv) {
                     lab::model_names_where(&lab::Model::event_loop) + ")");
     }
     settings.db_blocking_in_loop = db_blocking_in_loop;
+    if (recv_buffers && !model->takes_recv_buffers) {
+        usage_error("--recv-buffers does not apply to " + model->name + " (only to " +
+                    lab::model_names_where(&lab::Model::takes_recv_buffers) + ")");
+    }
+    if (model->takes_recv_buffers) {
+        settings.recv_buffers = recv_buffers.value_or(lab::kDefaultRecvBuffers);
+    }
     settings.db_uri = db_uri.value_or(lab::default_db_uri());
     if (model->takes_workers) settings.workers = workers.value_or(lab::default_workers());
     if (thread_stack_kb) {
@@ -232,6 +261,12 @@ int main(int argc, char** argv) {
     if (model->max_max_clients != 0 && settings.max_clients > model->max_max_clients) {
         usage_error("--max-clients " + std::to_string(settings.max_clients) + " is more than " +
                     model->name + " can watch (" + std::to_string(model->max_max_clients) + ")");
+    }
+
+    // A model this machine cannot run (uring where io_uring is denied): one line, before
+    // anything listens, so that a tool never mistakes it for a server that started.
+    if (model->unavailable != nullptr) {
+        if (std::string why = model->unavailable(); !why.empty()) usage_error(why);
     }
 
     lab::raise_fd_limit();  // a descriptor per client: as many as the hard limit allows

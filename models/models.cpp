@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "uring_probe.hpp"
+
 namespace lab {
 
 inline constexpr std::uint64_t kDefaultMaxClients = 1024;
@@ -23,14 +25,16 @@ void serve_poll(Server& server);
 void serve_epoll(Server& server);
 void serve_threadpool(Server& server);
 void serve_prefork(Server& server);
+void serve_uring(Server& server);
 
 // The plot styles: seven colours of the Okabe-Ito palette (all of it but its yellow, too pale
 // on white), which stay apart for colour-blind readers, and for the eighth Tableau 10's brown,
 // darker than all of them but black; where two colours still look alike, the point shapes
-// differ. The pool variants take the hollow shape of their classic model: threadpool the
-// circle of threads, prefork the triangle of fork. A new model takes a colour and a shape no
-// other model has; lab-plot keeps four further colours with hollow shapes 4, 10, 12 and 14 for
-// names that are not in the registry (tests/registry_test.cpp checks both).
+// differ. The ninth, uring, takes Paul Tol's wine, darker than reddish purple and redder than
+// brown, with a shape of its own: the star. The pool variants take the hollow shape of their
+// classic model: threadpool the circle of threads, prefork the triangle of fork. A new model takes
+// a colour and a shape no other model has; lab-plot keeps four further colours with hollow shapes
+// 4, 10, 12 and 14 for names that are not in the registry (tests/registry_test.cpp checks both).
 const std::vector<Model>& models() {
     static const std::vector<Model> list = {
         {.name = "sequential",
@@ -88,6 +92,16 @@ const std::vector<Model>& models() {
          .plot = {.colour = "#8C564B", .point_type = 8},  // brown, open triangle
          .table_locking = Locking::Shared,
          .takes_workers = true},
+        {.name = "uring",
+         .summary = "one thread, io_uring: the kernel accepts, receives and sends, and reports "
+                    "each completion",
+         .serve = serve_uring,
+         .plot = {.colour = "#882255", .point_type = 3},  // wine, star
+         .table_locking = Locking::SingleTask,
+         .default_max_clients = kDefaultMaxClients,
+         .event_loop = true,
+         .takes_recv_buffers = true,
+         .unavailable = uring_unavailable},
     };
     return list;
 }

@@ -37,6 +37,9 @@ struct ServerSettings {
     std::string db_uri;
     std::uint64_t db_pool = 8;
     bool db_blocking_in_loop = false;
+    // The completion loop only (uring, --recv-buffers): the buffers of its provided buffer ring,
+    // which every connection's receives share (a power of two).
+    std::uint64_t recv_buffers = 0;
     // Whether the INCR/GET table needs its lock: yes when several threads or processes serve
     // clients at once; no for a model with one task (sequential and the event loops).
     Locking table_locking = Locking::Shared;

@@ -1,5 +1,5 @@
 # Server tests (see tests/CMakeLists.txt): the conformance, behaviour and WAIT/POST suites, run
-# against the real lab-server. Each test starts its own server on port 0, so tests may run in
+# against the real lab-server, and the uring model's own cases (Uring.*, UringRefusal.*). Each test starts its own server on port 0, so tests may run in
 # parallel (ctest -j). Test names end in the model name (Models/Conformance.Ping/threads),
 # so that a preset can leave models out by name (tsan excludes -E 'sequential|fork').
 add_executable(server_tests
@@ -7,7 +7,8 @@ add_executable(server_tests
     ${CMAKE_CURRENT_SOURCE_DIR}/conformance_test.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/behaviour_test.cpp
     ${CMAKE_CURRENT_SOURCE_DIR}/http_integration_test.cpp
-    ${CMAKE_CURRENT_SOURCE_DIR}/wait_test.cpp)
+    ${CMAKE_CURRENT_SOURCE_DIR}/wait_test.cpp
+    ${CMAKE_CURRENT_SOURCE_DIR}/uring_test.cpp)
 target_link_libraries(server_tests PRIVATE
     GTest::gtest_main
     nlohmann_json::nlohmann_json

@@ -640,6 +640,12 @@ bool takes_thread_stack(const std::string& model) {
     return m != nullptr && m->takes_thread_stack;
 }
 
+std::string model_unavailable(const std::string& model) {
+    const lab::Model* m = lab::find_model(model);
+    if (m == nullptr || m->unavailable == nullptr) return "";
+    return m->unavailable();
+}
+
 std::optional<nlohmann::json> stats_of(Client& c) {
     auto reply = c.request("STATS");
     if (!reply || reply->rfind("OK {", 0) != 0) {
@@ -656,6 +662,10 @@ std::optional<nlohmann::json> stats_of(Client& c) {
 
 std::string model_test_name(const testing::TestParamInfo<std::string>& info) {
     return info.param;
+}
+
+void ModelTest::SetUp() {
+    if (std::string why = model_unavailable(model()); !why.empty()) GTEST_SKIP() << why;
 }
 
 void ModelTest::start(std::vector<std::string> extra) {

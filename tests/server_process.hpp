@@ -179,6 +179,10 @@ bool has_max_clients(const std::string& model);
 // Whether the model is a pool (takes --workers), and whether it takes --thread-stack-kb.
 bool takes_workers(const std::string& model);
 bool takes_thread_stack(const std::string& model);
+// Why the model cannot run on this machine ("" when it can: the registry's `unavailable`, the
+// check lab-server makes before it listens, such as uring where io_uring is denied). Tests of
+// such a model are skipped with this reason, never passed (ModelTest does it in SetUp).
+std::string model_unavailable(const std::string& model);
 
 // Sends STATS on `c` and parses the JSON after "OK "; a test failure (and nullopt) if the
 // reply is not that.
@@ -193,6 +197,9 @@ std::string model_test_name(const testing::TestParamInfo<std::string>& info);
 // A test against one real lab-server of the model GetParam().
 class ModelTest : public testing::TestWithParam<std::string> {
   protected:
+    // Skips the test, with the reason, when the model cannot run here (model_unavailable). A
+    // fixture that overrides SetUp calls this first and returns if IsSkipped().
+    void SetUp() override;
     const std::string& model() const { return GetParam(); }
     bool sequential() const { return model() == "sequential"; }
     // Starts lab-server --model model() plus `extra` (plus --workers kSuiteWorkers for a pool
