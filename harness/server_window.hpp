@@ -96,6 +96,7 @@ struct SpawnedWindow {
     BackendCounts backend;
     // Peaks over the samples inside the window and the window's two edges.
     std::uint64_t peak_threads = 0;
+    std::uint64_t peak_kernel_threads = 0;  // of peak_threads' kind: io_uring's kernel workers
     std::uint64_t peak_processes = 0;
     std::uint64_t peak_rss_kb = 0;
     std::uint64_t peak_vm_kb = 0;
