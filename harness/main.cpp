@@ -287,7 +287,7 @@ CLI::App* declare_options(CLI::App& app, Options& options) {
     app.add_flag("--quiet", options.quiet, "No progress lines and no summary table");
     app.add_flag("--perf", options.perf,
                  "Also count the server's context switches and CPU with perf stat over the "
-                 "window, as a check (needs linux-perf; root)");
+                 "window, as a check, and its system calls (needs linux-perf; root)");
     app.add_flag("--list-workloads", options.list,
                  "Print the workloads in --workload-dir and exit");
     // lab-harness timeline: the four classic pictures, measured (see timeline.hpp).

@@ -226,6 +226,7 @@ struct Loop {
     std::vector<Conn*> ready;     // to be served this turn, unasked by any completion
     std::vector<Conn*> finished;  // connections that ended this turn: their sockets close
     std::vector<Conn*> closed;    // closed this turn: freed at its end
+    std::vector<int> accepted;    // clients the kernel accepted this turn: taken at its end
     std::unordered_map<int, BackendPoll> backend_polls;
     std::uint32_t next_gen = 1;
     bool accept_armed = false;
@@ -509,19 +510,29 @@ void take_client(Loop& loop, int fd) {
     settle(loop, conn);
 }
 
+// A client the kernel accepted waits for the end of the turn (take_accepted), as the
+// readiness loops accept there: the connections that ended this turn have given back their
+// places under --max-clients by then (a client that closes and connects again at once would
+// otherwise be refused for the place its old connection still held).
 void on_accept(Loop& loop, const io_uring_cqe& cqe) {
     if (!(cqe.flags & IORING_CQE_F_MORE)) loop.accept_armed = false;  // armed again this turn
     if (cqe.res >= 0) {
         adopt_client(cqe.res, *loop.server.stats);
-        take_client(loop, cqe.res);
+        loop.accepted.push_back(cqe.res);
     } else if (cqe.res == -EMFILE || cqe.res == -ENFILE) {
         // Out of descriptors: the kernel cannot accept, and the client waits in the backlog.
         // accept_client's spare descriptor takes it and refuses it (or takes it, if one was
         // freed meanwhile).
         int fd = accept_client(loop.server.listen_fd, *loop.server.stats);
-        if (fd >= 0) take_client(loop, fd);
+        if (fd >= 0) loop.accepted.push_back(fd);
     }
     // Other errors (ECONNABORTED: the client left first; ECANCELED at shutdown) cost nothing.
+}
+
+void take_accepted(Loop& loop) {
+    for (int fd : loop.accepted)
+        take_client(loop, fd);
+    loop.accepted.clear();
 }
 
 void on_receive(Loop& loop, Conn& conn, const io_uring_cqe& cqe) {
@@ -790,21 +801,26 @@ void arm_stop(Loop& loop) {
 // Setting up and taking down
 
 // The ring, with what the loop relies on: completions never dropped (IORING_FEAT_NODROP),
-// timeouts passed to io_uring_enter (IORING_FEAT_EXT_ARG). Deferred completion work
-// (IORING_SETUP_COOP_TASKRUN: the kernel posts completions when the loop next enters instead
-// of interrupting it) and one submitting thread are asked for, and done without where the
-// kernel lacks them. Returns false with the reason in `error`.
+// timeouts passed to io_uring_enter (IORING_FEAT_EXT_ARG). Asked for, and done without where
+// the kernel lacks them: one submitting thread, and completion work that the kernel runs only
+// when the loop enters to wait or reap (IORING_SETUP_DEFER_TASKRUN, Linux 6.1; or else
+// IORING_SETUP_COOP_TASKRUN, 5.19), instead of interrupting the loop for each completion: the
+// loop picks up completions in batches, at its own time. Returns false with the reason in
+// `error`.
 bool open_ring(Loop& loop, std::string& error) {
+    const unsigned kTries[] = {
+        IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+        IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG,
+        0,
+    };
+    int r = -EINVAL;
     io_uring_params params{};
-    params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN |
-                   IORING_SETUP_TASKRUN_FLAG | IORING_SETUP_SINGLE_ISSUER;
-    params.cq_entries = kCompletionEntries;
-    int r = io_uring_queue_init_params(kSubmissionEntries, &loop.ring, &params);
-    if (r == -EINVAL) {
+    for (unsigned flags : kTries) {
         params = io_uring_params{};
-        params.flags = IORING_SETUP_CQSIZE;
+        params.flags = IORING_SETUP_CQSIZE | IORING_SETUP_SUBMIT_ALL | flags;
         params.cq_entries = kCompletionEntries;
         r = io_uring_queue_init_params(kSubmissionEntries, &loop.ring, &params);
+        if (r != -EINVAL) break;  // EINVAL: a flag this kernel does not know
     }
     if (r < 0) {
         error = std::string("io_uring_queue_init: ") + std::strerror(-r);
@@ -856,6 +872,9 @@ bool open_buffers(Loop& loop, unsigned count, std::string& error) {
 // while the kernel may still use it. A Conn still open after that is left allocated, not freed.
 void shut_down(Loop& loop) {
     loop.stopping = true;
+    for (int fd : loop.accepted)
+        ::close(fd);  // no operation of theirs was ever submitted
+    loop.accepted.clear();
     for (Conn*& conn : loop.by_fd) {
         if (conn == nullptr) continue;
         Conn& c = *conn;
@@ -873,6 +892,9 @@ void shut_down(Loop& loop) {
         io_uring_submit_and_wait_timeout(&loop.ring, &cqe, 1, &tick, nullptr);
         reap(loop);
         free_closed(loop);
+        for (int fd : loop.accepted)
+            ::close(fd);
+        loop.accepted.clear();
     }
     if (!loop.conns.empty()) {
         std::fprintf(stderr, "lab-server: %zu connections still had operations in flight\n",
@@ -926,6 +948,7 @@ void serve_uring(Server& server) {
         run_backend(loop);
         forget_finished(loop);
         free_closed(loop);
+        take_accepted(loop);
         if (!loop.accept_armed) arm_accept(loop);  // its multishot ended
     }
     shut_down(loop);
