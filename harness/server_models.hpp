@@ -21,6 +21,9 @@ struct ListedModel {
     nlohmann::json flags = nlohmann::json::object();
     std::string plot_colour;  // "#RRGGBB": its colour in lab-plot's figures
     int plot_point_type = 0;  // its gnuplot pointtype there
+    // Why the model cannot run on the server's machine, as lab-server says it ("": it can;
+    // uring where io_uring is denied). lab-harness leaves such a model out of --models all.
+    std::string unavailable;
 };
 
 // Runs `server_bin --list-models --json` and reads its listing, in the registry's order.

@@ -79,8 +79,9 @@ std::string model_names() {
 // The listing of `--list-models --json` (README, "lab-server"): {"models": [...]}, in the
 // registry's order, each with its name, its summary, the flags of a model's own that apply to
 // it (value flags with their default, or null for the system's, and their range; switches
-// with default false), and its plot style. A flag a model's entry lacks does not apply to it:
-// lab-server refuses it, except --max-clients, which the model ignores.
+// with default false), and its plot style; and, for a model that cannot run on this machine,
+// "unavailable" with the line lab-server would exit with. A flag a model's entry lacks does not
+// apply to it: lab-server refuses it, except --max-clients, which the model ignores.
 nlohmann::ordered_json model_listing() {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const lab::Model& m : lab::models()) {
@@ -110,12 +111,16 @@ nlohmann::ordered_json model_listing() {
                                        {"min", lab::kMinRecvBuffers},
                                        {"max", lab::kMaxRecvBuffers}};
         }
-        list.push_back(
-            {{"name", m.name},
-             {"summary", m.summary},
-             {"flags", flags},
-             {"plot",
-              {{"colour", std::string(m.plot.colour)}, {"point_type", m.plot.point_type}}}});
+        nlohmann::ordered_json entry = {
+            {"name", m.name},
+            {"summary", m.summary},
+            {"flags", flags},
+            {"plot", {{"colour", std::string(m.plot.colour)}, {"point_type", m.plot.point_type}}}};
+        // Only a model that cannot run here says so, with lab-server's one line about why.
+        if (m.unavailable != nullptr) {
+            if (std::string why = m.unavailable(); !why.empty()) entry["unavailable"] = why;
+        }
+        list.push_back(entry);
     }
     return {{"models", list}};
 }

@@ -8,16 +8,9 @@
 // skipped, with the reason, where io_uring is unavailable; UringRefusal.* run everywhere.
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/filter.h>
-#include <linux/seccomp.h>
 #include <netinet/in.h>
-#include <signal.h>
-#include <stddef.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -27,6 +20,9 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "deny_io_uring.hpp"
 #include "server_counters.hpp"
 #include "server_process.hpp"
 #include "uring_probe.hpp"
@@ -70,68 +66,40 @@ TEST(UringRefusal, SaysWhyAndWhatToDoInOneLine) {
     EXPECT_EQ(lab::uring_refusal(0, 0, "7.0"), "");
 }
 
-// Runs lab-server with `args` in a child process that denies itself io_uring_setup with
-// `error` (a seccomp filter, inherited by lab-server across exec, as a container runtime's
-// profile is), and returns what run_server saw: exit status and stderr.
-RunResult run_server_without_io_uring(const std::vector<std::string>& args, int error) {
-    int result_pipe[2];
-    if (pipe(result_pipe) != 0) return {};
-    pid_t child = fork();
-    if (child < 0) return {};
-    if (child == 0) {
-        ::close(result_pipe[0]);
-        sock_filter filter[] = {
-            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-            BPF_STMT(BPF_RET | BPF_K,
-                     SECCOMP_RET_ERRNO | (static_cast<unsigned>(error) & SECCOMP_RET_DATA)),
-            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-        };
-        sock_fprog program{static_cast<unsigned short>(std::size(filter)), filter};
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
-            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
-            _exit(3);
-        }
-        RunResult r = run_server(args, 10s);
-        std::string report = std::to_string(r.exit_status) + "\n" + r.err;
-        ssize_t written = write(result_pipe[1], report.data(), report.size());
-        _exit(written == static_cast<ssize_t>(report.size()) ? 0 : 4);
-    }
-    ::close(result_pipe[1]);
-    std::string report;
-    char chunk[4096];
-    ssize_t got = 0;
-    while ((got = read(result_pipe[0], chunk, sizeof chunk)) > 0)
-        report.append(chunk, static_cast<std::size_t>(got));
-    ::close(result_pipe[0]);
-    int status = 0;
-    waitpid(child, &status, 0);
-    RunResult result;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || report.find('\n') == std::string::npos) {
-        result.err =
-            "the child that denies io_uring failed (status " + std::to_string(status) + ")";
-        return result;
-    }
-    result.exit_status = std::stoi(report.substr(0, report.find('\n')));
-    result.err = report.substr(report.find('\n') + 1);
-    return result;
-}
-
 // Denied io_uring_setup (EPERM, as Docker's default profile; ENOSYS, as a profile that hides
-// it): --model uring exits 2 before it listens, with one line that says why and what to do.
-// The other models are not affected.
+// it): --model uring exits 2 before it listens, with one line that says why and what to do, and
+// the listing the tools read says the same of uring (and of no other model). The other models
+// are not affected.
 TEST(UringRefusal, DeniedIoUringExitsTwoWithOneLine) {
     for (int error : {EPERM, ENOSYS}) {
         SCOPED_TRACE(error == EPERM ? "EPERM" : "ENOSYS");
-        RunResult r = run_server_without_io_uring({"--model", "uring"}, error);
+        auto r = lab::test::run_without_io_uring({server_path(), "--model", "uring"}, error, 10s);
         EXPECT_EQ(r.exit_status, 2) << r.err;
         EXPECT_FALSE(r.timed_out);
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
         EXPECT_NE(r.err.find("io_uring is unavailable"), std::string::npos) << r.err;
         EXPECT_NE(r.err.find(error == EPERM ? "EPERM" : "ENOSYS"), std::string::npos) << r.err;
         EXPECT_NE(r.err.find("--model epoll"), std::string::npos) << r.err;
+        EXPECT_EQ(r.out.find("listening on"), std::string::npos) << r.out;
+
+        auto listing =
+            lab::test::run_without_io_uring({server_path(), "--list-models", "--json"}, error, 10s);
+        ASSERT_EQ(listing.exit_status, 0) << listing.err;
+        auto doc = nlohmann::json::parse(listing.out, nullptr, false);
+        ASSERT_TRUE(doc.is_object() && doc["models"].is_array()) << listing.out;
+        for (const auto& model : doc["models"]) {
+            SCOPED_TRACE(model.value("name", "?"));
+            if (model["name"] == "uring") {
+                ASSERT_TRUE(model.contains("unavailable"));
+                EXPECT_EQ(model["unavailable"].get<std::string>() + "\n",
+                          r.err.substr(std::string("lab-server: ").size()));
+            } else {
+                EXPECT_FALSE(model.contains("unavailable"));
+            }
+        }
     }
-    RunResult epoll = run_server_without_io_uring({"--model", "epoll", "--help"}, EPERM);
+    auto epoll =
+        lab::test::run_without_io_uring({server_path(), "--model", "epoll", "--help"}, EPERM, 10s);
     EXPECT_EQ(epoll.exit_status, 0) << epoll.err;
 }
 
