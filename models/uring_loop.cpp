@@ -49,8 +49,10 @@
 //     cancelled, and TCP's flow control holds the client back as it does in the other loops;
 //   - io-wq workers: operations the kernel cannot complete without blocking go to worker
 //     threads of the server process (named iou-wrk-PID), which count in its thread and
-//     context-switch figures. Sockets complete from their own wake-ups, so this loop rarely
-//     makes any; the harness counts them apart (results/SCHEMA.md: server.peak_kernel_threads).
+//     context-switch figures; the harness counts them apart (results/SCHEMA.md:
+//     server.peak_kernel_threads). A socket's operations complete from its own wake-ups, so
+//     this loop makes none: the one it would (IORING_OP_SHUTDOWN always goes to a worker) is a
+//     plain system call here (Conn::shut_down_writing).
 #include <liburing.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -112,15 +114,14 @@ inline constexpr std::uint64_t kShutdownWaitNs = std::uint64_t{2'000'000'000};
 // the address of its Conn above them (Conns are aligned to 16 bytes); a database socket's poll
 // carries the socket and a generation (backend_tag).
 enum class Op : std::uint64_t {
-    Accept,    // the multishot accept
-    Stop,      // the poll on the stop latch
-    Backend,   // a poll on a database socket
-    Receive,   // a connection's multishot receive
-    Send,      // a connection's send
-    Shutdown,  // a connection's shutdown(SHUT_WR)
-    Timeout,   // a connection's deadline
-    Close,     // a connection's close: its last operation
-    Ignored,   // cancels and timer updates: their results change nothing
+    Accept,   // the multishot accept
+    Stop,     // the poll on the stop latch
+    Backend,  // a poll on a database socket
+    Receive,  // a connection's multishot receive
+    Send,     // a connection's send
+    Timeout,  // a connection's deadline
+    Close,    // a connection's close: its last operation
+    Ignored,  // cancels and timer updates: their results change nothing
 };
 inline constexpr std::uint64_t kOpMask = 0xF;
 
@@ -150,7 +151,7 @@ struct alignas(16) Conn final : EventSocket {
     void discard_input();
     void start_send();
     void submit_send();
-    void submit_shutdown();
+    void shut_down_writing();
 
     Loop& loop;
     const int fd;
@@ -171,8 +172,7 @@ struct alignas(16) Conn final : EventSocket {
     bool send_in_flight = false;
     bool send_cancelled = false;
     bool send_failed = false;
-    bool shutdown_wanted = false;
-    bool shutdown_in_flight = false;
+    bool shutdown_wanted = false;  // once everything taken has been sent
     // The timer: armed for alarm_ns, which is never later than the connection's deadline.
     // alarm_ts is read by the kernel when the submission goes in.
     bool timeout_armed = false;
@@ -324,15 +324,16 @@ void Conn::submit_send() {
 
 void Conn::shutdown_write() {
     shutdown_wanted = true;
-    if (!send_in_flight && waiting.empty()) submit_shutdown();
+    if (!send_in_flight && waiting.empty()) shut_down_writing();
 }
 
-void Conn::submit_shutdown() {
+// A system call, not an IORING_OP_SHUTDOWN: the kernel always hands that operation to an io-wq
+// worker thread (perf's io_uring:io_uring_queue_async_work tracepoint shows it), which would
+// make a kernel thread in the server for each QUIT. No send is in flight here, so the FIN
+// follows every byte sent.
+void Conn::shut_down_writing() {
     shutdown_wanted = false;
-    io_uring_sqe* sqe = next_sqe_or_die(loop);
-    io_uring_prep_shutdown(sqe, fd, SHUT_WR);
-    io_uring_sqe_set_data64(sqe, tag(Op::Shutdown));
-    shutdown_in_flight = true;
+    ::shutdown(fd, SHUT_WR);
 }
 
 bool Conn::drain(Drain& d) {
@@ -451,8 +452,7 @@ void progress_close(Loop& loop, Conn& conn) {
             set_timer(loop, conn, conn.linger_ns);
         }
     }
-    bool busy = conn.receive_armed || conn.send_in_flight || !conn.waiting.empty() ||
-                conn.shutdown_in_flight;
+    bool busy = conn.receive_armed || conn.send_in_flight || !conn.waiting.empty();
     if (!busy && conn.timeout_armed && !conn.timeout_removed) {
         io_uring_sqe* sqe = next_sqe_or_die(loop);
         io_uring_prep_timeout_remove(sqe, conn.tag(Op::Timeout), 0);
@@ -581,19 +581,10 @@ void on_send(Loop& loop, Conn& conn, const io_uring_cqe& cqe) {
             if (!conn.waiting.empty() && !conn.send_cancelled) {
                 conn.start_send();
             } else if (conn.shutdown_wanted) {
-                conn.submit_shutdown();
+                conn.shut_down_writing();
             }
         }
     }
-    if (conn.client != nullptr) {
-        settle(loop, conn);
-    } else {
-        progress_close(loop, conn);
-    }
-}
-
-void on_shutdown(Loop& loop, Conn& conn) {
-    conn.shutdown_in_flight = false;
     if (conn.client != nullptr) {
         settle(loop, conn);
     } else {
@@ -622,9 +613,6 @@ void on_conn_completion(Loop& loop, Conn& conn, Op op, const io_uring_cqe& cqe) 
             break;
         case Op::Send:
             on_send(loop, conn, cqe);
-            break;
-        case Op::Shutdown:
-            on_shutdown(loop, conn);
             break;
         case Op::Timeout:
             on_timeout(loop, conn);
