@@ -256,8 +256,13 @@ io_uring_sqe* next_sqe_or_die(Loop& loop) {
     std::abort();
 }
 
+// For an operation whose result changes nothing (a cancel, a timer moved or removed): it posts
+// a completion only if it fails (IOSQE_CQE_SKIP_SUCCESS), so that a success does not end the
+// turn's wait for nothing: each WORK moves its connection's timer, and at one connection that
+// was an io_uring_enter more a request.
 void submit_ignored(io_uring_sqe* sqe) {
     io_uring_sqe_set_data64(sqe, static_cast<std::uint64_t>(Op::Ignored));
+    sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 }
 
 __kernel_timespec kernel_time(std::uint64_t ns) {
