@@ -1,5 +1,6 @@
-// QUERY in the event loops (select, poll, epoll): libpq's asynchronous API, each connection's
-// socket watched by the loop like a client's, so the loop never waits for the database.
+// QUERY in the event loops (select, poll, epoll, uring): libpq's asynchronous API, each
+// connection's socket watched by the loop like a client's, so the loop never waits for the
+// database.
 //
 // A pool of --db-pool connections, opened when first needed (PQconnectStartParams and
 // PQconnectPoll: even connecting does not block), and a queue of the queries waiting for a free

@@ -1,4 +1,4 @@
-// WAIT and POST in the event loops (select, poll, epoll): nothing blocks. A WAIT parks its
+// WAIT and POST in the event loops (select, poll, epoll, uring): nothing blocks. A WAIT parks its
 // connection here (with its timeout as the connection's deadline); a POST, executed by the
 // loop for another connection, hands the value to every connection parked on its key and
 // replies with how many. The blocking models' version is wait_board.hpp. Not thread-safe:
