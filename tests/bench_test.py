@@ -71,6 +71,12 @@ class Figures(unittest.TestCase):
         cores = os.cpu_count()
         self.assertAlmostEqual(row["cores_bound_rps"], cores * 1e6 / 14.0)
 
+    def test_runqueue_share(self):
+        row = bench.figures(None, 1000, 5.0, 0, 100.0, 0.5, (0.0, 0.0), (0.1, 0.2), 7.5)
+        self.assertAlmostEqual(row["server_runqueue_share"], 1.5)  # summed over tasks
+        self.assertIsNone(run(1000, 8.0)["server_runqueue_share"])  # not measured: null
+        self.assertAlmostEqual(bench.summarize([row, row])["server_runqueue_share"], 1.5)
+
     def test_no_requests_is_null_not_zero(self):
         row = bench.figures(None, 0, 5.0, 3, 0.0, 0.5, (0.0, 0.0), (0.1, 0.2))
         self.assertIsNone(row["server_cpu_us_per_request"])
