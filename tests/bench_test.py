@@ -131,6 +131,12 @@ class Aims(unittest.TestCase):
 
 
 class Profile(unittest.TestCase):
+    def test_samples_rounded_past_999(self):
+        self.assertEqual(bench.perf_samples("680"), 680)
+        self.assertEqual(bench.perf_samples("1K"), 1000)
+        self.assertEqual(bench.perf_samples("12M"), 12000000)
+        self.assertIsNone(bench.perf_samples("1.2K"))
+
     def test_groups(self):
         def group(symbol):
             return next(g for g, p in bench.GROUPS if re.match(p, symbol))
