@@ -768,6 +768,26 @@ class Notebook:
         self._save_reference(out)
         return Results(out)
 
+    def keep(self, name: str, data: dict) -> dict:
+        """Keep a document this lab made itself without lab-harness (a scripted client's
+        timings, say) as build/notebooks/LAB/NAME.json, to read and, with
+        LAB_SAVE_REFERENCE=1, as the reference. Returns `data`. It is not evidence: a check
+        takes its numbers through record()."""
+        path = self.dir / f"{name}.json"
+        path.write_text(json.dumps(data, indent=1) + "\n")
+        self._save_reference(path)
+        return data
+
+    def kept(self, name: str):
+        """What keep() stored as NAME in this run, or None; without a build, the reference
+        run's copy (saying so), or None when the reference has none."""
+        path = (self.dir if self.live else self.reference) / f"{name}.json"
+        if not path.is_file():
+            return None
+        if not self.live:
+            say(f"*{name}: showing the reference run (the lab is not built).*")
+        return json.loads(path.read_text())
+
     def results(self, name: str):
         """The results of this lab's sweep NAME (build/notebooks/LAB/NAME.json) if it has been
         run, else None: what an exercise's check reads when the student ran the sweep the
