@@ -25,6 +25,7 @@ bool client_gone(int fd) {
 }
 
 }  // namespace
+// loc-begin: state-machine
 
 EventConnection::EventConnection(int fd, Server& server, LoopContext& loop, bool refuse)
     : fd_(fd), server_(server), loop_(loop), codec_(make_codec()) {
@@ -384,4 +385,5 @@ void EventConnection::reset_idle_deadline() {
     deadline_ns_ = server_.idle_deadline_ns();
 }
 
+// loc-end: state-machine
 }  // namespace lab
