@@ -9,3 +9,8 @@ add_test(NAME async_backtraces_tests
                  $<TARGET_FILE:lab-server>)
 set_tests_properties(async_backtraces_tests PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
                      LABELS bench)
+# harness/bench/async-reference remakes the reference run (minutes): here only its usage, exit 2.
+add_test(NAME async_reference_usage
+         COMMAND /bin/sh -c "\"$0\" --bogus 2>/dev/null; test $? -eq 2"
+                 ${CMAKE_SOURCE_DIR}/harness/bench/async-reference)
+set_tests_properties(async_reference_usage PROPERTIES TIMEOUT 30 LABELS bench)
