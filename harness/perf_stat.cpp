@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -43,6 +44,16 @@ std::vector<std::string> environment_in_c_locale() {
     return environment;
 }
 
+// Every system call's entry is a tracepoint perf can count, where tracefs shows it (mounted
+// at /sys/kernel/tracing, or under debugfs on older systems); without it perf would refuse
+// the whole command, so the event is asked for only when it is there.
+bool have_syscall_tracepoint() {
+    return access("/sys/kernel/tracing/events/raw_syscalls/sys_enter", F_OK) == 0 ||
+           access("/sys/kernel/debug/tracing/events/raw_syscalls/sys_enter", F_OK) == 0;
+}
+
+constexpr const char* kSyscallEvent = "raw_syscalls:sys_enter";
+
 }  // namespace
 
 std::optional<PerfStat> PerfStat::attach(pid_t pid, std::string& error) {
@@ -61,10 +72,11 @@ std::optional<PerfStat> PerfStat::attach(pid_t pid, std::string& error) {
     p.output_path_ =
         "/tmp/lab-harness-perf." + std::to_string(getpid()) + "." + std::to_string(pid);
     std::string target = std::to_string(pid);
-    std::vector<std::string> args = {perf,        "stat",   "-e", "context-switches,task-clock",
-                                     "-x",        ",",      "-o", p.output_path_,
-                                     "--control", "fd:3,4", "-D", "-1",
-                                     "-p",        target};
+    std::string events = "context-switches,task-clock";
+    if (have_syscall_tracepoint()) events += std::string(",") + kSyscallEvent;
+    std::vector<std::string> args = {perf, "stat", "-e",           events,      "-x",
+                                     ",",  "-o",   p.output_path_, "--control", "fd:3,4",
+                                     "-D", "-1",   "-p",           target};
     std::vector<char*> argv;
     for (std::string& a : args)
         argv.push_back(a.data());
@@ -159,6 +171,10 @@ std::optional<PerfCounts> PerfStat::finish(std::string& error) {
             if (fields[2] == "context-switches") {
                 counts.context_switches = std::stoull(fields[0]);
                 ++found;
+            } else if (fields[2] == kSyscallEvent) {
+                // Optional: "<not counted>" here leaves it null and the rest stands.
+                if (!fields[0].empty() && std::isdigit(static_cast<unsigned char>(fields[0][0])))
+                    counts.syscalls = std::stoull(fields[0]);
             } else if (fields[2] == "task-clock") {
                 counts.task_clock_ns =
                     static_cast<std::uint64_t>(std::stod(fields[0]) * 1e6);  // msec

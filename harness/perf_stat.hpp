@@ -1,6 +1,7 @@
 // An independent check of the harness's server figures: `perf stat` attached to the server
 // for exactly the measurement window (started disabled, enabled and disabled through its
-// --control pipes), counting context-switches and task-clock over every thread and child.
+// --control pipes), counting context-switches and task-clock over every thread and child, and
+// the system calls they make (the raw_syscalls:sys_enter tracepoint) where tracefs has it.
 #pragma once
 
 #include <sys/types.h>
@@ -14,6 +15,8 @@ namespace lab {
 struct PerfCounts {
     std::uint64_t context_switches = 0;
     std::uint64_t task_clock_ns = 0;
+    // System calls entered: nullopt where the tracepoint is missing (no tracefs).
+    std::optional<std::uint64_t> syscalls;
 };
 
 class PerfStat {

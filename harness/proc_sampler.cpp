@@ -109,9 +109,15 @@ std::size_t split_fields(std::string_view text, std::string_view (&out)[N]) {
 }
 
 // What is read from /proc/PID/stat or /proc/PID/task/TID/stat.
+// PF_IO_WORKER (include/linux/sched.h): a task the kernel made to do a process's io_uring work
+// (an io-wq worker or an SQPOLL thread). It lives in the process's thread group, so /proc lists
+// it among the process's tasks; its name can be anything, its flag cannot.
+constexpr std::uint64_t kIoWorkerFlag = 0x10;
+
 struct StatFields {
     char state = '?';
     pid_t ppid = 0;
+    std::uint64_t flags = 0;  // the kernel's PF_* flags of the task
     std::uint64_t utime_ticks = 0;
     std::uint64_t stime_ticks = 0;
 };
@@ -123,14 +129,15 @@ std::optional<StatFields> parse_stat(std::string_view text) {
     const std::size_t comm_end = text.rfind(')');
     if (comm_end == std::string_view::npos) return std::nullopt;
     // Fields 3 (state) to 15 (stime), counting from 1 at pid as proc(5) does.
-    constexpr std::size_t kState = 0, kPpid = 1, kUtime = 11, kStime = 12;
+    constexpr std::size_t kState = 0, kPpid = 1, kFlags = 6, kUtime = 11, kStime = 12;
     std::string_view fields[kStime + 1];
     if (split_fields(text.substr(comm_end + 1), fields) <= kStime) return std::nullopt;
     const auto ppid = parse_number<pid_t>(fields[kPpid]);
     const auto utime = parse_number<std::uint64_t>(fields[kUtime]);
     const auto stime = parse_number<std::uint64_t>(fields[kStime]);
-    if (!ppid || !utime || !stime || fields[kState].empty()) return std::nullopt;
-    return StatFields{fields[kState][0], *ppid, *utime, *stime};
+    const auto flags = parse_number<std::uint64_t>(fields[kFlags]);
+    if (!ppid || !utime || !stime || !flags || fields[kState].empty()) return std::nullopt;
+    return StatFields{fields[kState][0], *ppid, *flags, *utime, *stime};
 }
 
 // The number after "key" at the start of a line of a status-like file ("VmRSS:\t 1704 kB"),
@@ -197,6 +204,7 @@ bool add_task(ProcReader& reader, pid_t pid, pid_t tid, TreeSample& sample, Tick
     if (!stat || stat->state == 'Z' || stat->state == 'X') return false;
     ticks.user += stat->utime_ticks;
     ticks.system += stat->stime_ticks;
+    if (stat->flags & kIoWorkerFlag) ++sample.kernel_threads;
 
     if (const auto status = reader.read(task_path(path, pid, tid, "status"))) {
         sample.voluntary_ctx_switches +=

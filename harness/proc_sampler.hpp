@@ -18,6 +18,10 @@ struct TreeSample {
     std::uint64_t mono_ns = 0;    // CLOCK_MONOTONIC when the sample was taken
     std::uint64_t processes = 0;  // the root and its live descendants
     std::uint64_t threads = 0;    // tasks in all of them
+    // Of those, the tasks the kernel made for the processes' io_uring instances (PF_IO_WORKER
+    // in /proc/.../task/TID/stat's flags: io-wq workers, named iou-wrk-TID, and SQPOLL threads,
+    // iou-sqp-TID), not the server's own threads.
+    std::uint64_t kernel_threads = 0;
     std::uint64_t user_us = 0;    // utime of every task (/proc/PID/task/TID/stat), in µs
     std::uint64_t system_us = 0;  // stime, likewise
     std::uint64_t voluntary_ctx_switches = 0;  // /proc/.../task/TID/status

@@ -144,6 +144,7 @@ json server_json(const SpawnedWindow& w) {
             {"backend", backend_json(w.backend)},
             {"loops", loops},
             {"peak_threads", w.peak_threads},
+            {"peak_kernel_threads", w.peak_kernel_threads},
             {"peak_processes", w.peak_processes},
             {"peak_rss_kb", w.peak_rss_kb},
             {"peak_pss_kb", optional_number(w.peak_pss_kb)},
@@ -177,6 +178,7 @@ json perf_json(const std::optional<PerfCounts>& counts, const std::string& error
     auto ratio = [](double ours, double theirs) { return theirs > 0 ? ours / theirs : 0.0; };
     return {{"context_switches", counts->context_switches},
             {"task_clock_ns", counts->task_clock_ns},
+            {"syscalls", counts->syscalls ? json(*counts->syscalls) : json(nullptr)},
             {"ctx_switches_ratio", ratio(w.voluntary_ctx_switches + w.involuntary_ctx_switches,
                                          static_cast<double>(counts->context_switches))},
             {"oncpu_ratio", ratio(w.oncpu_ns, static_cast<double>(counts->task_clock_ns))}};

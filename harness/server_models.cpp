@@ -34,6 +34,8 @@ std::optional<std::vector<ListedModel>> parse_listing(const nlohmann::json& doc)
         model.name = entry["name"].get<std::string>();
         model.summary = entry.value("summary", "");
         if (entry.contains("flags") && entry["flags"].is_object()) model.flags = entry["flags"];
+        if (entry.contains("unavailable") && entry["unavailable"].is_string())
+            model.unavailable = entry["unavailable"].get<std::string>();
         if (plot.contains("colour") && plot["colour"].is_string())
             model.plot_colour = plot["colour"].get<std::string>();
         if (plot.contains("point_type") && plot["point_type"].is_number_integer())

@@ -24,6 +24,9 @@ struct ListedModel {
     // A model a student writes (the listing's "assignment": true, README "Write your own
     // model"): run when named, left out of --models all.
     bool assignment = false;
+    // Why the model cannot run on the server's machine, as lab-server says it ("": it can;
+    // uring where io_uring is denied). lab-harness leaves such a model out of --models all.
+    std::string unavailable;
 };
 
 // Runs `server_bin --list-models --json` and reads its listing, in the registry's order.

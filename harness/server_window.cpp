@@ -75,12 +75,14 @@ double alive_ns(const TreeSample& start, const TreeSample& end, const std::vecto
 void add_peaks(SpawnedWindow& w, const TreeSample& start, const TreeSample& end,
                const std::vector<Sample>& samples, Window window) {
     w.peak_threads = std::max(start.threads, end.threads);
+    w.peak_kernel_threads = std::max(start.kernel_threads, end.kernel_threads);
     w.peak_processes = std::max(start.processes, end.processes);
     w.peak_rss_kb = std::max(start.rss_kb, end.rss_kb);
     w.peak_vm_kb = std::max(start.vm_kb, end.vm_kb);
     for (const Sample& s : samples) {
         if (s.tree.mono_ns < window.start_ns || s.tree.mono_ns > window.end_ns()) continue;
         w.peak_threads = std::max(w.peak_threads, s.tree.threads);
+        w.peak_kernel_threads = std::max(w.peak_kernel_threads, s.tree.kernel_threads);
         w.peak_processes = std::max(w.peak_processes, s.tree.processes);
         w.peak_rss_kb = std::max(w.peak_rss_kb, s.tree.rss_kb);
         w.peak_vm_kb = std::max(w.peak_vm_kb, s.tree.vm_kb);

@@ -105,6 +105,7 @@ struct SpawnedWindow {
     std::vector<LoopCounts> loops;  // each event loop's Δ: how the loops shared the work
     // Peaks over the samples inside the window and the window's two edges.
     std::uint64_t peak_threads = 0;
+    std::uint64_t peak_kernel_threads = 0;  // of peak_threads' kind: io_uring's kernel workers
     std::uint64_t peak_processes = 0;
     std::uint64_t peak_rss_kb = 0;
     std::uint64_t peak_vm_kb = 0;

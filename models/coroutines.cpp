@@ -23,7 +23,6 @@
 //     (shared/coro_task.hpp), as the server's code throws only std::bad_alloc.
 // The suites run against this model in the asan preset too (address and undefined-behaviour
 // sanitizers), which would see a frame freed twice or a local used after its end.
-#include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -86,12 +85,6 @@ class DrainPlace {
   private:
     DrainBudget& budget_;
 };
-
-// Whether the client on fd has hung up or shut down its side, whatever unread bytes wait.
-bool client_gone(int fd) {
-    pollfd p{fd, POLLRDHUP, 0};
-    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
-}
 
 enum class Sent { Done, PeerGone, Stalled };
 
@@ -197,7 +190,7 @@ Task<std::optional<Reply>> wait_for_post(const Request& request, Parking& client
             continue;
         }
         if (mono_ns() < until) {
-            if (client_gone(client.fd())) co_return std::nullopt;
+            if (peer_hung_up(client.fd())) co_return std::nullopt;
             continue;
         }
         if (client.remove_waiter()) {

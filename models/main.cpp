@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -49,6 +50,15 @@ const CLI::Validator kDecimal(
     },
     "DECIMAL");
 
+// A ring's entries (--recv-buffers): the kernel wants a power of two.
+const CLI::Validator kPowerOfTwo(
+    [](std::string& text) -> std::string {
+        std::uint64_t n = std::strtoull(text.c_str(), nullptr, 10);
+        if (n == 0 || (n & (n - 1)) != 0) return "'" + text + "' is not a power of two";
+        return "";
+    },
+    "POWER_OF_TWO");
+
 // The models that take --max-clients (their default is not 0).
 std::string max_clients_models() {
     std::string names;
@@ -78,10 +88,11 @@ std::string model_names() {
 // The listing of `--list-models --json` (README, "lab-server"): {"models": [...]}, in the
 // registry's order, each with its name, its summary, the flags of a model's own that apply to
 // it (value flags with their default, or null for the system's, and their range; switches
-// with default false), and its plot style; and "assignment": true on a model a student writes
-// (README "Write your own model"), which tools leave out of "every model". A flag a model's
-// entry lacks does not apply to it: lab-server refuses it, except --max-clients, which the
-// model ignores.
+// with default false), and its plot style; "assignment": true on a model a student writes
+// (README "Write your own model"), which tools leave out of "every model"; and, for a model
+// that cannot run on this machine, "unavailable" with the line lab-server would exit with. A
+// flag a model's entry lacks does not apply to it: lab-server refuses it, except
+// --max-clients, which the model ignores.
 nlohmann::ordered_json model_listing() {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const lab::Model& m : lab::models()) {
@@ -116,12 +127,21 @@ nlohmann::ordered_json model_listing() {
             flags["--libevent-backend"] = {{"default", nullptr},
                                            {"choices", lab::libevent_backends()}};
         }
+        if (m.takes_recv_buffers) {
+            flags["--recv-buffers"] = {{"default", lab::kDefaultRecvBuffers},
+                                       {"min", lab::kMinRecvBuffers},
+                                       {"max", lab::kMaxRecvBuffers}};
+        }
         nlohmann::ordered_json entry = {
             {"name", m.name},
             {"summary", m.summary},
             {"flags", flags},
             {"plot", {{"colour", std::string(m.plot.colour)}, {"point_type", m.plot.point_type}}}};
         if (m.assignment) entry["assignment"] = true;  // a student's model: not in "all"
+        // Only a model that cannot run here says so, with lab-server's one line about why.
+        if (m.unavailable != nullptr) {
+            if (std::string why = m.unavailable(); !why.empty()) entry["unavailable"] = why;
+        }
         list.push_back(entry);
     }
     return {{"models", list}};
@@ -139,6 +159,7 @@ int main(int argc, char** argv) {
     std::optional<std::string> stats_file;
     bool blocking_io_in_loop = false;
     bool db_blocking_in_loop = false;
+    std::optional<std::uint64_t> recv_buffers;
     std::optional<std::string> db_uri;
     std::optional<std::string> libevent_backend;
     bool list_models = false;
@@ -202,6 +223,12 @@ int main(int argc, char** argv) {
                    "The backend libevent must wait with: " + joined(lab::libevent_backends()) +
                        " (" + lab::model_names_where(&lab::Model::takes_libevent_backend) +
                        "; default libevent's own choice, the first of these)");
+    app.add_option("--recv-buffers", recv_buffers,
+                   "Buffers of 2 KiB in the provided buffer ring that every connection's "
+                   "receives share, a power of two (" +
+                       lab::model_names_where(&lab::Model::takes_recv_buffers) + "; default " +
+                       std::to_string(lab::kDefaultRecvBuffers) + ")")
+        ->check(kDecimal & CLI::Range(lab::kMinRecvBuffers, lab::kMaxRecvBuffers) & kPowerOfTwo);
     app.add_option("--idle-timeout", settings.idle_timeout_s,
                    "Seconds a connection may wait without a complete request (0 = never; "
                    "default 60)")
@@ -277,6 +304,13 @@ int main(int argc, char** argv) {
         }
         settings.libevent_backend = *libevent_backend;
     }
+    if (recv_buffers && !model->takes_recv_buffers) {
+        usage_error("--recv-buffers does not apply to " + model->name + " (only to " +
+                    lab::model_names_where(&lab::Model::takes_recv_buffers) + ")");
+    }
+    if (model->takes_recv_buffers) {
+        settings.recv_buffers = recv_buffers.value_or(lab::kDefaultRecvBuffers);
+    }
     settings.db_uri = db_uri.value_or(lab::default_db_uri());
     if (model->takes_workers) settings.workers = workers.value_or(lab::default_workers());
     if (thread_stack_kb) {
@@ -297,6 +331,12 @@ int main(int argc, char** argv) {
     if (model->max_max_clients != 0 && settings.max_clients > model->max_max_clients) {
         usage_error("--max-clients " + std::to_string(settings.max_clients) + " is more than " +
                     model->name + " can watch (" + std::to_string(model->max_max_clients) + ")");
+    }
+
+    // A model this machine cannot run (uring where io_uring is denied): one line, before
+    // anything listens, so that a tool never mistakes it for a server that started.
+    if (model->unavailable != nullptr) {
+        if (std::string why = model->unavailable(); !why.empty()) usage_error(why);
     }
 
     lab::raise_fd_limit();  // a descriptor per client: as many as the hard limit allows

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "uring_probe.hpp"
+
 namespace lab {
 
 inline constexpr std::uint64_t kDefaultMaxClients = 1024;
@@ -28,17 +30,19 @@ void serve_prefork(Server& server);
 void serve_student(Server& server);
 std::uint64_t student_max_clients();  // its --max-clients: what FD_SETSIZE leaves
 void serve_libevent(Server& server);
+void serve_uring(Server& server);
 void serve_coroutines(Server& server);
 
 // The plot styles: seven colours of the Okabe-Ito palette (all of it but its yellow, too pale
 // on white), which stay apart for colour-blind readers, and for the eighth Tableau 10's brown,
 // darker than all of them but black; where two colours still look alike, the point shapes
 // differ. The pool variants take the hollow shape of their classic model: threadpool the
-// circle of threads, prefork the triangle of fork; the student's model Paul Tol's indigo and the
-// star, in no lab figure unless named; coroutines Paul Tol's teal and the open diamond, which
-// lab-plot gave up for it. A new model takes a colour and a shape no other model has; lab-plot
-// keeps three further colours with hollow shapes 4, 10 and 14 for names that are not in the
-// registry (tests/registry_test.cpp checks both).
+// circle of threads, prefork the triangle of fork; libevent Paul Tol's indigo and the plus,
+// uring his green and the cross, coroutines his teal and the open diamond (which lab-plot gave
+// up for it); the student's model his wine and the star, in no lab figure unless named. A new
+// model takes a colour and a shape no other model has; lab-plot keeps three further colours
+// with hollow shapes 4, 10 and 14 for names that are not in the registry
+// (tests/registry_test.cpp checks both).
 const std::vector<Model>& models() {
     static const std::vector<Model> list = {
         {.name = "sequential",
@@ -105,6 +109,16 @@ const std::vector<Model>& models() {
          .default_max_clients = kDefaultMaxClients,
          .event_loop = true,
          .takes_libevent_backend = true},
+        {.name = "uring",
+         .summary = "one thread, io_uring: the kernel accepts, receives and sends, and reports "
+                    "each completion",
+         .serve = serve_uring,
+         .plot = {.colour = "#117733", .point_type = 2},  // green (Paul Tol's), cross
+         .table_locking = Locking::SingleTask,
+         .default_max_clients = kDefaultMaxClients,
+         .event_loop = true,
+         .takes_recv_buffers = true,
+         .unavailable = uring_unavailable},
         {.name = "coroutines",
          .summary = "one thread, each client a coroutine: blocking-style code on an epoll loop",
          .serve = serve_coroutines,

@@ -36,16 +36,28 @@ struct Model {
     std::uint64_t max_max_clients = 0;        // the most --max-clients may be (0: lab-server's cap)
     bool takes_workers = false;               // a pool: --workers tasks, made at start, serve
     bool takes_thread_stack = false;          // --thread-stack-kb sizes its serving threads
-    bool event_loop = false;              // one thread, a readiness wait for every client: takes
-                                          // --blocking-io-in-loop
-    bool takes_loops = false;             // runs --loops N of its loops, --accept says how they
-                                          // get clients (shared/loop_group.hpp); several take the
-                                          // table's lock
+    // One thread, a wait for every client: takes --blocking-io-in-loop and
+    // --db-blocking-in-loop.
+    bool event_loop = false;
+    // Runs --loops N of its loops, --accept says how they get clients (shared/loop_group.hpp);
+    // several take the table's lock.
+    bool takes_loops = false;
     bool takes_libevent_backend = false;  // --libevent-backend forces libevent's backend
-    bool assignment = false;  // a student writes it (README "Write your own model"): not one of
-                              // the lab's own, so the lab's suites and `--models all` leave it
-                              // out; ./lab grade-model grades it
+    // A student writes it (README "Write your own model"): not one of the lab's own, so the
+    // lab's suites and `--models all` leave it out; ./lab grade-model grades it.
+    bool assignment = false;
+    bool takes_recv_buffers = false;  // a completion loop: --recv-buffers sizes its buffer ring
+    // Why the model cannot run on this machine now ("": it can), asked before lab-server listens
+    // (it then exits 2 with this line) and by the test suites (which skip the model with it).
+    // Null: it always can.
+    std::string (*unavailable)() = nullptr;
 };
+
+// --recv-buffers (the models that take it): buffers of a provided buffer ring, a power of two.
+// The kernel indexes the ring with 16 bits, so 32,768 at most.
+inline constexpr std::uint64_t kDefaultRecvBuffers = 1024;
+inline constexpr std::uint64_t kMinRecvBuffers = 1;
+inline constexpr std::uint64_t kMaxRecvBuffers = 32768;
 
 // Every model, in the order --list-models prints them.
 const std::vector<Model>& models();

@@ -31,21 +31,29 @@ void take_spare_descriptor() {
 
 }  // namespace
 
-int accept_client(int listen_fd, StatsBlock& stats) {
-    // Taken while descriptors are plentiful: the first call comes before any client is held.
-    // After a failed attempt (below) it is tried again on the next call.
+void reserve_spare_descriptor() {
     if (!g_spare_held.load(std::memory_order_relaxed)) {
         std::lock_guard lock(g_spare_lock);
         if (g_spare_fd < 0) take_spare_descriptor();
     }
+}
+
+void adopt_client(int fd, StatsBlock& stats) {
+    add(stats.connections_accepted, 1);
+    // Replies go out as soon as they are written. With Nagle's algorithm on, a reply sent
+    // in two pieces (a WORK line, then its body) would wait for the client's delayed ACK
+    // of the first: about 40 ms added to every such request.
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+int accept_client(int listen_fd, StatsBlock& stats) {
+    // Taken while descriptors are plentiful: the first call comes before any client is held.
+    // After a failed attempt (below) it is tried again on the next call.
+    reserve_spare_descriptor();
     int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
-        add(stats.connections_accepted, 1);
-        // Replies go out as soon as they are written. With Nagle's algorithm on, a reply sent
-        // in two pieces (a WORK line, then its body) would wait for the client's delayed ACK
-        // of the first: about 40 ms added to every such request.
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        adopt_client(fd, stats);
         return fd;
     }
     int error = errno;

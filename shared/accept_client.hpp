@@ -21,4 +21,14 @@ namespace lab {
 // ordinary accept does not take (epoll --loops N accepts in every loop's thread).
 int accept_client(int listen_fd, StatsBlock& stats);
 
+// What accept_client does with a client that the kernel accepted for the server (io_uring's
+// accept, models/uring_loop.cpp): counts connections_accepted and sets TCP_NODELAY.
+void adopt_client(int fd, StatsBlock& stats);
+
+// Takes the descriptor that accept_client keeps in reserve for EMFILE now, if it is not held.
+// accept_client takes it on its first call; a loop whose accepts the kernel makes (uring) calls
+// this at start, while descriptors are plentiful, and accept_client only when the kernel's
+// accept fails with EMFILE or ENFILE.
+void reserve_spare_descriptor();
+
 }  // namespace lab

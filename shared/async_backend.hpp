@@ -1,4 +1,4 @@
-// QUERY in the event loops (select, poll, epoll, libevent): libpq's asynchronous API, each
+// QUERY in the event loops (select, poll, epoll, libevent, uring): libpq's asynchronous API, each
 // connection's socket watched by the loop like a client's, so the loop never waits for the
 // database.
 //

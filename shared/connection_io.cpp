@@ -71,6 +71,11 @@ bool sleep_ms(std::uint64_t ms, StatsBlock& stats) {
     }
 }
 
+bool peer_hung_up(int fd) {
+    pollfd p{fd, POLLRDHUP, 0};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+}
+
 std::uint16_t peer_port(int fd) {
     sockaddr_storage peer{};
     socklen_t len = sizeof peer;

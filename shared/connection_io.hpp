@@ -33,6 +33,10 @@ WaitResult wait_fd(int fd, short events, std::uint64_t deadline_ns, StatsBlock& 
 // --blocking-io-in-loop).
 bool sleep_ms(std::uint64_t ms, StatsBlock& stats);
 
+// Whether the peer on fd has hung up or shut down its side, whatever unread bytes wait (one
+// poll() for POLLRDHUP, without waiting).
+bool peer_hung_up(int fd);
+
 // The client's port on a connected socket (0 if unknown): the id of its task in a trace,
 // which the client side also knows, so both sides' spans can be matched.
 std::uint16_t peer_port(int fd);

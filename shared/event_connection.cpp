@@ -2,9 +2,6 @@
 #include "event_connection.hpp"
 
 #include <errno.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 
@@ -16,18 +13,15 @@
 #include "wait_board.hpp"
 
 namespace lab {
-namespace {
 
-// Whether the client on fd has hung up or shut down its side, whatever unread bytes wait.
-bool client_gone(int fd) {
-    pollfd p{fd, POLLRDHUP, 0};
-    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
-}
-
-}  // namespace
-
-EventConnection::EventConnection(int fd, Server& server, LoopContext& loop, bool refuse)
-    : fd_(fd), server_(server), loop_(loop), codec_(make_codec()) {
+EventConnection::EventConnection(int fd, Server& server, LoopContext& loop, bool refuse,
+                                 EventSocket* socket)
+    : fd_(fd),
+      server_(server),
+      loop_(loop),
+      direct_(fd, *server.stats),
+      socket_(socket != nullptr ? *socket : direct_),
+      codec_(make_codec()) {
     if (trace::enabled()) task_ = peer_port(fd_);
     add(loop_.counters.connections_accepted, 1);
     if (refuse) {
@@ -65,7 +59,7 @@ bool EventConnection::wants_write() const {
 void EventConnection::on_readable() {
     trace::TaskScope task(task_);
     if (mode_ == Mode::Draining) {
-        if (drain_some(drain_)) finish();
+        if (socket_.drain(drain_)) finish();
         return;
     }
     bool watching = mode_ == Mode::Parked && parked_for_ == Parked::Post;
@@ -73,7 +67,7 @@ void EventConnection::on_readable() {
     ssize_t got = 0;
     {
         trace::Span span(trace::Phase::Read);  // the recv itself: the loop never waits in it
-        got = recv_some(fd_, codec_->input_space(), *server_.stats);
+        got = socket_.receive(codec_->input_space());
     }
     if (got > 0) {
         codec_->commit(static_cast<std::size_t>(got));
@@ -112,7 +106,7 @@ void EventConnection::on_deadline(std::uint64_t now_ns) {
                 unpark(parked_reply_);
             } else if (parked_for_ == Parked::Post && now_ns < wait_deadline_ns_) {
                 // A look at a waiter whose socket the loop no longer reads (arm_wait_check).
-                if (client_gone(fd_)) {
+                if (socket_.peer_gone()) {
                     finish();
                 } else {
                     arm_wait_check();
@@ -331,8 +325,7 @@ void EventConnection::flush() {
             body_offset_ += n;
             body_left_ -= n;
         }
-        ssize_t sent =
-            send_some(fd_, out_.data() + out_sent_, out_.size() - out_sent_, *server_.stats);
+        ssize_t sent = socket_.send(out_.data() + out_sent_, out_.size() - out_sent_);
         if (sent < 0) {
             finish();  // the client is gone; nobody else is affected
             return;
@@ -342,7 +335,7 @@ void EventConnection::flush() {
         if (mode_ == Mode::Serving) reset_idle_deadline();  // progress: not a stalled reader
     }
     if (mode_ == Mode::Serving && close_after_flush_ && !wants_write()) {
-        shutdown(fd_, SHUT_WR);
+        socket_.shutdown_write();
         start_draining();
     }
 }
@@ -357,7 +350,7 @@ void EventConnection::give_back_place() {
 void EventConnection::start_draining() {
     give_back_place();
     if (!loop_.drains.take()) {
-        read_once(fd_);
+        socket_.read_once();
         finish();  // too many drains already: the short way, read once and close
         return;
     }
@@ -377,7 +370,7 @@ void EventConnection::finish() {
     if (drain_counted_) loop_.drains.give_back();
     drain_counted_ = false;
     deadline_ns_ = 0;
-    close(fd_);
+    socket_.close();
 }
 
 void EventConnection::reset_idle_deadline() {

@@ -1,16 +1,18 @@
-// One client of an event loop (select, poll, epoll, libevent): the state a blocking model keeps on
-// its thread's stack, kept here between callbacks instead. The loop tells the connection
-// what happened (readable, writable, a deadline passed, its query answered, a POST for its
-// WAIT); the connection says what it wants next (wants_read, wants_write, deadline_ns). It
-// never blocks, unless the server runs with --blocking-io-in-loop (WORK's simulated I/O sleeps
-// in the loop's thread) or --db-blocking-in-loop (QUERY waits for the database in it), on
-// purpose.
+// One client of an event loop (select, poll, epoll, libevent, uring): the state a blocking model
+// keeps on its thread's stack, kept here between callbacks instead. The loop tells the
+// connection what happened (readable, writable, a deadline passed, its query answered, a POST
+// for its WAIT); the connection says what it wants next (wants_read, wants_write, deadline_ns).
+// Its bytes move through an EventSocket (event_socket.hpp): the socket's own system calls in the
+// readiness loops and libevent, the completion loop's buffers in uring. It never blocks, unless
+// the server runs with --blocking-io-in-loop (WORK's simulated I/O sleeps in the loop's thread)
+// or --db-blocking-in-loop (QUERY waits for the database in it), on purpose.
 #pragma once
 
 #include <cstdint>
 #include <memory>
 #include <string>
 
+#include "event_socket.hpp"
 #include "loop_context.hpp"
 #include "parked_client.hpp"
 #include "service.hpp"
@@ -34,8 +36,11 @@ class EventConnection final : public ParkedClient {
     // connections_active, taken by whoever admitted it (accept_clients, or the accepting thread
     // of epoll --loops N --accept dispatch), and the connection gives it back when it ends.
     // With refuse=true the client is refused at once (ERR 503 over --max-clients:
-    // send_refusal) and the connection only drains.
-    EventConnection(int fd, Server& server, LoopContext& loop, bool refuse = false);
+    // send_refusal, made on fd directly) and the connection only drains.
+    // `socket` moves the bytes (null: a DirectSocket of its own, the socket's system calls);
+    // the loop owns a socket it passes, which must outlive the connection.
+    EventConnection(int fd, Server& server, LoopContext& loop, bool refuse = false,
+                    EventSocket* socket = nullptr);
     ~EventConnection();
     EventConnection(const EventConnection&) = delete;
     EventConnection& operator=(const EventConnection&) = delete;
@@ -89,6 +94,8 @@ class EventConnection final : public ParkedClient {
     int fd_;
     Server& server_;
     LoopContext& loop_;
+    DirectSocket direct_;  // unused when the loop passed a socket of its own
+    EventSocket& socket_;
     std::unique_ptr<Codec> codec_;
     Mode mode_ = Mode::Serving;
     std::string out_;              // encoded bytes not yet sent

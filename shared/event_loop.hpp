@@ -1,11 +1,12 @@
-// What the event loop models (select, poll, epoll, libevent) do besides waiting, the way Redis
-// keeps each backend in one small file (ae_select.c, ae_epoll.c) behind the code they share (ae.c).
-// Each model file keeps its own short loop over its own mechanism and calls these:
-//   - accept_clients (every loop): taking new clients in, refusing those over --max-clients
-//     (and, for a loop on select(), those past FD_SETSIZE: fits_in_fd_set); adopt_clients:
-//     taking in those an accepting thread hands over (epoll --loops N);
-//   - time_until (poll, epoll, libevent): a deadline as the timeout of ppoll(), epoll_pwait2()
-//     or event_add();
+// What the event loop models (select, poll, epoll, libevent, uring) do besides waiting, the way
+// Redis keeps each backend in one small file (ae_select.c, ae_epoll.c) behind the code they share
+// (ae.c). Each model file keeps its own short loop over its own mechanism and calls these:
+//   - accept_clients (the readiness loops; uring's clients come accepted from the kernel):
+//     taking new clients in, refusing those over --max-clients (and, for a loop on select(),
+//     those past FD_SETSIZE: fits_in_fd_set); adopt_clients: taking in those an accepting thread
+//     hands over (epoll --loops N);
+//   - time_until (poll, epoll, libevent, uring): a deadline as the timeout of ppoll(),
+//     epoll_pwait2(), event_add() or io_uring's wait;
 //   - the LoopContext (loop_context.hpp) its connections share: the drains, the WAITs, and the
 //     database pool, whose sockets each loop watches beside its clients' (QUERY);
 //   - the loops that look at every connection each turn (select, poll): EventClients, Wakeup,

@@ -1,7 +1,7 @@
-// WAIT and POST in the event loops (select, poll, epoll, libevent): nothing blocks. A WAIT parks
-// its connection here (with its timeout as the connection's deadline); a POST, executed by the loop
-// for another connection, hands the value to every connection parked on its key and replies with
-// how many. The blocking models' version is wait_board.hpp.
+// WAIT and POST in the event loops (select, poll, epoll, libevent, uring): nothing blocks. A WAIT
+// parks its connection here (with its timeout as the connection's deadline); a POST, executed by
+// the loop for another connection, hands the value to every connection parked on its key and
+// replies with how many. The blocking models' version is wait_board.hpp.
 //
 // One loop keeps its waiters to itself, and nothing here takes a lock. Several loops (epoll
 // --loops N) must find each other's waiters: a POST on loop A must wake a client parked on loop

@@ -50,6 +50,9 @@ struct ServerSettings {
     // libevent only (--libevent-backend): the backend libevent must wait with ("epoll", "poll",
     // "select"); empty: libevent's own choice.
     std::string libevent_backend;
+    // The completion loop only (uring, --recv-buffers): the buffers of its provided buffer ring,
+    // which every connection's receives share (a power of two).
+    std::uint64_t recv_buffers = 0;
     // Whether the INCR/GET table needs its lock: yes when several threads or processes serve
     // clients at once; no for a model with one task (sequential, and an event loop alone).
     Locking table_locking = Locking::Shared;

@@ -502,8 +502,8 @@ TEST_P(Behaviour, BlockingIoInLoopServesTheWaitsOneByOne) {
 }
 
 // ---------------------------------------------------------------------------------------
-// poll and epoll: what they cost with many connections open. Named tests, each model's name
-// in the test's name, as in the harness suites.
+// poll, epoll and uring: what they cost with many connections open. Named tests, each model's
+// name in the test's name, as in the harness suites.
 
 // A server of `model` that takes kManyClients and more.
 std::unique_ptr<ServerProcess> start_roomy_server(const std::string& model) {
@@ -675,6 +675,31 @@ TEST(EventLoops, IdleConnectionsCostPollButNotEpoll_poll_epoll) {
         << "poll did not pay for the idle connections; " << figures;
     EXPECT_LT(epoll_idle, 2.5 * epoll_alone) << "epoll paid for idle connections; " << figures;
     EXPECT_GT(poll_idle, 4 * epoll_idle) << figures;
+}
+
+// The completion loop (uring) keeps every connection's operations in the kernel, as epoll
+// keeps its interest there: it serves descriptors past FD_SETSIZE, and 1,100 idle connections
+// (each with a receive and a timer in flight) add about nothing to a PING's CPU.
+TEST(EventLoops, ServePastFdSetsizeAndIdleConnectionsCostNothing_uring) {
+    if (std::string why = model_unavailable("uring"); !why.empty()) GTEST_SKIP() << why;
+    if (!make_room_for_many_clients()) GTEST_SKIP() << "RLIMIT_NOFILE's hard limit is too low";
+    if (!server_cpu_ns(getpid())) GTEST_SKIP() << "no /proc/PID/schedstat on this kernel";
+    constexpr int kPings = 2000;
+    auto server = start_roomy_server("uring");
+    ASSERT_TRUE(server->started());
+    Client active(server->port());
+    cpu_us_per_ping(*server, active, kPings / 10);  // warm up
+    double alone = cpu_us_per_ping(*server, active, kPings);
+    std::vector<Client> idle;
+    ASSERT_TRUE(open_many_clients(server->port(), idle));
+    double with_idle = cpu_us_per_ping(*server, active, kPings);
+    RecordProperty("uring_alone_ns", static_cast<int>(alone * 1000));
+    RecordProperty("uring_with_idle_ns", static_cast<int>(with_idle * 1000));
+    ASSERT_GT(alone, 0.0);
+    EXPECT_LT(with_idle, 2.5 * alone) << "server CPU per PING alone " << alone
+                                      << " us, with 1,100 idle connections " << with_idle << " us";
+    for (Client& c : idle)  // every one of them still served, the first ones too
+        ASSERT_EQ(c.request("ECHO still here"), "OK still here");
 }
 
 }  // namespace

@@ -1138,9 +1138,14 @@ TEST(Cli, MaxClientsOverSelectLimit) {
 // command line's 1,000,000) and refuses one more; the others ignore the option.
 TEST(Cli, MaxClientsUpToEachModelsLimit) {
     constexpr std::uint64_t kCommandLineLimit = 1'000'000;
+    std::vector<std::string> unavailable;  // models this machine cannot run (uring, say)
     for (const std::string& model : all_models()) {
         if (!has_max_clients(model)) continue;
         SCOPED_TRACE(model);
+        if (std::string why = model_unavailable(model); !why.empty()) {
+            unavailable.push_back(model + ": " + why);
+            continue;
+        }
         std::uint64_t limit = lab::find_model(model)->max_max_clients;
         if (limit == 0) limit = kCommandLineLimit;
         ServerProcess server({"--model", model, "--max-clients", std::to_string(limit)}, 10s);
@@ -1149,6 +1154,14 @@ TEST(Cli, MaxClientsUpToEachModelsLimit) {
         EXPECT_EQ(c.request("PING"), "OK PONG");
         ExpectUsageError(
             run_server({"--model", model, "--max-clients", std::to_string(limit + 1)}, 5s));
+    }
+    // Not a silent pass: the models left out are named, and the test says it skipped them.
+    if (!unavailable.empty()) {
+        std::string lines;
+        for (const std::string& line : unavailable)
+            lines += (lines.empty() ? "" : "; ") + line;
+        RecordProperty("skipped", lines);
+        GTEST_SKIP() << "the other models passed; not run here: " << lines;
     }
 }
 

@@ -1037,6 +1037,46 @@ TEST(Harness, ModelsAreTheServerBinarysOwn) {
     }
 }
 
+// A model the server's machine cannot run (the listing's "unavailable": uring where io_uring is
+// denied) is left out of --models all with one note saying why, and asked for by name it is one
+// line and exit status 2 before any server starts: a fake binary that lists coroutines, which
+// can run (and then, being no server, does not start), and ring, which cannot.
+TEST(Harness, ModelsTheMachineCannotRunAreLeftOutOrRefused) {
+    TempDir dir;
+    ASSERT_FALSE(dir.path().empty());
+    std::string fake = dir.file("fake-server");
+    {
+        std::ofstream script(fake);
+        script << "#!/bin/sh\n"
+                  "[ \"$1\" = --list-models ] && [ \"$2\" = --json ] || exit 2\n"
+                  "echo '{\"models\": [{\"name\": \"coroutines\", \"summary\": \"s\", "
+                  "\"flags\": {}, \"plot\": {\"colour\": \"#123456\", \"point_type\": 3}}, "
+                  "{\"name\": \"ring\", \"summary\": \"s\", \"flags\": {}, \"plot\": "
+                  "{\"colour\": \"#654321\", \"point_type\": 2}, \"unavailable\": "
+                  "\"--model ring: denied here\"}]}'\n";
+    }
+    ASSERT_EQ(chmod(fake.c_str(), 0755), 0);
+    {
+        Harness all({"--models", "all", "--server-bin", fake, "--quiet", "--duration", "100ms",
+                     "--warmup", "0"},
+                    dir);
+        ASSERT_TRUE(all.wait(60s)) << "lab-harness did not exit";
+        std::string err = all.err();
+        EXPECT_NE(err.find("lab-harness: leaving out ring: --model ring: denied here\n"),
+                  std::string::npos)
+            << err;
+        EXPECT_NE(err.find("coroutines"), std::string::npos) << "coroutines was tried: " << err;
+        EXPECT_EQ(err.find("ring c="), std::string::npos) << "ring was started: " << err;
+    }
+    Harness named({"--models", "ring", "--server-bin", fake, "--quiet"}, dir);
+    ASSERT_TRUE(named.wait(60s)) << "lab-harness did not exit";
+    std::string err = named.err();
+    EXPECT_EQ(named.exit_status(), 2) << err;
+    EXPECT_EQ(count_lines(err), 1u) << err;
+    EXPECT_NE(err.find("--model ring: denied here"), std::string::npos) << err;
+    EXPECT_EQ(err.find("did not start"), std::string::npos) << "a server was started: " << err;
+}
+
 // `lab-harness timeline` asks the server binary for its models too: an unknown model, or a
 // binary that cannot be run, is one line and exit status 2, before any server starts.
 TEST(Harness, TimelineAsksTheServerBinaryForItsModels) {

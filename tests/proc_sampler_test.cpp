@@ -4,8 +4,10 @@
 // lower bounds and wide factors are asserted about time, and every wait is bounded.
 #include "proc_sampler.hpp"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <liburing.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -289,6 +291,60 @@ TEST(ProcSamplerTree, CountsChildProcesses) {
         // One thread, or two under ThreadSanitizer, which restarts its own in a forked child.
         EXPECT_EQ(alone->threads, status_threads(child->pid()));
     }
+}
+
+// The tasks of this process that the kernel named as io_uring's workers ("iou-wrk-TID",
+// "iou-sqp-TID" in /proc/self/task/TID/comm): a source independent of the flag the sampler
+// reads.
+std::uint64_t io_uring_workers_by_name() {
+    std::uint64_t workers = 0;
+    std::unique_ptr<DIR, int (*)(DIR*)> tasks(opendir("/proc/self/task"), closedir);
+    if (!tasks) return 0;
+    while (const dirent* entry = readdir(tasks.get())) {
+        std::ifstream comm(std::string("/proc/self/task/") + entry->d_name + "/comm");
+        std::string name;
+        if (std::getline(comm, name) && name.rfind("iou-", 0) == 0) ++workers;
+    }
+    return workers;
+}
+
+// A read of an empty pipe forced to an io-wq worker (IOSQE_ASYNC) makes the kernel start a
+// worker thread in this process: the sampler counts it among the threads and, apart, as the
+// kernel's (PF_IO_WORKER), as many as the tasks named so.
+TEST(ProcSamplerTree, CountsIoUringWorkersApart) {
+    io_uring ring{};
+    if (int r = io_uring_queue_init(4, &ring, 0); r < 0) {
+        GTEST_SKIP() << "io_uring is unavailable here: io_uring_queue_init: " << std::strerror(-r);
+    }
+    const auto before = lab::sample_tree(getpid());
+    ASSERT_TRUE(before.has_value());
+    EXPECT_EQ(before->kernel_threads, io_uring_workers_by_name());
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    char byte = 0;
+    io_uring_sqe* sqe = io_uring_get_sqe(&ring);
+    ASSERT_NE(sqe, nullptr);
+    io_uring_prep_read(sqe, fds[0], &byte, 1, 0);
+    sqe->flags |= IOSQE_ASYNC;
+    ASSERT_EQ(io_uring_submit(&ring), 1);
+    bool started = false;
+    for (int tries = 0; tries < 1000 && !started; ++tries) {  // 5 s at most
+        started = io_uring_workers_by_name() > 0;
+        if (!started) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const auto during = lab::sample_tree(getpid());
+    const std::uint64_t by_name = io_uring_workers_by_name();
+    ASSERT_EQ(write(fds[1], "x", 1), 1);  // the read completes; the worker idles, then ends
+    io_uring_cqe* cqe = nullptr;
+    EXPECT_EQ(io_uring_wait_cqe(&ring, &cqe), 0);
+    io_uring_queue_exit(&ring);
+    close(fds[0]);
+    close(fds[1]);
+    ASSERT_TRUE(started) << "no iou-wrk task appeared";
+    ASSERT_TRUE(during.has_value());
+    EXPECT_GE(during->kernel_threads, 1u);
+    EXPECT_EQ(during->kernel_threads, by_name);
+    EXPECT_GE(during->threads, during->kernel_threads + 1) << "the workers are among the threads";
 }
 
 TEST(ProcSamplerTree, FollowsGrandchildrenWithParenthesesInTheirNames) {

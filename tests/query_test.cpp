@@ -97,6 +97,8 @@ std::optional<HttpReply> http_get(Client& c, const std::string& target, Millis t
 class Query : public ModelTest {
   protected:
     void SetUp() override {
+        ModelTest::SetUp();
+        if (IsSkipped()) return;
         static const ClusterResult status = run_cluster(main_cluster(), "status");
         ASSERT_EQ(status.exit_status, 0)
             << "the tests' PostgreSQL cluster does not run in " << main_cluster().dir

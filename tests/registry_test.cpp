@@ -87,9 +87,9 @@ TEST(Registry, EveryModelsFlagsAreLabServerFlagsWithTheirRanges) {
     const std::string help = lab::test::command_output(std::string(LAB_SERVER_PATH) + " --help");
     ASSERT_NE(help.find("--list-models"), std::string::npos) << help;
     const std::set<std::string> kOwnFlags = {
-        "--max-clients",         "--workers", "--thread-stack-kb", "--blocking-io-in-loop",
-        "--db-blocking-in-loop", "--db-pool", "--loops",           "--accept",
-        "--libevent-backend"};
+        "--max-clients",         "--workers",     "--thread-stack-kb", "--blocking-io-in-loop",
+        "--db-blocking-in-loop", "--db-pool",     "--loops",           "--accept",
+        "--libevent-backend",    "--recv-buffers"};
     for (const lab::ListedModel& model : listed_models()) {
         ASSERT_TRUE(model.flags.is_object()) << model.name;
         for (const auto& [flag, range] : model.flags.items()) {

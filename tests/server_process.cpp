@@ -721,6 +721,12 @@ std::uint64_t status_field(pid_t pid, const std::string& field) {
     return 0;
 }
 
+std::string model_unavailable(const std::string& model) {
+    const lab::Model* m = lab::find_model(model);
+    if (m == nullptr || m->unavailable == nullptr) return "";
+    return m->unavailable();
+}
+
 std::optional<nlohmann::json> stats_of(Client& c) {
     auto reply = c.request("STATS");
     if (!reply || reply->rfind("OK {", 0) != 0) {
@@ -793,6 +799,10 @@ void ModelTest::TearDown() {
     if (!first.received.empty()) RecordProperty("grade_received", first.received);
     if (std::string why = exchange::skip_reason(); !why.empty())
         RecordProperty("grade_skipped", why);
+}
+
+void ModelTest::SetUp() {
+    if (std::string why = model_unavailable(model()); !why.empty()) GTEST_SKIP() << why;
 }
 
 void ModelTest::start(std::vector<std::string> extra) {

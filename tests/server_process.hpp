@@ -190,6 +190,10 @@ bool has_max_clients(const std::string& model);
 // Whether the model is a pool (takes --workers), and whether it takes --thread-stack-kb.
 bool takes_workers(const std::string& model);
 bool takes_thread_stack(const std::string& model);
+// Why the model cannot run on this machine ("" when it can: the registry's `unavailable`, the
+// check lab-server makes before it listens, such as uring where io_uring is denied). Tests of
+// such a model are skipped with this reason, never passed (ModelTest does it in SetUp).
+std::string model_unavailable(const std::string& model);
 
 // A number from /proc/PID/status ("VmSize:", "Threads:"), or 0.
 std::uint64_t status_field(pid_t pid, const std::string& field);
@@ -209,6 +213,9 @@ std::string model_test_name(const testing::TestParamInfo<std::string>& info);
 // A test against one real lab-server of the model (and variant) GetParam().
 class ModelTest : public testing::TestWithParam<std::string> {
   protected:
+    // Skips the test, with the reason, when the model cannot run here (model_unavailable). A
+    // fixture that overrides SetUp calls this first and returns if IsSkipped().
+    void SetUp() override;
     // Records the exchange in progress at the test's first failure (exchange_log.hpp).
     void TearDown() override;
     // The model's name (the parameter's first word), and the variant's flags (the rest).
