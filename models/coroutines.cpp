@@ -179,7 +179,8 @@ Task<std::optional<Reply>> wait_for_post(const Request& request, Parking& client
     std::uint64_t until = since + request.timeout_ms * 1'000'000;
     while (true) {
         bool watch = codec.has_input_space();
-        std::uint64_t look = watch ? until : std::min(until, mono_ns() + kWaiterCheckMs * 1'000'000);
+        std::uint64_t look =
+            watch ? until : std::min(until, mono_ns() + kWaiterCheckMs * 1'000'000);
         Woken woken = co_await client.answer(watch, look);
         if (woken == Woken::Answer) break;
         if (woken == Woken::Ready) {

@@ -207,10 +207,9 @@ void CoroLoop::resume(std::coroutine_handle<> coroutine, std::uint16_t task) {
 void CoroLoop::spawn(Task<> coroutine, std::uint16_t task) {
     void* frame = coroutine.address();
     coroutine.report_end_to(ended_);
-    auto [it, fresh] = tasks_.emplace(frame, std::move(coroutine));
+    auto it = tasks_.emplace(frame, std::move(coroutine)).first;
+    trace::TaskScope scope(task);  // its spans carry its client's port
     it->second.start();  // runs until it first awaits (or ends: freed at the end of the turn)
-    static_cast<void>(fresh);
-    static_cast<void>(task);
 }
 
 // A hang-up or an error counts as ready for whatever the coroutine waits for, as select() has

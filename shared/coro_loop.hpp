@@ -11,9 +11,9 @@
 // deadline is due; without waiting when a coroutine is ready to go on); resume each coroutine
 // whose socket epoll reported; resume those that answers woke or that yielded; run the due
 // timers; free the frames of the coroutines that ended. A new client's coroutine starts when
-// the accepting coroutine spawns it, and runs until it first awaits. What the connections share is the loops' LoopContext
-// (loop_context.hpp): the drains' budget, the WAIT board, the database pool and the loop's own
-// counters.
+// the accepting coroutine spawns it, and runs until it first awaits. What the connections share is
+// the loops' LoopContext (loop_context.hpp): the drains' budget, the WAIT board, the database pool
+// and the loop's own counters.
 //
 // Not thread-safe: everything here belongs to the loop's one thread.
 #pragma once
@@ -59,9 +59,9 @@ class Parking final : public ParkedClient {
     // for comes (socket events, a deadline, an answer), and yields what woke it.
     struct Until {
         Parking& parking;
-        std::uint32_t events;      // EPOLLIN, EPOLLOUT, or 0: the socket is not waited on
-        std::uint64_t deadline_ns; // CLOCK_MONOTONIC; 0: none
-        bool answer;               // an answer (on_query_done, on_posted) wakes it too
+        std::uint32_t events;       // EPOLLIN, EPOLLOUT, or 0: the socket is not waited on
+        std::uint64_t deadline_ns;  // CLOCK_MONOTONIC; 0: none
+        bool answer;                // an answer (on_query_done, on_posted) wakes it too
         bool await_ready() const noexcept { return answer && parking.reply_.has_value(); }
         void await_suspend(std::coroutine_handle<> coroutine) {
             parking.park(coroutine, events, deadline_ns, answer);
@@ -113,9 +113,9 @@ class Parking final : public ParkedClient {
     bool wants_answer_ = false;          // while parked
     std::uint64_t timer_ns_ = 0;         // while parked with a deadline: its timer's key
     Woken woken_ = Woken::Ready;
-    std::optional<Reply> reply_;       // an answer that came and was not taken yet
-    bool query_pending_ = false;       // the pool holds a query of ours
-    std::string waiting_key_;          // on the WAIT board under this key ("" : not)
+    std::optional<Reply> reply_;  // an answer that came and was not taken yet
+    bool query_pending_ = false;  // the pool holds a query of ours
+    std::string waiting_key_;     // on the WAIT board under this key ("" : not)
     bool waiting_ = false;
 };
 
@@ -143,8 +143,8 @@ class CoroLoop {
   private:
     friend class Parking;
     struct Slot {
-        Parking* parked = nullptr;    // the coroutine waiting on this socket now
-        std::uint32_t registered = 0; // what epoll watches it for (0: not in the set)
+        Parking* parked = nullptr;     // the coroutine waiting on this socket now
+        std::uint32_t registered = 0;  // what epoll watches it for (0: not in the set)
     };
     struct Ready {
         std::coroutine_handle<> coroutine;
@@ -162,9 +162,9 @@ class CoroLoop {
     int wait_for_events();
 
     int epoll_fd_ = -1;
-    std::vector<Slot> slots_;                             // by descriptor
-    std::set<std::pair<std::uint64_t, Parking*>> timers_; // (when, who), earliest first
-    std::vector<Ready> ready_;                            // to resume in this turn, unasked
+    std::vector<Slot> slots_;                                   // by descriptor
+    std::set<std::pair<std::uint64_t, Parking*>> timers_;       // (when, who), earliest first
+    std::vector<Ready> ready_;                                  // to resume in this turn, unasked
     std::unordered_map<int, std::uint32_t> backend_registered;  // the pool's sockets in the set
     std::vector<epoll_event> events_;
     std::vector<void*> ended_;  // top-level coroutines that ended this turn (frame addresses)
