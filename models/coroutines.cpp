@@ -1,9 +1,11 @@
 // Coroutines: one thread serves every client, each client a C++20 coroutine written like the
 // blocking models' code (read a request, execute it, wait out its I/O, write the reply) that an
 // epoll loop suspends at every wait and resumes when it can go on (shared/coro_loop.hpp).
-// What it costs: a coroutine frame per client on the heap instead of a thread's stack (STATS'
-// `coroutines` counts them: measured by hand, 488 bytes for an idle client's frame with the
-// awaited receive's, in a release build), and as in every event loop, one client's CPU work
+// What it costs: a coroutine frame per client on the heap instead of a thread's stack, two
+// while the client is idle (serve_client's and the awaited receive's), each as large as the
+// compiler makes it: every local that lives across any await of the coroutine. STATS'
+// `coroutines` gives the frames alive and their bytes (tests/coroutines_test.cpp keeps the
+// bytes per idle client as a test property). And as in every event loop, one client's CPU work
 // stalls every other client: scheduling is cooperative, the same as the state machines'.
 //
 // g++ 12's coroutines have real defects, so this file keeps to what it compiles correctly:
@@ -13,9 +15,10 @@
 //     client's Parking and codec in the caller's frame) or small values copied into its frame;
 //   - co_await only as a whole statement or as the initializer of a named local (`Woken w =
 //     co_await ...;`), never in a condition, a `?:`, `&&` or `||`, another call's argument or
-//     a braced initializer, and never on a call that takes a temporary: g++ has destroyed
-//     the temporaries of such full-expressions at the wrong time across the suspension (GCC
-//     bug 95599 was one), so every argument of an awaited call is a named object;
+//     a braced initializer, and never on a call that binds a reference to a temporary: g++
+//     has destroyed the temporaries of such full-expressions at the wrong time across the
+//     suspension (GCC bug 95599 was one), so every reference an awaited call takes is to a
+//     named object (plain numbers are passed by value);
 //   - no co_await inside a switch, a catch block or a GNU statement expression, and no
 //     structured binding initialized by a co_await: each a construct g++'s coroutine lowering
 //     has got wrong; the file uses if-chains and plain named locals instead;
