@@ -344,8 +344,8 @@ Task<> accept_clients(CoroLoop& loop) {
 void serve_coroutines(Server& server) {
     trace::name_thread("event loop");
     CoroLoop loop(server);
-    loop.spawn(accept_clients(loop), 0);
-    loop.run();  // until the stop latch is set; the loop's end destroys every coroutine left
+    loop.run(accept_clients(loop));  // until the stop latch is set
+    // The loop's end destroys every coroutine left, each closing its socket.
 }
 
 }  // namespace lab

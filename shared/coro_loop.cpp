@@ -298,7 +298,7 @@ int CoroLoop::wait_for_events() {
     return epoll_pwait2(epoll_fd_, events_.data(), kMaxEventsPerTurn, timeout_ptr, nullptr);
 }
 
-bool CoroLoop::run() {
+bool CoroLoop::run(Task<> first) {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     epoll_event stop{};
     stop.events = EPOLLIN;
@@ -308,6 +308,7 @@ bool CoroLoop::run() {
         return false;
     }
     slot(stop_fd()).registered = EPOLLIN;  // never a coroutine's
+    spawn(std::move(first), 0);
     while (true) {
         sync_backend();
         int ready = wait_for_events();

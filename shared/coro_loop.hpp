@@ -133,9 +133,10 @@ class CoroLoop {
     // A new top-level coroutine (a client's, or the accepting one): started now, with `task`
     // as its trace task, until it first awaits; owned by the loop until it ends.
     void spawn(Task<> coroutine, std::uint16_t task);
-    // Runs turns until the stop latch is set; false if the loop could not start or its wait
-    // failed (the reason is on stderr).
-    bool run();
+    // Makes the epoll set, spawns `first` (the accepting coroutine: it needs the set for its
+    // first await), then runs turns until the stop latch is set; false if the loop could not
+    // start or its wait failed (the reason is on stderr).
+    bool run(Task<> first);
 
     Server& server;
     LoopContext context;  // drains, WAITs, the database pool, the loop's counters
