@@ -53,6 +53,7 @@ using Event = std::unique_ptr<event, EventFree>;
 
 struct Loop;
 
+// loc-begin: callbacks
 // One client, the way libevent code keeps it: the state between callbacks (the connection)
 // and the events that call it back.
 struct Client {
@@ -69,6 +70,7 @@ struct Client {
     bool writing = false;        // writable is added
     std::uint64_t alarm_ns = 0;  // when the alarm is set for (0: not set)
 };
+// loc-end: callbacks
 
 struct Loop {
     explicit Loop(Server& s) : server(s), context(s) {}
@@ -136,6 +138,7 @@ timeval timeval_until(std::uint64_t deadline_ns) {
 // ---------------------------------------------------------------------------------------
 // A client's events, kept up to date with what its connection wants.
 
+// loc-begin: callbacks
 // Adds the event or takes it out; false if libevent could not (epoll_ctl: ENOMEM, ENOSPC).
 bool watch(event* e, bool& added, bool want) {
     if (want == added) return true;
@@ -184,6 +187,7 @@ void settle(Client& client) {
         loop.clients[fd].reset();
     }
 }
+// loc-end: callbacks
 
 // ---------------------------------------------------------------------------------------
 // The database pool's sockets (QUERY): libevent events like the clients'.
@@ -256,6 +260,7 @@ void on_pool_alarm(evutil_socket_t, short, void* arg) {
 // ---------------------------------------------------------------------------------------
 // The handlers: the model's whole serving code. Each calls the connection and settles it.
 
+// loc-begin: callbacks
 void on_readable(evutil_socket_t, short, void* arg) {
     Client& client = *static_cast<Client*>(arg);
     Loop& loop = client.loop;
@@ -310,6 +315,7 @@ void take_client(Loop& loop, std::unique_ptr<EventConnection> connection) {
     loop.clients[index] = std::move(client);
     settle(*arg);
 }
+// loc-end: callbacks
 
 void on_listener(evutil_socket_t, short, void* arg) {
     Loop& loop = *static_cast<Loop*>(arg);

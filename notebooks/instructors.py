@@ -163,8 +163,8 @@ def table() -> str:
         lines.append(f"| `{r['lab']}` | {round(r['words'], -2):,} | {exercises} | {r['measuring']:.1f} | "
                      f"{r['hours']:g} |")
     total = sum(r["hours"] for r in rows)
-    lines.append(f"| all seven |  |  |  | {total:g} |" if len(rows) == 7 else
-                 f"| all {len(rows)} |  |  |  | {total:g} |")
+    words = {7: "seven", 8: "eight", 9: "nine"}
+    lines.append(f"| all {words.get(len(rows), len(rows))} |  |  |  | {total:g} |")
     return "\n".join(lines) + "\n"
 
 

@@ -768,6 +768,26 @@ class Notebook:
         self._save_reference(out)
         return Results(out)
 
+    def keep(self, name: str, data: dict) -> dict:
+        """Keep a document this lab made itself without lab-harness (a scripted client's
+        timings, say) as build/notebooks/LAB/NAME.json, to read and, with
+        LAB_SAVE_REFERENCE=1, as the reference. Returns `data`. It is not evidence: a check
+        takes its numbers through record()."""
+        path = self.dir / f"{name}.json"
+        path.write_text(json.dumps(data, indent=1) + "\n")
+        self._save_reference(path)
+        return data
+
+    def kept(self, name: str):
+        """What keep() stored as NAME in this run, or None; without a build, the reference
+        run's copy (saying so), or None when the reference has none."""
+        path = (self.dir if self.live else self.reference) / f"{name}.json"
+        if not path.is_file():
+            return None
+        if not self.live:
+            say(f"*{name}: showing the reference run (the lab is not built).*")
+        return json.loads(path.read_text())
+
     def results(self, name: str):
         """The results of this lab's sweep NAME (build/notebooks/LAB/NAME.json) if it has been
         run, else None: what an exercise's check reads when the student ran the sweep the
@@ -813,6 +833,38 @@ class Notebook:
         else:
             folder = self.reference / "plots" / stem
         return Figures({p.stem: p for p in sorted(folder.glob("*.png"))})
+
+    def draw(self, name: str, script: str, data: dict, size=(900, 420)) -> "Figures":
+        """A figure lab-plot does not draw (a scripted client's timings, say), drawn by
+        gnuplot: `data` maps file names to their text, which `script` (gnuplot's commands,
+        without terminal or output: this sets a PNG of `size` pixels) reads by those names.
+        Returns {name: PNG} in build/notebooks/LAB/plots/NAME/, kept as the reference with
+        LAB_SAVE_REFERENCE=1. Without a build or gnuplot, the reference run's figure, or no
+        figure and the reason (show() says it)."""
+        folder = self.dir / "plots" / name
+        if not (self.live and shutil.which("gnuplot")):
+            folder = self.reference / "plots" / name
+            reason = "" if (folder / f"{name}.png").is_file() else "no reference figure"
+            return Figures({p.stem: p for p in sorted(folder.glob("*.png"))}, reason=reason)
+        shutil.rmtree(folder, ignore_errors=True)  # no stale figure of an earlier run
+        folder.mkdir(parents=True)
+        for filename, text in data.items():
+            if Path(filename).name != filename:
+                raise ValueError(f"draw({name!r}): data file {filename!r} must be a plain name")
+            (folder / filename).write_text(text)
+        (folder / f"{name}.gp").write_text(
+            f"set terminal pngcairo size {int(size[0])},{int(size[1])} font 'sans,10'\n"
+            f"set output '{name}.png'\n{script}\n")
+        proc = subprocess.run(["gnuplot", f"{name}.gp"], cwd=folder, capture_output=True,
+                              text=True, timeout=COMMAND_TIMEOUT_S)
+        png = folder / f"{name}.png"
+        if proc.returncode != 0 or not png.is_file() or png.stat().st_size == 0:
+            raise RuntimeError(f"gnuplot could not draw {name}: {proc.stderr.strip()[-500:]}")
+        if self._saving_reference():
+            target = self.reference / "plots" / name
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy(png, target / png.name)
+        return Figures({name: png})
 
     def plot_timelines(self, traces) -> dict:
         """lab-plot timeline: the Gantt charts of some traces; {chart-name: PNG path}."""

@@ -16,6 +16,7 @@
 
 namespace lab {
 namespace {
+// loc-begin: blocking-session
 
 enum class Sent { Done, PeerGone, Stalled, Stopped };
 
@@ -165,4 +166,5 @@ void serve_connection(int fd, Server& server, const std::function<void()>& after
     close(fd);
 }
 
+// loc-end: blocking-session
 }  // namespace lab

@@ -14,6 +14,8 @@
 
 namespace lab {
 
+// loc-begin: state-machine
+
 EventConnection::EventConnection(int fd, Server& server, LoopContext& loop, bool refuse,
                                  EventSocket* socket)
     : fd_(fd),
@@ -377,4 +379,5 @@ void EventConnection::reset_idle_deadline() {
     deadline_ns_ = server_.idle_deadline_ns();
 }
 
+// loc-end: state-machine
 }  // namespace lab

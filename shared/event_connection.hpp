@@ -28,6 +28,7 @@ inline constexpr std::size_t kOutputHighWater = std::size_t{64} * 1024;
 // yields and goes on at the next turn.
 inline constexpr int kRequestsPerTurn = 16;
 
+// loc-begin: state-machine
 // Not thread-safe: belongs to the loop thread.
 class EventConnection final : public ParkedClient {
   public:
@@ -116,5 +117,6 @@ class EventConnection final : public ParkedClient {
     std::uint16_t task_ = 0;             // the client's port, for --trace
     std::uint64_t parked_since_ns_ = 0;  // when the wait began, for --trace
 };
+// loc-end: state-machine
 
 }  // namespace lab

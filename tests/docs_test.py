@@ -427,6 +427,58 @@ class ChecksNeedTheStudentsOwnRun(unittest.TestCase):
                   failed="f")
 
 
+class OwnDocumentsAndFigures(unittest.TestCase):
+    """Notebook.keep/kept (a scripted client's figures, as lab 8 keeps them) and
+    Notebook.draw (a gnuplot figure of them): made in this run, read back; without a build,
+    the reference run's, or none and why."""
+
+    NAME = "99-draw-test"
+
+    def setUp(self):
+        shutil.rmtree(ROOT / "build" / "notebooks" / self.NAME, ignore_errors=True)
+        with redirect_stdout(io.StringIO()):
+            self.nb = lab.Notebook(self.NAME)
+
+    def tearDown(self):
+        shutil.rmtree(ROOT / "build" / "notebooks" / self.NAME, ignore_errors=True)
+
+    def test_keep_and_kept(self):
+        if not self.nb.live:
+            self.skipTest("not built: kept() reads the reference run")
+        self.assertIsNone(self.nb.kept("story"))
+        self.assertEqual(self.nb.keep("story", {"stall_ms": 12.5}), {"stall_ms": 12.5})
+        self.assertEqual(self.nb.kept("story"), {"stall_ms": 12.5})
+
+    @unittest.skipUnless(shutil.which("gnuplot"), "gnuplot is not installed")
+    def test_draw_makes_a_png_from_its_data(self):
+        if not self.nb.live:
+            self.skipTest("not built: draw() shows the reference run's figure")
+        figures = self.nb.draw("bars", "plot 'bars.dat' using 1:2 with boxes notitle",
+                               {"bars.dat": "1 3\n2 5\n"}, size=(300, 200))
+        png = figures["bars"]
+        self.assertEqual(png, ROOT / "build" / "notebooks" / self.NAME / "plots" / "bars" / "bars.png")
+        self.assertEqual(png.read_bytes()[:8], b"\x89PNG\r\n\x1a\n")
+        with self.assertRaisesRegex(RuntimeError, "gnuplot could not draw"):
+            self.nb.draw("broken", "plot 'missing.dat' using 1:2", {})
+        with self.assertRaisesRegex(ValueError, "plain name"):
+            self.nb.draw("escape", "plot 'x'", {"../x.dat": "1 1\n"})
+
+    def test_without_a_build_no_reference_figure_says_why(self):
+        env = dict(os.environ, LAB_BIN="/nonexistent", LAB_ROOT=str(ROOT))
+        script = ("import labkit as lab\n"
+                  f"nb = lab.Notebook('{self.NAME}')\n"
+                  "f = nb.draw('bars', 'plot x', {})\n"
+                  "assert not f and f.reason == 'no reference figure', (dict(f), f.reason)\n"
+                  "lab.show(f, 'bars')\n"
+                  "assert nb.kept('story') is None\n"
+                  "f = lab.Notebook('08-past-readiness').draw('stall', 'plot x', {})\n"
+                  "assert list(f) == ['stall'] and f['stall'].is_file(), dict(f)\n")
+        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                                text=True, timeout=60, cwd=ROOT / "notebooks")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("figure bars was not drawn: no reference figure", result.stdout)
+
+
 class Claims(unittest.TestCase):
     """docs.py claims: every figure marked; a declared claim re-derived from the reference
     results, failing with lab, claim, stated and measured value."""
