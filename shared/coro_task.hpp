@@ -28,7 +28,8 @@
 namespace lab::coro {
 
 // Counts the frames the calling thread allocates from now on in `stats` (null: stop counting).
-// Frames freed must be freed by a thread that counts in the same block.
+// Frames freed must be freed by a thread that counts in the same block, and only one thread
+// may count in a block: the counters are updated without a locked read-modify-write.
 void count_frames_in(StatsBlock* stats);
 void* allocate_frame(std::size_t bytes);
 void free_frame(void* frame, std::size_t bytes);
