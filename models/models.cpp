@@ -31,15 +31,17 @@ void serve_student(Server& server);
 std::uint64_t student_max_clients();  // its --max-clients: what FD_SETSIZE leaves
 void serve_libevent(Server& server);
 void serve_uring(Server& server);
+void serve_coroutines(Server& server);
 
 // The plot styles: seven colours of the Okabe-Ito palette (all of it but its yellow, too pale
 // on white), which stay apart for colour-blind readers, and for the eighth Tableau 10's brown,
 // darker than all of them but black; where two colours still look alike, the point shapes
 // differ. The pool variants take the hollow shape of their classic model: threadpool the
 // circle of threads, prefork the triangle of fork; libevent Paul Tol's indigo and the plus,
-// uring his green and the cross; the student's model his wine and the star, in no lab figure
-// unless named. A new model takes a colour and a shape no other model has; lab-plot keeps four
-// further colours with hollow shapes 4, 10, 12 and 14 for names that are not in the registry
+// uring his green and the cross, coroutines his teal and the open diamond (which lab-plot gave
+// up for it); the student's model his wine and the star, in no lab figure unless named. A new
+// model takes a colour and a shape no other model has; lab-plot keeps three further colours
+// with hollow shapes 4, 10 and 14 for names that are not in the registry
 // (tests/registry_test.cpp checks both).
 const std::vector<Model>& models() {
     static const std::vector<Model> list = {
@@ -117,6 +119,13 @@ const std::vector<Model>& models() {
          .event_loop = true,
          .takes_recv_buffers = true,
          .unavailable = uring_unavailable},
+        {.name = "coroutines",
+         .summary = "one thread, each client a coroutine: blocking-style code on an epoll loop",
+         .serve = serve_coroutines,
+         .plot = {.colour = "#44AA99", .point_type = 12},  // teal (Paul Tol's), open diamond
+         .table_locking = Locking::SingleTask,
+         .default_max_clients = kDefaultMaxClients,
+         .event_loop = true},
         // The student's select loop: an event loop like select, on one thread (so no lock on the
         // INCR table), marked as the assignment. The student writes serve_student and keeps this.
         {.name = "student",

@@ -5,7 +5,6 @@
 
 #include "backend.hpp"
 #include "clock.hpp"
-#include "event_connection.hpp"
 #include "trace.hpp"
 
 namespace lab {
@@ -25,7 +24,7 @@ AsyncBackend::~AsyncBackend() {
     }
 }
 
-std::optional<Reply> AsyncBackend::submit(EventConnection* client, std::uint64_t ms,
+std::optional<Reply> AsyncBackend::submit(ParkedClient* client, std::uint64_t ms,
                                           std::uint64_t rows) {
     bool reachable = any_open() || mono_ns() >= retry_at_ns_;
     if (server_.settings.db_uri.empty() || !reachable || queue_.size() >= kMaxQueuedQueries) {
@@ -37,7 +36,7 @@ std::optional<Reply> AsyncBackend::submit(EventConnection* client, std::uint64_t
     return std::nullopt;
 }
 
-void AsyncBackend::forget(EventConnection* client) {
+void AsyncBackend::forget(ParkedClient* client) {
     for (Job& job : queue_) {
         if (job.client == client) job.client = nullptr;
     }

@@ -7,7 +7,7 @@
 // one, first come first served. A query is sent with PQsendQueryParams (and PQflush until it is
 // out); when its socket is readable, PQconsumeInput takes what arrived, and once PQisBusy says
 // the result is complete PQgetResult hands it over, and the query's connection is woken
-// (EventConnection::on_query_done). With all connections busy, queries wait in the queue: the
+// (ParkedClient::on_query_done). With all connections busy, queries wait in the queue: the
 // pool is the server's new limit (Little's law: at most pool / query time queries a second).
 //
 // Failures end in ERR 503 backend unavailable within a bounded time: a connect that has not
@@ -28,11 +28,10 @@
 #include <optional>
 #include <vector>
 
+#include "parked_client.hpp"
 #include "service.hpp"
 
 namespace lab {
-
-class EventConnection;
 
 // Queries one loop may hold waiting for a connection; more are refused with ERR 503.
 inline constexpr std::size_t kMaxQueuedQueries = 4096;
@@ -47,9 +46,9 @@ class AsyncBackend {
     // Queues QUERY ms rows for `client`, whose on_query_done gets the reply later; or returns
     // the reply at once when the query cannot be queued (no database configured, none
     // reachable now, the queue full).
-    std::optional<Reply> submit(EventConnection* client, std::uint64_t ms, std::uint64_t rows);
+    std::optional<Reply> submit(ParkedClient* client, std::uint64_t ms, std::uint64_t rows);
     // Drops `client`'s queries (it is going away): their results are thrown away.
-    void forget(EventConnection* client);
+    void forget(ParkedClient* client);
 
     // A socket of the pool and what the loop must watch it for now.
     struct Watch {
@@ -75,7 +74,7 @@ class AsyncBackend {
 
   private:
     struct Job {
-        EventConnection* client;  // null once forgotten
+        ParkedClient* client;  // null once forgotten
         std::uint64_t ms;
         std::uint64_t rows;
         std::uint64_t queued_ns;

@@ -19,7 +19,7 @@ namespace lab {
 
 inline constexpr std::uint64_t kStatsMagic =
     0x314B4C4241424C43;  // the bytes "CLBABLK1" in little-endian order
-inline constexpr std::uint32_t kStatsVersion = 6;
+inline constexpr std::uint32_t kStatsVersion = 7;
 
 // Only lock-free 8-byte atomics may live in memory shared between processes: a lock-based
 // atomic would keep its lock in one process's private memory.
@@ -152,6 +152,12 @@ struct StatsBlock {
     Counter backend_failures;
     Counter backend_query_ns;
     Counter backend_pool_wait_ns;
+    // The coroutines model's frames (coro_task.hpp): those alive now, the bytes they take
+    // (each frame's size as the compiler asked its promise's operator new for it), and the
+    // frames made since start. All 0 in every other model, which makes none.
+    Counter coroutine_frames;
+    Counter coroutine_frame_bytes;
+    Counter coroutine_frames_made;
     RusageCounters children;        // sum of wait4() of every reaped child (max_rss: largest)
     RusageCounters exited_threads;  // sum of RUSAGE_THREAD of every thread that has exited
     RusageCounters main_process;    // the main process's own RUSAGE_SELF, published as it goes

@@ -14,6 +14,7 @@
 
 #include "event_socket.hpp"
 #include "loop_context.hpp"
+#include "parked_client.hpp"
 #include "service.hpp"
 
 namespace lab {
@@ -29,7 +30,7 @@ inline constexpr int kRequestsPerTurn = 16;
 
 // loc-begin: state-machine
 // Not thread-safe: belongs to the loop thread.
-class EventConnection {
+class EventConnection final : public ParkedClient {
   public:
     // Takes ownership of the non-blocking fd. `loop` is what the loop's connections share
     // (loop_context.hpp). Unless refused, the client holds one of --max-clients' places in
@@ -68,10 +69,10 @@ class EventConnection {
 
     // Its QUERY's answer (AsyncBackend), and the value of a POST to the key it WAITs on
     // (EventWaiters). Each queues the reply and asks the loop for a turn (LoopContext::touched).
-    void on_query_done(Reply reply);
-    void on_posted(const std::string& value);
+    void on_query_done(Reply reply) override;
+    void on_posted(const std::string& value) override;
     // The client's port: its task id in a trace.
-    std::uint16_t task() const { return task_; }
+    std::uint16_t task() const override { return task_; }
 
   private:
     enum class Mode { Serving, Parked, Draining, Finished };

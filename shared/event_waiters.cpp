@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-#include "event_connection.hpp"
 #include "loop_inbox.hpp"
 
 namespace lab {
@@ -55,7 +54,7 @@ void EventWaiters::share(CrossLoopWaiters& board, std::size_t loop) {
     loop_ = loop;
 }
 
-bool EventWaiters::add(const std::string& key, EventConnection* client) {
+bool EventWaiters::add(const std::string& key, ParkedClient* client) {
     if (board_ != nullptr) {
         std::uint64_t number = board_->add(key, loop_);
         if (number == 0) return false;
@@ -69,7 +68,7 @@ bool EventWaiters::add(const std::string& key, EventConnection* client) {
     return true;
 }
 
-bool EventWaiters::remove(const std::string& key, EventConnection* client) {
+bool EventWaiters::remove(const std::string& key, ParkedClient* client) {
     if (board_ != nullptr) {
         auto it = numbers_.find(client);
         if (it == numbers_.end()) return true;               // not parked here
@@ -89,7 +88,7 @@ bool EventWaiters::remove(const std::string& key, EventConnection* client) {
     return true;
 }
 
-void EventWaiters::forget(const std::string& key, EventConnection* client) {
+void EventWaiters::forget(const std::string& key, ParkedClient* client) {
     if (remove(key, client) || board_ == nullptr) return;
     // A POST took it, and its value will come for a number that no longer has a client.
     auto it = numbers_.find(client);
@@ -112,10 +111,10 @@ std::size_t EventWaiters::post(const std::string& key, const std::string& value)
     auto it = by_key_.find(key);
     if (it == by_key_.end()) return 0;
     // Taken out first: a woken client may WAIT on the same key again before this returns.
-    std::vector<EventConnection*> woken = std::move(it->second);
+    std::vector<ParkedClient*> woken = std::move(it->second);
     by_key_.erase(it);
     count_ -= woken.size();
-    for (EventConnection* client : woken)
+    for (ParkedClient* client : woken)
         client->on_posted(value);
     return woken.size();
 }
@@ -123,7 +122,7 @@ std::size_t EventWaiters::post(const std::string& key, const std::string& value)
 void EventWaiters::deliver(std::uint64_t number, const std::string& value) {
     auto it = by_number_.find(number);
     if (it == by_number_.end()) return;  // it left after the POST took it
-    EventConnection* client = it->second;
+    ParkedClient* client = it->second;
     numbers_.erase(client);
     by_number_.erase(it);
     client->on_posted(value);

@@ -21,9 +21,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "parked_client.hpp"
+
 namespace lab {
 
-class EventConnection;
 class LoopInbox;
 
 // The board of every loop's waiters when there are several. Any thread: every member takes
@@ -62,13 +63,13 @@ class EventWaiters {
     void share(CrossLoopWaiters& board, std::size_t loop);
 
     // Parks `client` on `key`; false when kMaxWaiters already wait (the client gets ERR 503).
-    bool add(const std::string& key, EventConnection* client);
+    bool add(const std::string& key, ParkedClient* client);
     // Takes a parked client off (its timeout passed). False when a POST made on another loop
     // has taken it already: its value is on the way (deliver), and the client waits for it.
-    bool remove(const std::string& key, EventConnection* client);
+    bool remove(const std::string& key, ParkedClient* client);
     // Forgets a parked client that is going away (its client left), wherever the POST is.
-    void forget(const std::string& key, EventConnection* client);
-    // Wakes every client parked on `key` (EventConnection::on_posted; on another loop, through
+    void forget(const std::string& key, ParkedClient* client);
+    // Wakes every client parked on `key` (ParkedClient::on_posted; on another loop, through
     // that loop's inbox) and forgets them. Returns how many it woke.
     std::size_t post(const std::string& key, const std::string& value);
     // The value of a POST made on another loop for this loop's waiter `number` (from the
@@ -77,13 +78,13 @@ class EventWaiters {
 
   private:
     // One loop alone: its waiters by key.
-    std::unordered_map<std::string, std::vector<EventConnection*>> by_key_;
+    std::unordered_map<std::string, std::vector<ParkedClient*>> by_key_;
     std::size_t count_ = 0;
     // Several loops: the shared board, and this loop's waiters on it by number and by client.
     CrossLoopWaiters* board_ = nullptr;
     std::size_t loop_ = 0;
-    std::unordered_map<std::uint64_t, EventConnection*> by_number_;
-    std::unordered_map<EventConnection*, std::uint64_t> numbers_;
+    std::unordered_map<std::uint64_t, ParkedClient*> by_number_;
+    std::unordered_map<ParkedClient*, std::uint64_t> numbers_;
 };
 
 }  // namespace lab

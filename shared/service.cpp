@@ -137,6 +137,13 @@ std::string stats_json(const StatsBlock& stats) {
                          {"requests", load(slot.requests)}});
     }
     std::string method = event_method(stats);
+    // The coroutines model's frames; null in a model that never made one.
+    nlohmann::json coroutines = nullptr;
+    if (load(stats.coroutine_frames_made) != 0) {
+        coroutines = {{"frames", load(stats.coroutine_frames)},
+                      {"frame_bytes", load(stats.coroutine_frame_bytes)},
+                      {"frames_made", load(stats.coroutine_frames_made)}};
+    }
     nlohmann::json j = {
         {"model", std::string(stats.model)},
         {"event_method", method.empty() ? nlohmann::json(nullptr) : nlohmann::json(method)},
@@ -154,6 +161,7 @@ std::string stats_json(const StatsBlock& stats) {
         {"blocking_ns", blocking},
         {"table_locks", load(stats.table_locks)},
         {"loops", loops},
+        {"coroutines", coroutines},
         {"backend",
          {{"queries", load(stats.backend_queries)},
           {"failures", load(stats.backend_failures)},

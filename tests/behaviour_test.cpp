@@ -677,15 +677,13 @@ TEST(EventLoops, IdleConnectionsCostPollButNotEpoll_poll_epoll) {
     EXPECT_GT(poll_idle, 4 * epoll_idle) << figures;
 }
 
-// The completion loop (uring) keeps every connection's operations in the kernel, as epoll
-// keeps its interest there: it serves descriptors past FD_SETSIZE, and 1,100 idle connections
-// (each with a receive and a timer in flight) add about nothing to a PING's CPU.
-TEST(EventLoops, ServePastFdSetsizeAndIdleConnectionsCostNothing_uring) {
-    if (std::string why = model_unavailable("uring"); !why.empty()) GTEST_SKIP() << why;
+// A loop that keeps every connection's interest in the kernel serves descriptors past
+// FD_SETSIZE, and 1,100 idle connections add about nothing to a PING's CPU.
+void expect_idle_connections_cost_nothing(const std::string& model) {
     if (!make_room_for_many_clients()) GTEST_SKIP() << "RLIMIT_NOFILE's hard limit is too low";
     if (!server_cpu_ns(getpid())) GTEST_SKIP() << "no /proc/PID/schedstat on this kernel";
     constexpr int kPings = 2000;
-    auto server = start_roomy_server("uring");
+    auto server = start_roomy_server(model);
     ASSERT_TRUE(server->started());
     Client active(server->port());
     cpu_us_per_ping(*server, active, kPings / 10);  // warm up
@@ -693,13 +691,26 @@ TEST(EventLoops, ServePastFdSetsizeAndIdleConnectionsCostNothing_uring) {
     std::vector<Client> idle;
     ASSERT_TRUE(open_many_clients(server->port(), idle));
     double with_idle = cpu_us_per_ping(*server, active, kPings);
-    RecordProperty("uring_alone_ns", static_cast<int>(alone * 1000));
-    RecordProperty("uring_with_idle_ns", static_cast<int>(with_idle * 1000));
+    testing::Test::RecordProperty(model + "_alone_ns", static_cast<int>(alone * 1000));
+    testing::Test::RecordProperty(model + "_with_idle_ns", static_cast<int>(with_idle * 1000));
     ASSERT_GT(alone, 0.0);
     EXPECT_LT(with_idle, 2.5 * alone) << "server CPU per PING alone " << alone
                                       << " us, with 1,100 idle connections " << with_idle << " us";
     for (Client& c : idle)  // every one of them still served, the first ones too
         ASSERT_EQ(c.request("ECHO still here"), "OK still here");
+}
+
+// The completion loop (uring) keeps every connection's operations in the kernel, as epoll
+// keeps its interest there (each idle connection with a receive and a timer in flight).
+TEST(EventLoops, ServePastFdSetsizeAndIdleConnectionsCostNothing_uring) {
+    if (std::string why = model_unavailable("uring"); !why.empty()) GTEST_SKIP() << why;
+    expect_idle_connections_cost_nothing("uring");
+}
+
+// The coroutines' loop is epoll's: an idle client is a suspended coroutine, its socket in the
+// epoll set and its idle timer in the queue, which no turn looks at until it is due.
+TEST(EventLoops, ServePastFdSetsizeAndIdleConnectionsCostNothing_coroutines) {
+    expect_idle_connections_cost_nothing("coroutines");
 }
 
 }  // namespace

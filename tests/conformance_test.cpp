@@ -184,6 +184,16 @@ TEST_P(Conformance, StatsFieldsAndTypes) {
             u64(r, key);
     }
     EXPECT_GT(u64((*j)["rusage"]["self"], "max_rss_kb"), 0u);
+    // The coroutines model's frames (shared/coro_task.hpp): null in every model that makes none.
+    if (model() == "coroutines") {
+        const json& frames = (*j)["coroutines"];
+        ASSERT_TRUE(frames.is_object());
+        EXPECT_GE(u64(frames, "frames"), 2u) << "the accepting coroutine's and this client's";
+        EXPECT_GT(u64(frames, "frame_bytes"), 0u);
+        EXPECT_GE(u64(frames, "frames_made"), u64(frames, "frames"));
+    } else {
+        EXPECT_TRUE((*j)["coroutines"].is_null()) << (*j)["coroutines"];
+    }
     // Still one line: the connection goes on.
     EXPECT_EQ(c.request("PING"), "OK PONG");
 }

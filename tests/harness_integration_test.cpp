@@ -949,7 +949,7 @@ const char* const kMissingBinary = "/nonexistent/lab-server";
 INSTANTIATE_TEST_SUITE_P(
     Harness, UsageError,
     testing::Values(
-        UsageCase{"UnknownModel", {"--models", "threads,coroutines"}, "coroutines"},
+        UsageCase{"UnknownModel", {"--models", "threads,fibers"}, "fibers"},
         UsageCase{"UnknownWorkload", {"--models", "select", "--workload", "nope"}, "nope"},
         UsageCase{"UnknownProtocol", {"--models", "select", "--protocol", "gopher"}, "gopher"},
         UsageCase{"LabelWithASpaceEvenWithConnect",
@@ -1002,7 +1002,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 // The harness learns the models from the server binary it will start, not from code of its own:
-// a binary that lists one model, "coroutines", makes threads unknown and coroutines known (and
+// a binary that lists one model, "fibers", makes threads unknown and fibers known (and
 // then, being no server, it does not start). --models all is that binary's one model.
 TEST(Harness, ModelsAreTheServerBinarysOwn) {
     TempDir dir;
@@ -1012,7 +1012,7 @@ TEST(Harness, ModelsAreTheServerBinarysOwn) {
         std::ofstream script(fake);
         script << "#!/bin/sh\n"
                   "[ \"$1\" = --list-models ] && [ \"$2\" = --json ] || exit 2\n"
-                  "echo '{\"models\": [{\"name\": \"coroutines\", \"summary\": \"s\", "
+                  "echo '{\"models\": [{\"name\": \"fibers\", \"summary\": \"s\", "
                   "\"flags\": {}, \"plot\": {\"colour\": \"#123456\", \"point_type\": 3}}]}'\n";
     }
     ASSERT_EQ(chmod(fake.c_str(), 0755), 0);
@@ -1020,8 +1020,8 @@ TEST(Harness, ModelsAreTheServerBinarysOwn) {
         std::string models;
         std::string mentions;
     };
-    for (const Case& c : {Case{"threads", "unknown model 'threads' (choose from coroutines)"},
-                          Case{"coroutines", "coroutines"}, Case{"all", "coroutines"}}) {
+    for (const Case& c : {Case{"threads", "unknown model 'threads' (choose from fibers)"},
+                          Case{"fibers", "fibers"}, Case{"all", "fibers"}}) {
         SCOPED_TRACE(c.models);
         Harness h({"--models", c.models, "--server-bin", fake, "--quiet", "--duration", "100ms",
                    "--warmup", "0"},
@@ -1039,7 +1039,7 @@ TEST(Harness, ModelsAreTheServerBinarysOwn) {
 
 // A model the server's machine cannot run (the listing's "unavailable": uring where io_uring is
 // denied) is left out of --models all with one note saying why, and asked for by name it is one
-// line and exit status 2 before any server starts: a fake binary that lists coroutines, which
+// line and exit status 2 before any server starts: a fake binary that lists fibers, which
 // can run (and then, being no server, does not start), and ring, which cannot.
 TEST(Harness, ModelsTheMachineCannotRunAreLeftOutOrRefused) {
     TempDir dir;
@@ -1049,7 +1049,7 @@ TEST(Harness, ModelsTheMachineCannotRunAreLeftOutOrRefused) {
         std::ofstream script(fake);
         script << "#!/bin/sh\n"
                   "[ \"$1\" = --list-models ] && [ \"$2\" = --json ] || exit 2\n"
-                  "echo '{\"models\": [{\"name\": \"coroutines\", \"summary\": \"s\", "
+                  "echo '{\"models\": [{\"name\": \"fibers\", \"summary\": \"s\", "
                   "\"flags\": {}, \"plot\": {\"colour\": \"#123456\", \"point_type\": 3}}, "
                   "{\"name\": \"ring\", \"summary\": \"s\", \"flags\": {}, \"plot\": "
                   "{\"colour\": \"#654321\", \"point_type\": 2}, \"unavailable\": "
@@ -1065,7 +1065,7 @@ TEST(Harness, ModelsTheMachineCannotRunAreLeftOutOrRefused) {
         EXPECT_NE(err.find("lab-harness: leaving out ring: --model ring: denied here\n"),
                   std::string::npos)
             << err;
-        EXPECT_NE(err.find("coroutines"), std::string::npos) << "coroutines was tried: " << err;
+        EXPECT_NE(err.find("fibers"), std::string::npos) << "fibers was tried: " << err;
         EXPECT_EQ(err.find("ring c="), std::string::npos) << "ring was started: " << err;
     }
     Harness named({"--models", "ring", "--server-bin", fake, "--quiet"}, dir);
@@ -1086,7 +1086,7 @@ TEST(Harness, TimelineAsksTheServerBinaryForItsModels) {
         std::vector<std::string> extra;
         std::string mentions;
     };
-    for (const Case& c : {Case{{"--model", "coroutines"}, "unknown model 'coroutines'"},
+    for (const Case& c : {Case{{"--model", "fibers"}, "unknown model 'fibers'"},
                           Case{{"--model", "select", "--server-bin", kMissingBinary},
                                std::string("cannot run ") + kMissingBinary}}) {
         SCOPED_TRACE(c.mentions);

@@ -291,11 +291,13 @@ TEST_P(Wait, WaiterWhoseClientLeavesIsNotCounted) {
 }
 
 // At most 1000 clients wait at once; the next WAIT is ERR 503 and its connection stays open.
-// Three models only (1000 connections each): one with a thread per client, the readiness loop
-// that keeps its connections in the kernel, and the completion loop.
+// Four models only (1000 connections each): one with a thread per client, the readiness loop
+// that keeps its connections in the kernel, the completion loop, and the coroutines, whose
+// waiters park on the board through a Parking of their own instead of an EventConnection.
 TEST_P(Wait, TheThousandAndFirstWaiterIs503) {
-    if (model() != "threads" && model() != "epoll" && model() != "uring") {
-        GTEST_SKIP() << "run for threads, epoll and uring only (1000 connections)";
+    if (model() != "threads" && model() != "epoll" && model() != "uring" &&
+        model() != "coroutines") {
+        GTEST_SKIP() << "run for threads, epoll, uring and coroutines only (1000 connections)";
     }
     ASSERT_NO_FATAL_FAILURE(start({"--max-clients", "2000"}));
     constexpr std::size_t kWaiters = 1000;

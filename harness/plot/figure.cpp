@@ -13,12 +13,13 @@ namespace {
 
 // Further models (a --connect label, a model no longer in the registry): colours and hollow
 // shapes none of the registry's models use (the registry's own, in models/models.cpp, are seven
-// of the Okabe-Ito palette and Tableau 10's brown). These four were not chosen to stay apart
-// from those for colour-blind readers (cyan and sky blue are close): their shapes do that.
-const std::array<ModelStyle, 4> kFurtherModels = {{
+// of the Okabe-Ito palette, Tableau 10's brown and four of Paul Tol's). These three were not
+// chosen to stay apart from those for colour-blind readers (cyan and sky blue are close): their
+// shapes do that. (A fourth, dark yellow with the open diamond, gave its shape to the
+// coroutines model: with it, every one of gnuplot's point types 1 to 15 has an owner.)
+const std::array<ModelStyle, 3> kFurtherModels = {{
     {"#7F7F7F", 4},   // grey, open square
     {"#9467BD", 10},  // purple, open inverted triangle
-    {"#B8860B", 12},  // dark yellow, open diamond
     {"#17BECF", 14},  // cyan, open pentagon
 }};
 
@@ -93,7 +94,7 @@ ModelStyle ModelStyles::of(const std::string& model) const {
     return kFurtherModels[stable_hash(model) % kFurtherModels.size()];
 }
 
-const std::array<ModelStyle, 4>& further_model_styles() {
+const std::array<ModelStyle, 3>& further_model_styles() {
     return kFurtherModels;
 }
 

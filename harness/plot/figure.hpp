@@ -21,7 +21,7 @@ struct ModelStyle {
 
 // How each model is drawn. A model of the registry has its own style there (models/models.cpp,
 // `plot`), which lab-plot reads from `lab-server --list-models --json` at plot time; any other
-// name (a --connect label such as nginx, a model since renamed or removed) gets one of the four
+// name (a --connect label such as nginx, a model since renamed or removed) gets one of the three
 // further styles, chosen by a hash of its name, so that it too is the same everywhere. No
 // registry model may take a further style's colour or shape (tests/registry_test.cpp).
 class ModelStyles {
@@ -34,8 +34,8 @@ class ModelStyles {
     std::map<std::string, ModelStyle> registry_;
 };
 
-// The four further styles: colours and hollow point shapes that no registry model has.
-const std::array<ModelStyle, 4>& further_model_styles();
+// The three further styles: colours and hollow point shapes that no registry model has.
+const std::array<ModelStyle, 3>& further_model_styles();
 
 // A gnuplot string literal for text: double-quoted, with \ " and newlines escaped.
 std::string gnuplot_quoted(const std::string& text);
