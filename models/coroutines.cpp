@@ -89,6 +89,7 @@ class DrainPlace {
     DrainBudget& budget_;
 };
 
+// loc-begin: coroutine
 enum class Sent { Done, PeerGone, Stalled };
 
 // Sends all n bytes, awaiting room whenever the socket buffer is full. Gives up when the
@@ -310,6 +311,7 @@ Task<> serve_client(CoroLoop& loop, int fd, std::uint16_t task) {
         }
     }
 }
+// loc-end: coroutine
 
 // A client over --max-clients: ERR 503, then a drain, then closed.
 Task<> refuse_client(CoroLoop& loop, int fd, std::uint16_t task) {
