@@ -28,8 +28,8 @@ struct BackendCounts {
 // The Δ of each count (end − start).
 BackendCounts backend_delta(const BackendCounts& start, const BackendCounts& end);
 
-// One event loop's counts in the counter block (select, poll, epoll; epoll --loops N: each
-// loop's), at one moment or their Δ over the window.
+// One event loop's counts in the counter block (select, poll, epoll, libevent, uring,
+// coroutines: one loop; epoll --loops N: each loop's), at one moment or their Δ over the window.
 struct LoopCounts {
     std::uint64_t connections_accepted = 0;  // clients the loop took in
     std::uint64_t requests = 0;              // request lines it decoded
