@@ -276,17 +276,22 @@ class Labkit(unittest.TestCase):
                       out.getvalue())
 
     def test_without_binaries_it_falls_back_to_the_reference(self):
-        env = dict(os.environ, LAB_BIN="/nonexistent", LAB_ROOT=str(ROOT))
         script = ("import labkit as lab\n"
                   "nb = lab.Notebook('01-blocking')\n"
                   "assert not nb.live\n"
                   "t = nb.timeline('sequential', 'cpu')\n"
                   "print(t)\n")
-        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                                text=True, timeout=60, cwd=ROOT / "notebooks")
+        result = run_without_binaries(script)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("reference results", result.stdout)
         self.assertIn(str(ROOT / "results" / "reference" / "timelines"), result.stdout)
+
+
+def run_without_binaries(script):
+    """Runs a Python script in notebooks/ as a lab would run on a machine without a build."""
+    env = dict(os.environ, LAB_BIN="/nonexistent", LAB_ROOT=str(ROOT))
+    return subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=60, cwd=ROOT / "notebooks")
 
 
 def quiet(fn, *args, **kwargs):
@@ -464,7 +469,6 @@ class OwnDocumentsAndFigures(unittest.TestCase):
             self.nb.draw("escape", "plot 'x'", {"../x.dat": "1 1\n"})
 
     def test_without_a_build_no_reference_figure_says_why(self):
-        env = dict(os.environ, LAB_BIN="/nonexistent", LAB_ROOT=str(ROOT))
         script = ("import labkit as lab\n"
                   f"nb = lab.Notebook('{self.NAME}')\n"
                   "f = nb.draw('bars', 'plot x', {})\n"
@@ -473,8 +477,7 @@ class OwnDocumentsAndFigures(unittest.TestCase):
                   "assert nb.kept('story') is None\n"
                   "f = lab.Notebook('08-past-readiness').draw('stall', 'plot x', {})\n"
                   "assert list(f) == ['stall'] and f['stall'].is_file(), dict(f)\n")
-        result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
-                                text=True, timeout=60, cwd=ROOT / "notebooks")
+        result = run_without_binaries(script)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("figure bars was not drawn: no reference figure", result.stdout)
 
