@@ -678,7 +678,11 @@ TEST(EventLoops, IdleConnectionsCostPollButNotEpoll_poll_epoll) {
 }
 
 // A loop that keeps every connection's interest in the kernel serves descriptors past
-// FD_SETSIZE, and 1,100 idle connections add about nothing to a PING's CPU.
+// FD_SETSIZE, and 1,100 idle connections add little to a PING's CPU: not the order of magnitude
+// a loop pays that hands the kernel every connection on every turn (poll, above). What they do
+// add is a deeper timer queue (each idle client's deadline in an ordered set: a logarithm, and
+// cache misses), and the two samples of 2,000 PINGs each move with the machine's load, so the
+// bound is 4x (an earlier bound of 2.5x failed once for coroutines on a two-core CI run).
 void expect_idle_connections_cost_nothing(const std::string& model) {
     if (!make_room_for_many_clients()) GTEST_SKIP() << "RLIMIT_NOFILE's hard limit is too low";
     if (!server_cpu_ns(getpid())) GTEST_SKIP() << "no /proc/PID/schedstat on this kernel";
@@ -694,8 +698,8 @@ void expect_idle_connections_cost_nothing(const std::string& model) {
     testing::Test::RecordProperty(model + "_alone_ns", static_cast<int>(alone * 1000));
     testing::Test::RecordProperty(model + "_with_idle_ns", static_cast<int>(with_idle * 1000));
     ASSERT_GT(alone, 0.0);
-    EXPECT_LT(with_idle, 2.5 * alone) << "server CPU per PING alone " << alone
-                                      << " us, with 1,100 idle connections " << with_idle << " us";
+    EXPECT_LT(with_idle, 4 * alone) << "server CPU per PING alone " << alone
+                                    << " us, with 1,100 idle connections " << with_idle << " us";
     for (Client& c : idle)  // every one of them still served, the first ones too
         ASSERT_EQ(c.request("ECHO still here"), "OK still here");
 }
