@@ -526,6 +526,22 @@ def get(obj, dotted: str, default=None):
     return obj
 
 
+def window_median(run, field: str):
+    """The median of one `timeseries` field (results/SCHEMA.md) over the samples inside the
+    window (t_s >= 0), e.g. window_median(run, "accept_queue"); None when no sample inside
+    the window has it. A maximum catches one moment (a burst of reconnections on a busy
+    machine); the median says where the run spent its window."""
+    values = sorted(p[field] for p in run.get("timeseries") or []
+                    if p.get("t_s") is not None and p["t_s"] >= 0 and p.get(field) is not None)
+    if not values:
+        return None
+    middle = len(values) // 2
+    if len(values) % 2:
+        return values[middle]
+    mean = (values[middle - 1] + values[middle]) / 2
+    return int(mean) if mean.is_integer() else mean  # a queue of 7, not 7.0
+
+
 def _fmt(value) -> str:
     if value is None:
         return "–"

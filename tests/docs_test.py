@@ -222,6 +222,21 @@ class Labkit(unittest.TestCase):
         with self.assertRaises(KeyError):
             res.one(model="no-such-model")
 
+    def test_window_median_reads_only_the_window(self):
+        run = {"timeseries": [{"t_s": -0.2, "accept_queue": 40},  # warm-up: left out
+                              {"t_s": 0.0, "accept_queue": 0},
+                              {"t_s": 0.1, "accept_queue": 7},  # one burst
+                              {"t_s": 0.2, "accept_queue": 0},
+                              {"t_s": 0.3, "accept_queue": None}]}
+        self.assertEqual(lab.window_median(run, "accept_queue"), 0)
+        run["timeseries"].append({"t_s": 0.4, "accept_queue": 9})
+        self.assertEqual(lab.window_median(run, "accept_queue"), 3.5)
+        self.assertIsNone(lab.window_median({"timeseries": []}, "accept_queue"))
+        self.assertIsNone(lab.window_median({"timeseries": run["timeseries"][:1]}, "accept_queue"))
+        res = lab.Results(ROOT / "results" / "reference" / "notebooks" / "01-blocking" / "io.json")
+        self.assertGreater(lab.window_median(res.one(model="sequential", connections=16), "accept_queue"),
+                           lab.window_median(res.one(model="threads", connections=16), "accept_queue"))
+
     def test_refuses_an_unknown_schema_version(self):
         with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
             json.dump({"schema_version": 99, "runs": []}, f)
