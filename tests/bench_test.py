@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 """harness/bench/nginx-vs-loops without servers: its bad flags (one line, exit status 2) and
-how it turns runs into medians, ratios and aims (which decide its exit status). The benchmark
-itself is run by hand (it needs nginx and minutes)."""
+how it turns runs into medians, ratios and aims (which decide its exit status); and how it
+starts a lab-server, against a stand-in that writes megabytes to stderr (which must go to a log
+file, not a pipe nobody reads), one that never prints its port and one that fails at once. The
+benchmark itself is run by hand (it needs nginx and minutes)."""
+import contextlib
 import importlib.machinery
 import importlib.util
+import io
 import os
 import re
 import subprocess
 import sys
+import tempfile
+import types
 import unittest
+from unittest import mock
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "harness", "bench", "nginx-vs-loops")
@@ -128,6 +135,97 @@ class Aims(unittest.TestCase):
                                connections="1")
         self.assertEqual({aim for _, aim in aims},
                          {"throughput >= 1.0x nginx's", "CPU per request <= nginx's"})
+
+
+# A stand-in for lab-server (any flags): its first line on stdout gives the port; then, by
+# $FAKE_SERVER, "noisy" writes NOISE bytes to stderr at the start and at every request (a
+# pipe holds 64 KiB: past that a server whose stderr nobody reads blocks) and answers PONG;
+# "silent" never prints its port; "crash" says why on stderr and exits 1.
+NOISE = 256 * 1024
+FAKE_SERVER = f"""#!{sys.executable}
+import os, socket, sys, time
+mode = os.environ["FAKE_SERVER"]
+if mode == "crash":
+    sys.stderr.write("lab-server: cannot start: no such model\\n")
+    sys.exit(1)
+if mode == "silent":
+    time.sleep(60)
+    sys.exit(0)
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(16)
+print(f"listening on 127.0.0.1:{{listener.getsockname()[1]}} model=fake pid={{os.getpid()}}")
+print("stats file (anonymous)", flush=True)
+noise = b"lab-server: a message nobody reads\\n" * ({NOISE} // 35 + 1)
+sys.stderr.buffer.write(noise)
+sys.stderr.flush()
+while True:
+    client, _ = listener.accept()
+    client.recv(4096)
+    sys.stderr.buffer.write(noise)
+    sys.stderr.flush()
+    client.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 4\\r\\nConnection: close\\r\\n\\r\\nPONG")
+    client.close()
+"""
+
+
+class StartModel(unittest.TestCase):
+    """start_model against the stand-in: the server's stderr goes to WORK/NAME.stderr."""
+
+    def setUp(self):
+        self.bin = tempfile.TemporaryDirectory()
+        self.work = tempfile.TemporaryDirectory()
+        path = os.path.join(self.bin.name, "lab-server")
+        with open(path, "w") as f:
+            f.write(FAKE_SERVER)
+        os.chmod(path, 0o755)
+        self.args = types.SimpleNamespace(loops=2, connections=[64])
+        self.log = os.path.join(self.work.name, "epoll.stderr")
+
+    def tearDown(self):
+        self.bin.cleanup()
+        self.work.cleanup()
+
+    def start(self, mode, timeout_s=bench.START_TIMEOUT_S):
+        with mock.patch.object(bench, "BIN", self.bin.name), \
+                mock.patch.object(bench, "START_TIMEOUT_S", timeout_s), \
+                mock.patch.object(bench, "keep_work", False), \
+                mock.patch.dict(os.environ, {"FAKE_SERVER": mode}):
+            return bench.start_model("epoll", self.args, [], self.work.name)
+
+    def refused(self, mode, timeout_s=bench.START_TIMEOUT_S):
+        """start_model's one-line message and exit status, for a stand-in that fails."""
+        error = io.StringIO()
+        with contextlib.redirect_stderr(error), self.assertRaises(SystemExit) as exited:
+            self.start(mode, timeout_s)
+        self.assertEqual(exited.exception.code, 2)
+        lines = error.getvalue().splitlines()
+        self.assertEqual(len(lines), 1, lines)
+        self.assertIn(f"(its log: {self.log}", lines[0])
+        return lines[0]
+
+    def test_stderr_that_nobody_reads_does_not_stall_the_server(self):
+        server = self.start("noisy")
+        try:
+            self.assertEqual(server.log, self.log)
+            for _ in range(8):  # 2 MiB more: a pipe would have blocked the server long ago
+                self.assertIn("PONG", bench.http_get(server.port))
+            self.assertTrue(server.alive())
+            self.assertGreaterEqual(os.path.getsize(self.log), 9 * NOISE)
+            self.assertEqual(bench.log_tail(self.log), "lab-server: a message nobody reads")
+        finally:
+            server.stop()
+
+    def test_no_port_within_the_timeout(self):
+        line = self.refused("silent", timeout_s=1)
+        self.assertIn("printed no port within 1 s", line)
+        self.assertTrue(line.endswith(", empty)"), line)
+
+    def test_failed_start_names_the_log_and_its_last_line(self):
+        line = self.refused("crash")
+        self.assertIn("did not start: it exited", line)
+        self.assertTrue(line.endswith(": lab-server: cannot start: no such model)"), line)
+        self.assertTrue(os.path.exists(self.log))
 
 
 class Profile(unittest.TestCase):
