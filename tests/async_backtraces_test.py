@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 """harness/bench/async-backtraces (issue 17, "Debugging") against this build's lab-server: gdb
-stops threads and epoll in the middle of a WORK request, and the stacks show what the lab says
-they show: in threads, the client's own thread in blocking_session's serve_connection; in epoll,
-the loop calling the connection's handler. Without gdb, or without permission to attach, it
-is skipped (status 77) with the reason, never passed.
+stops threads, epoll, libevent and coroutines in the middle of a WORK request, and the stacks
+show what the lab says they show: in threads, the client's own thread in blocking_session's
+serve_connection; in epoll, the loop calling the connection's handler; in libevent,
+event_base_loop calling the model's callback, which calls the same handler; in coroutines,
+the client's own coroutine, serve_client, executing the request, resumed by the loop (what
+lies below it depends on whether the coroutine had suspended before the WORK arrived, so only
+that some CoroLoop resumed it is checked). Frames only, never times. Without gdb, or without
+permission to attach, it is skipped (status 77) with the reason, never passed.
 
   tests/async_backtraces_test.py LAB_SERVER
 """
@@ -28,11 +32,72 @@ def files(model):
             for f in model["frames"]]
 
 
+def function_files(model):
+    """The file of each frame's function (a frame's own line can be in a system header)."""
+    return [os.path.relpath(f["function_file"], ROOT)
+            if f["function_file"] and os.path.isabs(f["function_file"]) else ""
+            for f in model["frames"]]
+
+
 def index_of(names, wanted):
     for i, name in enumerate(names):
         if wanted in name:
             return i
     raise AssertionError(f"no frame {wanted!r} in {names}")
+
+
+def check_libevent(libevent):
+    """event_base_loop (in libevent's library) calls the model's callback, which calls the
+    same handler as epoll's loop."""
+    names, where, defined = functions(libevent), files(libevent), function_files(libevent)
+    frames = libevent["frames"]
+    handler = index_of(names, "EventConnection::on_readable")
+    assert where[handler] == "shared/event_connection.cpp", where[handler]
+    assert index_of(names, "lab::execute") < handler
+    callback = handler + 1
+    assert "on_readable" in names[callback] and "EventConnection" not in names[callback], names
+    assert defined[callback] == "models/libevent_loop.cpp", defined[callback]
+    assert not frames[callback]["inlined"], "a callback is a function libevent calls"
+    library = [os.path.basename(f["library"] or "") for f in frames]
+    assert library[callback + 1].startswith("libevent"), (library, names)
+    loop = index_of(names, "event_base_loop")
+    assert loop > callback and library[loop].startswith("libevent"), (library, names)
+    assert index_of(names, "serve_libevent") > loop
+    assert any(line.startswith("[") and "libevent" in line and "event_base_loop" in line
+               for line in libevent["stack"]), libevent["stack"]
+    assert "serve_connection" not in " ".join(names), "no blocking session in a loop's stack"
+    print("libevent: " + " <- ".join(n or "??" for n in names))
+
+
+def check_coroutines(coroutines):
+    """The top reads like threads': the client's own coroutine, serve_client, a frame of its
+    own at the line that executes the request; below it, whatever resumed it."""
+    names, where = functions(coroutines), files(coroutines)
+    frames = coroutines["frames"]
+    client = index_of(names, "serve_client")
+    assert client == index_of(names, "lab::execute") + 1, ("execute's caller", names)
+    assert not frames[client]["inlined"], "the coroutine's own frame"
+    assert where[client] == "models/coroutines.cpp", where[client]
+    assert frames[client]["line"], frames[client]
+    with open(os.path.join(ROOT, where[client])) as f:
+        source = f.read().splitlines()[frames[client]["line"] - 1]
+    assert "execute(" in source, (frames[client]["line"], source)
+    assert "coroutine_handle" in names[client + 1] and "resume" in names[client + 1], names
+    # Resumed at once by the accepting coroutine's spawn (the WORK was there at the first read)
+    # or later by the loop's dispatch (it had suspended): either way, under the loop's run.
+    below = names[client + 1:]
+    resumers = [i for i, n in enumerate(below)
+                if "CoroLoop::spawn" in n or "CoroLoop::dispatch" in n]
+    assert resumers, ("no CoroLoop resumed serve_client", names)
+    assert index_of(below, "CoroLoop::run") > resumers[0], names
+    assert index_of(names, "serve_coroutines") > client
+    shown = [i for i, line in enumerate(coroutines["stack"]) if "serve_client" in line]
+    assert len(shown) == 1 and "serve_client  models/coroutines.cpp:" in \
+        coroutines["stack"][shown[0]], coroutines["stack"]
+    assert "coroutine_handle::resume" in coroutines["stack"][shown[0] + 1], coroutines["stack"]
+    joined = " ".join(names)
+    assert "serve_connection" not in joined and "EventConnection" not in joined, names
+    print("coroutines: " + " <- ".join(n for n in names if n))
 
 
 def main():
@@ -45,9 +110,11 @@ def main():
         return SKIP
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "stacks.json")
-        done = subprocess.run(["/usr/bin/python3", TOOL, "--models", "threads,epoll",
-                               "--server-bin", server, "--out", out],
-                              capture_output=True, text=True, timeout=240)
+        # Each model is bounded to a minute by the tool (seconds when all is well).
+        done = subprocess.run(["/usr/bin/python3", TOOL, "--models",
+                               "threads,epoll,libevent,coroutines", "--server-bin", server,
+                               "--out", out],
+                              capture_output=True, text=True, timeout=330)
         print(done.stdout, done.stderr, sep="")
         if done.returncode == 2 and "cannot attach" in done.stderr:
             print("SKIPPED: gdb may not attach to a process here (ptrace): " + done.stderr)
@@ -55,7 +122,8 @@ def main():
         assert done.returncode == 0, f"async-backtraces exited {done.returncode}"
         with open(out) as f:
             doc = json.load(f)
-    assert set(doc["models"]) == {"threads", "epoll"}, doc["models"].keys()
+    assert set(doc["models"]) == {"threads", "epoll", "libevent", "coroutines"}, \
+        (doc["models"].keys(), doc["skipped"])
     for name, model in doc["models"].items():
         assert "error" not in model, (name, model.get("error"))
         assert model["reply"].startswith("OK 8\n"), (name, model["reply"])
@@ -81,6 +149,8 @@ def main():
     assert "models/epoll_loop.cpp" in where[handler + 1:], where
     assert "serve_connection" not in " ".join(names), "no blocking session in a loop's stack"
     print("epoll: " + " <- ".join(n for n in names if n))
+    check_libevent(doc["models"]["libevent"])
+    check_coroutines(doc["models"]["coroutines"])
     return 0
 
 
