@@ -91,10 +91,12 @@ void Parking::park(std::coroutine_handle<> coroutine, std::uint32_t events,
         // system call.
         if ((slot.registered & events) != events &&
             !loop_.set_registration(fd_, slot.registered | events)) {
-            // ENOMEM, or ENOSPC past fs.epoll.max_user_watches: this socket cannot be
-            // watched, so its coroutine hears its deadline now and ends; the others go on.
+            // ENOMEM, or ENOSPC past fs.epoll.max_user_watches (EPERM: a file epoll cannot
+            // watch): the coroutine hears so in the loop's next turn and gives up on this
+            // socket, as epoll's settle closes such a client; the others go on. Not its
+            // deadline: a client would get ERR 408 for a wait it never had.
             std::perror("lab-server: epoll_ctl");
-            loop_.schedule(wake(Woken::Deadline), task_);
+            loop_.schedule(wake(Woken::Failed), task_);
             return;
         }
     }
@@ -131,11 +133,12 @@ bool Parking::add_waiter(const std::string& key) {
     return true;
 }
 
-bool Parking::remove_waiter() {
-    if (!waiting_) return true;
-    if (!loop_.context.waiters.remove(waiting_key_, this)) return false;
+void Parking::remove_waiter() {
+    if (!waiting_) return;
+    // Always true here: only a POST made on another loop finds a waiter taken (its value then
+    // on its way through an inbox), and this loop's board is never shared.
+    loop_.context.waiters.remove(waiting_key_, this);
     waiting_ = false;
-    return true;
 }
 
 Reply Parking::take_answer() {
@@ -173,6 +176,7 @@ CoroLoop::CoroLoop(Server& s) : server(s), context(s, 0), events_(kMaxEventsPerT
 CoroLoop::~CoroLoop() {
     tasks_.clear();  // every suspended frame: sockets closed, timers and waits forgotten
     ready_.clear();
+    resuming_.clear();
     count_frames_in(nullptr);
     if (epoll_fd_ >= 0) close(epoll_fd_);
 }
@@ -240,11 +244,13 @@ void CoroLoop::dispatch(const epoll_event& event) {
     }
 }
 
+// Swaps the two lists rather than moving ready_ into a new one, so that neither is allocated
+// again each turn. Safe: only run() calls this, never a coroutine, so it never runs inside itself.
 void CoroLoop::resume_ready() {
-    std::vector<Ready> now;
-    now.swap(ready_);  // those that yield again are resumed next turn
-    for (const Ready& r : now)
+    resuming_.swap(ready_);  // those that yield again are resumed next turn
+    for (const Ready& r : resuming_)
         resume(r.coroutine, r.task);
+    resuming_.clear();
 }
 
 // One at a time, earliest first: a coroutine resumed here may wake or end another whose timer
@@ -306,28 +312,29 @@ int CoroLoop::wait_for_events() {
     return epoll_pwait2(epoll_fd_, events_.data(), kMaxEventsPerTurn, timeout_ptr, nullptr);
 }
 
-bool CoroLoop::run(Task<> first) {
+void CoroLoop::run(Task<> first) {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     epoll_event stop{};
     stop.events = EPOLLIN;
     stop.data.fd = stop_fd();
     if (epoll_fd_ < 0 || epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, stop_fd(), &stop) != 0) {
         std::perror("lab-server: epoll");
-        return false;
+        return;
     }
     slot(stop_fd()).registered = EPOLLIN;  // never a coroutine's
+    void* accepting = first.address();     // its key in tasks_ while it lives
     spawn(std::move(first), 0);
     while (true) {
         sync_backend();
         int ready = wait_for_events();
         if (ready < 0 && errno != EINTR) {
             std::perror("lab-server: epoll_pwait2");
-            return false;
+            return;
         }
         // Dispatch: resume each coroutine whose socket epoll found ready, and only those.
         for (int i = 0; i < ready; ++i) {
             const epoll_event& event = events_[static_cast<std::size_t>(i)];
-            if (event.data.fd == stop_fd()) return true;  // SIGTERM or SIGINT
+            if (event.data.fd == stop_fd()) return;  // SIGTERM or SIGINT
             if (backend_registered.count(event.data.fd) != 0) {
                 constexpr std::uint32_t kEnded = EPOLLHUP | EPOLLERR;
                 context.backend.on_ready(event.data.fd, (event.events & (EPOLLIN | kEnded)) != 0,
@@ -346,6 +353,9 @@ bool CoroLoop::run(Task<> first) {
         for (void* frame : ended_)
             tasks_.erase(frame);
         ended_.clear();
+        // No client comes in any more: the accepting coroutine's socket could not be watched
+        // (park said why). The loop ends, as epoll's does when it cannot watch its listener.
+        if (tasks_.count(accepting) == 0) return;
     }
 }
 
