@@ -3,7 +3,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -17,10 +16,6 @@
 
 namespace lab::coro {
 namespace {
-
-// Ready sockets one epoll_pwait2 returns at most; the rest are reported again next turn
-// (level-triggered), so a turn's work stays bounded.
-constexpr int kMaxEventsPerTurn = 256;
 
 thread_local StatsBlock* frame_stats = nullptr;  // where this thread counts its frames
 
@@ -263,36 +258,6 @@ void CoroLoop::run_due_timers() {
     }
 }
 
-// Brings the epoll set up to date with the database pool's sockets (QUERY): a few at most,
-// and a system call only for one whose interest changed.
-void CoroLoop::sync_backend() {
-    const auto& watches = context.backend.watches();
-    for (auto it = backend_registered.begin(); it != backend_registered.end();) {
-        bool kept = std::any_of(watches.begin(), watches.end(),
-                                [&](const AsyncBackend::Watch& w) { return w.fd == it->first; });
-        if (kept) {
-            ++it;
-            continue;
-        }
-        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->first, nullptr);
-        it = backend_registered.erase(it);
-    }
-    for (const AsyncBackend::Watch& w : watches) {
-        std::uint32_t events = (w.read ? EPOLLIN : 0u) | (w.write ? EPOLLOUT : 0u);
-        auto found = backend_registered.find(w.fd);
-        if (found != backend_registered.end() && found->second == events) continue;
-        epoll_event event{};
-        event.events = events;
-        event.data.fd = w.fd;
-        int op = found == backend_registered.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-        if (epoll_ctl(epoll_fd_, op, w.fd, &event) != 0) {
-            std::perror("lab-server: epoll_ctl (database)");
-            continue;
-        }
-        backend_registered[w.fd] = events;
-    }
-}
-
 // The loop's only wait: until a socket is ready or the earliest timer (or the database pool's
 // deadline) is due; only a look, without waiting, when a coroutine is ready to go on.
 int CoroLoop::wait_for_events() {
@@ -325,7 +290,7 @@ void CoroLoop::run(Task<> first) {
     void* accepting = first.address();     // its key in tasks_ while it lives
     spawn(std::move(first), 0);
     while (true) {
-        sync_backend();
+        sync_backend_watches(epoll_fd_, context.backend, backend_registered);
         int ready = wait_for_events();
         if (ready < 0 && errno != EINTR) {
             std::perror("lab-server: epoll_pwait2");

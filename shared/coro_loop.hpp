@@ -166,7 +166,6 @@ class CoroLoop {
     void dispatch(const epoll_event& event);
     void resume_ready();
     void run_due_timers();
-    void sync_backend();
     int wait_for_events();
 
     int epoll_fd_ = -1;
