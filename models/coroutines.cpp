@@ -94,13 +94,14 @@ enum class Sent { Done, PeerGone, Stalled };
 
 // Sends all n bytes, awaiting room whenever the socket buffer is full. Gives up when the
 // client makes no room for an idle timeout: a reader that never reads would otherwise hold
-// its coroutine, and its memory, forever.
+// its coroutine, and its memory, forever. PeerGone also when its socket cannot be watched.
 Task<Sent> send_all(Parking& client, const char* data, std::size_t n, Server& server) {
     while (n > 0) {
         ssize_t sent = send_some(client.fd(), data, n, *server.stats);
         if (sent < 0) co_return Sent::PeerGone;
         if (sent == 0) {
             Woken woken = co_await client.writable(server.idle_deadline_ns());
+            if (woken == Woken::Failed) co_return Sent::PeerGone;
             if (woken == Woken::Deadline) co_return Sent::Stalled;
             continue;
         }
@@ -134,7 +135,8 @@ Task<Sent> send_reply(Parking& client, Codec& codec, const Reply& reply, Server&
 
 enum class Received { Data, Closed, TimedOut };
 
-// Awaits and reads more request bytes into the codec.
+// Awaits and reads more request bytes into the codec. Closed also when the socket cannot be
+// watched (Woken::Failed): the client is then closed as one that left, without a reply.
 Task<Received> receive(Parking& client, Codec& codec, std::uint64_t deadline, Server& server) {
     while (true) {
         ssize_t got = 0;
@@ -150,6 +152,7 @@ Task<Received> receive(Parking& client, Codec& codec, std::uint64_t deadline, Se
         }
         if (got == 0 || error != EAGAIN) co_return Received::Closed;  // EOF, or a reset
         Woken woken = co_await client.readable(deadline);
+        if (woken == Woken::Failed) co_return Received::Closed;
         if (woken == Woken::Deadline) co_return Received::TimedOut;
     }
 }
@@ -167,15 +170,16 @@ Task<> drain(Parking& client, CoroLoop& loop) {
     Drain d = start_drain(client.fd());
     while (!drain_some(d)) {
         Woken woken = co_await client.readable(d.deadline_ns);
-        if (woken == Woken::Deadline) break;
+        if (woken == Woken::Deadline || woken == Woken::Failed) break;
     }
 }
 
 // WAIT: on the loop's board until a POST brings a value (OK value) or the timeout passes
-// (ERR 408); nullopt when the client left meanwhile. The client's socket is watched all the
-// while, so that a client who left is not counted by the next POST: what it sends after the
-// WAIT is read into the codec for later; once the codec is full, the socket is looked at
-// every kWaiterCheckMs instead, as the blocking models do (wait_board.hpp).
+// (ERR 408); nullopt when the client left meanwhile, or when its socket cannot be watched (it
+// is then closed as one that left). The client's socket is watched all the while, so that a
+// client who left is not counted by the next POST: what it sends after the WAIT is read into
+// the codec for later; once the codec is full, the socket is looked at every kWaiterCheckMs
+// instead, as the blocking models do (wait_board.hpp).
 Task<std::optional<Reply>> wait_for_post(const Request& request, Parking& client, Codec& codec,
                                          Server& server) {
     if (!client.add_waiter(request.text)) co_return too_many_waiters_reply();
@@ -187,6 +191,7 @@ Task<std::optional<Reply>> wait_for_post(const Request& request, Parking& client
             watch ? until : std::min(until, mono_ns() + kWaiterCheckMs * 1'000'000);
         Woken woken = co_await client.answer(watch, look);
         if (woken == Woken::Answer) break;
+        if (woken == Woken::Failed) co_return std::nullopt;
         if (woken == Woken::Ready) {
             ssize_t got = recv_some(client.fd(), codec.input_space(), *server.stats);
             int error = errno;
@@ -198,11 +203,11 @@ Task<std::optional<Reply>> wait_for_post(const Request& request, Parking& client
             if (peer_hung_up(client.fd())) co_return std::nullopt;
             continue;
         }
-        if (client.remove_waiter()) {
-            trace::record_async_wait(trace::Phase::Peer, client.task(), since, mono_ns() - since);
-            co_return wait_timeout_reply();
-        }
-        // A POST took it just as its time ran out: its value is on the way, and it waits.
+        // Its time ran out, and it is still on the board: a POST that took it off would have
+        // woken it with the answer, and only this loop's POSTs can (remove_waiter).
+        client.remove_waiter();
+        trace::record_async_wait(trace::Phase::Peer, client.task(), since, mono_ns() - since);
+        co_return wait_timeout_reply();
     }
     trace::record_async_wait(trace::Phase::Peer, client.task(), since, mono_ns() - since);
     co_return client.take_answer();
@@ -327,7 +332,10 @@ Task<> accept_clients(CoroLoop& loop) {
     Server& server = loop.server;
     Parking listener(loop, server.listen_fd, /*owns_fd=*/false, 0);
     while (true) {
-        co_await listener.readable();
+        Woken woken = co_await listener.readable();
+        // The listener cannot be watched (park said why): no client can come in, so this
+        // coroutine ends, and with it the loop (CoroLoop::run).
+        if (woken == Woken::Failed) co_return;
         for (int i = 0; i < kMaxAcceptsPerTurn; ++i) {
             int fd = accept_client(server.listen_fd, *server.stats);
             if (fd < 0) break;  // none pending (or one that failed harmlessly: accept_client)
@@ -346,7 +354,9 @@ Task<> accept_clients(CoroLoop& loop) {
 void serve_coroutines(Server& server) {
     trace::name_thread("event loop");
     CoroLoop loop(server);
-    loop.run(accept_clients(loop));  // until the stop latch is set
+    // Until the stop latch is set, or until the loop fails (its line on stderr says why),
+    // as every loop's serve function does.
+    loop.run(accept_clients(loop));
     // The loop's end destroys every coroutine left, each closing its socket.
 }
 

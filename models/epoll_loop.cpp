@@ -3,7 +3,8 @@
 // returns only the ready ones, and deadlines wait in a queue in time order, so a turn costs
 // time in proportion to the ready and due connections, not to all of them.
 // The database connections' sockets (QUERY: shared/async_backend.hpp) are in the same epoll
-// set, registered when the pool's interest in them changes (sync_backend).
+// set, registered when the pool's interest in them changes (sync_backend_watches,
+// shared/event_loop.hpp).
 //
 // Level-triggered, like select() and poll(): epoll reports a socket for as long as it is
 // readable or writable. A connection stops early by design (it reads one buffer per turn and
@@ -20,7 +21,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdio>
@@ -43,10 +43,6 @@
 
 namespace lab {
 namespace {
-
-// Ready sockets one epoll_wait() returns at most; the rest are reported again next turn
-// (level-triggered), so a turn's work stays bounded.
-inline constexpr int kMaxEventsPerTurn = 256;
 
 // One connection and what the loop keeps about it.
 struct Slot {
@@ -212,36 +208,6 @@ void run_due_alarms(Loop& loop) {
     }
 }
 
-// Brings the epoll set up to date with the database pool's sockets (QUERY): a few at most, and
-// a system call only for one whose interest changed.
-void sync_backend(Loop& loop) {
-    const auto& watches = loop.context.backend.watches();
-    for (auto it = loop.backend_registered.begin(); it != loop.backend_registered.end();) {
-        bool kept = std::any_of(watches.begin(), watches.end(),
-                                [&](const AsyncBackend::Watch& w) { return w.fd == it->first; });
-        if (kept) {
-            ++it;
-            continue;
-        }
-        epoll_ctl(loop.epoll_fd, EPOLL_CTL_DEL, it->first, nullptr);
-        it = loop.backend_registered.erase(it);
-    }
-    for (const AsyncBackend::Watch& w : watches) {
-        std::uint32_t events = (w.read ? EPOLLIN : 0u) | (w.write ? EPOLLOUT : 0u);
-        auto found = loop.backend_registered.find(w.fd);
-        if (found != loop.backend_registered.end() && found->second == events) continue;
-        epoll_event event{};
-        event.events = events;
-        event.data.fd = w.fd;
-        int op = found == loop.backend_registered.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-        if (epoll_ctl(loop.epoll_fd, op, w.fd, &event) != 0) {
-            std::perror("lab-server: epoll_ctl (database)");
-            continue;
-        }
-        loop.backend_registered[w.fd] = events;
-    }
-}
-
 // The pool's part of the turn: its deadline if due, then a turn for each connection that its
 // answers or a POST woke (they yielded: settle puts them on the list of those to resume).
 void run_backend(Loop& loop) {
@@ -308,7 +274,7 @@ void run_loop(Server& server, const LoopSetup& setup) {
         }
     }
     while (true) {
-        sync_backend(loop);
+        sync_backend_watches(loop.epoll_fd, loop.context.backend, loop.backend_registered);
         int ready = wait_for_events(loop);
         if (ready < 0 && errno != EINTR) {
             std::perror("lab-server: epoll_pwait2");

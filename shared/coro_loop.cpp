@@ -3,7 +3,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -17,10 +16,6 @@
 
 namespace lab::coro {
 namespace {
-
-// Ready sockets one epoll_pwait2 returns at most; the rest are reported again next turn
-// (level-triggered), so a turn's work stays bounded.
-constexpr int kMaxEventsPerTurn = 256;
 
 thread_local StatsBlock* frame_stats = nullptr;  // where this thread counts its frames
 
@@ -91,10 +86,12 @@ void Parking::park(std::coroutine_handle<> coroutine, std::uint32_t events,
         // system call.
         if ((slot.registered & events) != events &&
             !loop_.set_registration(fd_, slot.registered | events)) {
-            // ENOMEM, or ENOSPC past fs.epoll.max_user_watches: this socket cannot be
-            // watched, so its coroutine hears its deadline now and ends; the others go on.
+            // ENOMEM, or ENOSPC past fs.epoll.max_user_watches (EPERM: a file epoll cannot
+            // watch): the coroutine hears so in the loop's next turn and gives up on this
+            // socket, as epoll's settle closes such a client; the others go on. Not its
+            // deadline: a client would get ERR 408 for a wait it never had.
             std::perror("lab-server: epoll_ctl");
-            loop_.schedule(wake(Woken::Deadline), task_);
+            loop_.schedule(wake(Woken::Failed), task_);
             return;
         }
     }
@@ -131,11 +128,12 @@ bool Parking::add_waiter(const std::string& key) {
     return true;
 }
 
-bool Parking::remove_waiter() {
-    if (!waiting_) return true;
-    if (!loop_.context.waiters.remove(waiting_key_, this)) return false;
+void Parking::remove_waiter() {
+    if (!waiting_) return;
+    // Always true here: only a POST made on another loop finds a waiter taken (its value then
+    // on its way through an inbox), and this loop's board is never shared.
+    loop_.context.waiters.remove(waiting_key_, this);
     waiting_ = false;
-    return true;
 }
 
 Reply Parking::take_answer() {
@@ -173,6 +171,7 @@ CoroLoop::CoroLoop(Server& s) : server(s), context(s, 0), events_(kMaxEventsPerT
 CoroLoop::~CoroLoop() {
     tasks_.clear();  // every suspended frame: sockets closed, timers and waits forgotten
     ready_.clear();
+    resuming_.clear();
     count_frames_in(nullptr);
     if (epoll_fd_ >= 0) close(epoll_fd_);
 }
@@ -240,11 +239,13 @@ void CoroLoop::dispatch(const epoll_event& event) {
     }
 }
 
+// Swaps the two lists rather than moving ready_ into a new one, so that neither is allocated
+// again each turn. Safe: only run() calls this, never a coroutine, so it never runs inside itself.
 void CoroLoop::resume_ready() {
-    std::vector<Ready> now;
-    now.swap(ready_);  // those that yield again are resumed next turn
-    for (const Ready& r : now)
+    resuming_.swap(ready_);  // those that yield again are resumed next turn
+    for (const Ready& r : resuming_)
         resume(r.coroutine, r.task);
+    resuming_.clear();
 }
 
 // One at a time, earliest first: a coroutine resumed here may wake or end another whose timer
@@ -254,36 +255,6 @@ void CoroLoop::run_due_timers() {
     while (!timers_.empty() && timers_.begin()->first <= now) {
         Parking& parked = *timers_.begin()->second;
         resume(parked.wake(Woken::Deadline), parked.task_);
-    }
-}
-
-// Brings the epoll set up to date with the database pool's sockets (QUERY): a few at most,
-// and a system call only for one whose interest changed.
-void CoroLoop::sync_backend() {
-    const auto& watches = context.backend.watches();
-    for (auto it = backend_registered.begin(); it != backend_registered.end();) {
-        bool kept = std::any_of(watches.begin(), watches.end(),
-                                [&](const AsyncBackend::Watch& w) { return w.fd == it->first; });
-        if (kept) {
-            ++it;
-            continue;
-        }
-        epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, it->first, nullptr);
-        it = backend_registered.erase(it);
-    }
-    for (const AsyncBackend::Watch& w : watches) {
-        std::uint32_t events = (w.read ? EPOLLIN : 0u) | (w.write ? EPOLLOUT : 0u);
-        auto found = backend_registered.find(w.fd);
-        if (found != backend_registered.end() && found->second == events) continue;
-        epoll_event event{};
-        event.events = events;
-        event.data.fd = w.fd;
-        int op = found == backend_registered.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
-        if (epoll_ctl(epoll_fd_, op, w.fd, &event) != 0) {
-            std::perror("lab-server: epoll_ctl (database)");
-            continue;
-        }
-        backend_registered[w.fd] = events;
     }
 }
 
@@ -306,28 +277,29 @@ int CoroLoop::wait_for_events() {
     return epoll_pwait2(epoll_fd_, events_.data(), kMaxEventsPerTurn, timeout_ptr, nullptr);
 }
 
-bool CoroLoop::run(Task<> first) {
+void CoroLoop::run(Task<> first) {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     epoll_event stop{};
     stop.events = EPOLLIN;
     stop.data.fd = stop_fd();
     if (epoll_fd_ < 0 || epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, stop_fd(), &stop) != 0) {
         std::perror("lab-server: epoll");
-        return false;
+        return;
     }
     slot(stop_fd()).registered = EPOLLIN;  // never a coroutine's
+    void* accepting = first.address();     // its key in tasks_ while it lives
     spawn(std::move(first), 0);
     while (true) {
-        sync_backend();
+        sync_backend_watches(epoll_fd_, context.backend, backend_registered);
         int ready = wait_for_events();
         if (ready < 0 && errno != EINTR) {
             std::perror("lab-server: epoll_pwait2");
-            return false;
+            return;
         }
         // Dispatch: resume each coroutine whose socket epoll found ready, and only those.
         for (int i = 0; i < ready; ++i) {
             const epoll_event& event = events_[static_cast<std::size_t>(i)];
-            if (event.data.fd == stop_fd()) return true;  // SIGTERM or SIGINT
+            if (event.data.fd == stop_fd()) return;  // SIGTERM or SIGINT
             if (backend_registered.count(event.data.fd) != 0) {
                 constexpr std::uint32_t kEnded = EPOLLHUP | EPOLLERR;
                 context.backend.on_ready(event.data.fd, (event.events & (EPOLLIN | kEnded)) != 0,
@@ -346,6 +318,9 @@ bool CoroLoop::run(Task<> first) {
         for (void* frame : ended_)
             tasks_.erase(frame);
         ended_.clear();
+        // No client comes in any more: the accepting coroutine's socket could not be watched
+        // (park said why). The loop ends, as epoll's does when it cannot watch its listener.
+        if (tasks_.count(accepting) == 0) return;
     }
 }
 

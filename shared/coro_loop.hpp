@@ -39,8 +39,11 @@ namespace lab::coro {
 class CoroLoop;
 
 // What resumed a parked coroutine: its socket is ready (or hung up: the next recv or send
-// says), its deadline passed, or an answer came (its QUERY's reply, a POST's value).
-enum class Woken { Ready, Deadline, Answer };
+// says), its deadline passed, an answer came (its QUERY's reply, a POST's value), or its
+// socket cannot be watched (epoll_ctl failed: ENOMEM, or ENOSPC past
+// fs.epoll.max_user_watches; the reason is on stderr), so that it would wait for nothing: the
+// coroutine must give up on that socket, as the other loops close a client they cannot watch.
+enum class Woken { Ready, Deadline, Answer, Failed };
 
 // One coroutine's place in the loop, kept for all its life (its frame holds it): the socket
 // it waits on, its one timer, and what the database pool and the WAIT board call back
@@ -85,10 +88,11 @@ class Parking final : public ParkedClient {
     // queued (ERR 503), else nullopt: await answer(), then take_answer().
     std::optional<Reply> submit_query(std::uint64_t ms, std::uint64_t rows);
     // WAIT on key: false when kMaxWaiters already wait. A POST's value then comes as the
-    // answer (OK value). remove_waiter takes it off again (its timeout): false if a POST took
-    // it already and its value is on the way.
+    // answer (OK value). remove_waiter takes it off again (its timeout). The loop's board is
+    // its own (one loop, never shared: event_waiters.hpp), so only a POST on this loop takes a
+    // waiter off, and that POST has already woken it with the answer.
     bool add_waiter(const std::string& key);
-    bool remove_waiter();
+    void remove_waiter();
     // The answer that came (its QUERY's reply, or OK and the POST's value), once.
     Reply take_answer();
 
@@ -134,9 +138,12 @@ class CoroLoop {
     // as its trace task, until it first awaits; owned by the loop until it ends.
     void spawn(Task<> coroutine, std::uint16_t task);
     // Makes the epoll set, spawns `first` (the accepting coroutine: it needs the set for its
-    // first await), then runs turns until the stop latch is set; false if the loop could not
-    // start or its wait failed (the reason is on stderr).
-    bool run(Task<> first);
+    // first await), then runs turns until the stop latch is set. It returns early, as every
+    // loop's serve function does (one line on stderr says why; lab-server then exits as after
+    // a stop), if the epoll set cannot be made or its wait fails; and when `first` ends,
+    // which the accepting coroutine does only when its socket cannot be watched
+    // (Woken::Failed: park's line on stderr says so).
+    void run(Task<> first);
 
     Server& server;
     LoopContext context;  // drains, WAITs, the database pool, the loop's counters
@@ -159,13 +166,13 @@ class CoroLoop {
     void dispatch(const epoll_event& event);
     void resume_ready();
     void run_due_timers();
-    void sync_backend();
     int wait_for_events();
 
     int epoll_fd_ = -1;
-    std::vector<Slot> slots_;                                   // by descriptor
-    std::set<std::pair<std::uint64_t, Parking*>> timers_;       // (when, who), earliest first
-    std::vector<Ready> ready_;                                  // to resume in this turn, unasked
+    std::vector<Slot> slots_;                              // by descriptor
+    std::set<std::pair<std::uint64_t, Parking*>> timers_;  // (when, who), earliest first
+    std::vector<Ready> ready_;                             // to resume in this turn, unasked
+    std::vector<Ready> resuming_;  // ready_'s of the turn, being resumed (kept: its capacity)
     std::unordered_map<int, std::uint32_t> backend_registered;  // the pool's sockets in the set
     std::vector<epoll_event> events_;
     std::vector<void*> ended_;  // top-level coroutines that ended this turn (frame addresses)

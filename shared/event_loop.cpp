@@ -1,7 +1,11 @@
 // The parts every event loop shares. See event_loop.hpp.
 #include "event_loop.hpp"
 
+#include <sys/epoll.h>
 #include <sys/select.h>
+
+#include <algorithm>
+#include <cstdio>
 
 #include "accept_client.hpp"
 #include "clock.hpp"
@@ -30,6 +34,35 @@ std::vector<std::unique_ptr<EventConnection>> accept_clients(Server& server, Loo
         if (!client->finished()) accepted.push_back(std::move(client));
     }
     return accepted;
+}
+
+void sync_backend_watches(int epoll_fd, AsyncBackend& backend,
+                          std::unordered_map<int, std::uint32_t>& registered) {
+    const auto& watches = backend.watches();
+    for (auto it = registered.begin(); it != registered.end();) {
+        bool kept = std::any_of(watches.begin(), watches.end(),
+                                [&](const AsyncBackend::Watch& w) { return w.fd == it->first; });
+        if (kept) {
+            ++it;
+            continue;
+        }
+        epoll_ctl(epoll_fd, EPOLL_CTL_DEL, it->first, nullptr);
+        it = registered.erase(it);
+    }
+    for (const AsyncBackend::Watch& w : watches) {
+        std::uint32_t events = (w.read ? EPOLLIN : 0u) | (w.write ? EPOLLOUT : 0u);
+        auto found = registered.find(w.fd);
+        if (found != registered.end() && found->second == events) continue;
+        epoll_event event{};
+        event.events = events;
+        event.data.fd = w.fd;
+        int op = found == registered.end() ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+        if (epoll_ctl(epoll_fd, op, w.fd, &event) != 0) {
+            std::perror("lab-server: epoll_ctl (database)");
+            continue;
+        }
+        registered[w.fd] = events;
+    }
 }
 
 std::vector<std::unique_ptr<EventConnection>> adopt_clients(const std::vector<int>& fds,

@@ -8,7 +8,9 @@
 //   - time_until (poll, epoll, libevent, uring): a deadline as the timeout of ppoll(),
 //     epoll_pwait2(), event_add() or io_uring's wait;
 //   - the LoopContext (loop_context.hpp) its connections share: the drains, the WAITs, and the
-//     database pool, whose sockets each loop watches beside its clients' (QUERY);
+//     database pool, whose sockets each loop watches beside its clients' (QUERY); the loops
+//     that wait in epoll (epoll, and the coroutines model's shared/coro_loop.hpp) keep them in
+//     their epoll set with sync_backend_watches, and take kMaxEventsPerTurn a turn;
 //   - the loops that look at every connection each turn (select, poll): EventClients, Wakeup,
 //     resume_yielded_by_scan, run_due_deadlines and erase_finished, each a pass over all
 //     connections. epoll keeps its own lists instead (models/epoll_loop.cpp), so that a turn
@@ -22,6 +24,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "event_connection.hpp"
@@ -32,6 +35,10 @@ namespace lab {
 // Clients one turn of a loop accepts at most, so that a flood of connects cannot starve the
 // clients already connected; the rest wait in the listen backlog for the next turn.
 inline constexpr int kMaxAcceptsPerTurn = 64;
+
+// Ready sockets one epoll_pwait2() returns at most (epoll, coroutines); the rest are reported
+// again next turn (level-triggered), so a turn's work stays bounded.
+inline constexpr int kMaxEventsPerTurn = 256;
 
 // The connections of a loop that looks at every one of them each turn (select, poll), by
 // descriptor. Owns them: erasing one closes its socket.
@@ -92,6 +99,13 @@ void run_due_deadlines(EventClients& clients, std::uint64_t now_ns);
 
 // Closes and forgets the connections that finished during this turn.
 void erase_finished(EventClients& clients);
+
+// Brings the epoll set `epoll_fd` up to date with the database pool's sockets (QUERY): a few
+// at most, and a system call only for one whose interest changed. `registered` is what the set
+// watches of the pool's sockets (descriptor: EPOLLIN and EPOLLOUT), kept here; a socket that
+// cannot be added or changed is left as it was (one line on stderr) and tried again next call.
+void sync_backend_watches(int epoll_fd, AsyncBackend& backend,
+                          std::unordered_map<int, std::uint32_t>& registered);
 
 // The database pool's part of a turn in a loop that rebuilds its interest every turn (select,
 // poll): runs the pool's deadline if it is due, and forgets the list of connections woken from

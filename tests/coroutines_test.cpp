@@ -1,20 +1,37 @@
 // The coroutines model's own cases (models/coroutines.cpp), beside the suites every model runs:
 // what a client's state costs there, a coroutine frame on the heap, as STATS' `coroutines`
 // counts it (shared/coro_task.hpp), and a stop that finds coroutines suspended at every kind of
-// wait, whose frames the loop must destroy (under the asan preset, LeakSanitizer fails the
-// server's exit status if one is left behind, AddressSanitizer if one is freed twice).
+// wait, whose frames the loop must destroy (the counter block's `coroutine_frames` back to 0;
+// under the asan preset, LeakSanitizer also fails the server's exit status if one is left
+// behind, AddressSanitizer if one is freed twice). And one case of the loop itself
+// (shared/coro_loop.hpp), in a process of its own: a socket epoll cannot watch.
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "clock.hpp"
+#include "coro_loop.hpp"
+#include "counters.hpp"
+#include "server_counters.hpp"
 #include "server_process.hpp"
+#include "signals.hpp"
 
 namespace labtest {
 namespace {
+
+using lab::coro::CoroLoop;
+using lab::coro::Parking;
+using lab::coro::Task;
+using lab::coro::Woken;
 
 struct Frames {
     std::uint64_t alive = 0;
@@ -100,14 +117,78 @@ TEST(Coroutines, StopDestroysCoroutinesSuspendedAtEveryWait_coroutines) {
     open("PING\nQUIT\nmore after quit\n");  // drains after its BYE
     Client probe(server->port());
     EXPECT_EQ(probe.request("PING"), "OK PONG") << "every request above has been read";
+    // Mapped now, read after the exit: the block outlives the server in this mapping, with
+    // what its last writes left there.
+    Counters counters(*server);
+    ASSERT_NE(counters.block(), nullptr);
+    EXPECT_GE(lab::load(counters.block()->coroutine_frames), clients.size() + 1)
+        << "a frame at least for each client, and the accepting coroutine's";
     auto began = Clock::now();
     EXPECT_EQ(server->stop(10s), 0) << "exit status after SIGTERM";
     EXPECT_LT(seconds_since(began), 5.0) << "long before the 30 s waits";
+    EXPECT_EQ(lab::load(counters.block()->coroutine_frames), 0u)
+        << "frames left alive at exit (bytes " << lab::load(counters.block()->coroutine_frame_bytes)
+        << ")";
+    EXPECT_EQ(lab::load(counters.block()->coroutine_frame_bytes), 0u);
     server.reset();
     ServerProcess again({"--model", "coroutines"});
     ASSERT_TRUE(again.started()) << again.start_error();
     Client c(again.port());
     EXPECT_EQ(c.request("PING"), "OK PONG");
+}
+
+// The loop's side of an epoll_ctl failure (ENOMEM, or ENOSPC past fs.epoll.max_user_watches
+// in a server): the parked coroutine hears Woken::Failed, at once, not its deadline (a client
+// would get ERR 408 for a wait it never had) and not nothing (it would wait for ever). A
+// regular file provokes it: epoll_ctl refuses one with EPERM, down the same path. The
+// coroutine is the loop's first, as the accepting one is, so its end also ends the loop, as a
+// listener that cannot be watched must.
+Task<> park_on_file(CoroLoop& loop, int fd, Woken& woken) {
+    Parking file(loop, fd, /*owns_fd=*/true, 0);
+    Woken w = co_await file.readable(lab::mono_ns() + 30'000'000'000);
+    woken = w;
+}
+
+// Exit status 0: Failed, and the loop ended with its first coroutine; 1 + the Woken heard
+// otherwise; 10 and up: the case could not be set up, or left something behind.
+int park_a_file_in_a_loop() {
+    std::string error;
+    if (!lab::install_signal_handlers(error)) return 10;  // run() watches the stop latch
+    auto region = lab::StatsRegion::create("", "coroutines", 0, error, 1);
+    if (!region) return 11;
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);  // a regular file
+    if (fd < 0) return 12;
+    lab::Server server{.settings = {},
+                       .listen_fd = -1,
+                       .stats = &region->block(),
+                       .board = nullptr,
+                       .loop_listen_fds = {}};
+    Woken woken = Woken::Ready;
+    {
+        CoroLoop loop(server);
+        loop.run(park_on_file(loop, fd, woken));
+    }
+    if (lab::load(region->block().coroutine_frames) != 0) return 13;
+    if (fcntl(fd, F_GETFD) != -1) return 14;  // the Parking closes what it owns
+    return woken == Woken::Failed ? 0 : 1 + static_cast<int>(woken);
+}
+
+TEST(CoroLoop, ASocketEpollCannotWatchWakesItsCoroutineWithFailed_coroutines) {
+    pid_t child = fork();  // the stop latch and signal handlers are the child's, not the suite's
+    ASSERT_GE(child, 0);
+    if (child == 0) _exit(park_a_file_in_a_loop());
+    int status = 0;
+    auto began = Clock::now();
+    bool exited = eventually([&] { return waitpid(child, &status, WNOHANG) == child; }, 10s);
+    if (!exited) {
+        kill(child, SIGKILL);
+        waitpid(child, &status, 0);
+    }
+    ASSERT_TRUE(exited) << "the loop went on after its first coroutine ended";
+    EXPECT_LT(seconds_since(began), 5.0) << "long before the file's 30 s deadline";
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0)
+        << "1 + the Woken heard (2: Deadline), or 10 and up: see park_a_file_in_a_loop";
 }
 
 }  // namespace
