@@ -82,7 +82,15 @@ def check_coroutines(coroutines):
     with open(os.path.join(ROOT, where[client])) as f:
         source = f.read().splitlines()[frames[client]["line"] - 1]
     assert "execute(" in source, (frames[client]["line"], source)
-    assert "coroutine_handle" in names[client + 1] and "resume" in names[client + 1], names
+    # Between it and the resume, a build that does not turn symmetric transfer into a tail call
+    # (the sanitizers' does not; the release build does) shows the coroutines whose end
+    # resumed their caller, each a frame of models/coroutines.cpp (receive, then serve_client).
+    resumed = client + 1
+    while resumed < len(names) and where[resumed] == "models/coroutines.cpp" \
+            and "accept_clients" not in (names[resumed] or ""):
+        resumed += 1
+    assert resumed < len(names) and "coroutine_handle" in names[resumed] \
+        and "resume" in names[resumed], names
     # Resumed at once by the accepting coroutine's spawn (the WORK was there at the first read)
     # or later by the loop's dispatch (it had suspended): either way, under the loop's run.
     below = names[client + 1:]
@@ -91,10 +99,14 @@ def check_coroutines(coroutines):
     assert resumers, ("no CoroLoop resumed serve_client", names)
     assert index_of(below, "CoroLoop::run") > resumers[0], names
     assert index_of(names, "serve_coroutines") > client
-    shown = [i for i, line in enumerate(coroutines["stack"]) if "serve_client" in line]
-    assert len(shown) == 1 and "serve_client  models/coroutines.cpp:" in \
-        coroutines["stack"][shown[0]], coroutines["stack"]
-    assert "coroutine_handle::resume" in coroutines["stack"][shown[0] + 1], coroutines["stack"]
+    stack = coroutines["stack"]
+    shown = [i for i, line in enumerate(stack) if "serve_client" in line]
+    assert shown and "serve_client  models/coroutines.cpp:" in stack[shown[0]], stack
+    after = shown[0] + 1
+    while after < len(stack) and "models/coroutines.cpp" in stack[after] \
+            and "accept_clients" not in stack[after]:
+        after += 1
+    assert after < len(stack) and "coroutine_handle::resume" in stack[after], stack
     joined = " ".join(names)
     assert "serve_connection" not in joined and "EventConnection" not in joined, names
     print("coroutines: " + " <- ".join(n for n in names if n))
